@@ -1,0 +1,27 @@
+# Two commands do everything on a fresh machine:
+#   make demo   set up the virtualenv, then run a demo episode (video + metrics JSON)
+#   make test   set up the virtualenv, then run the test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export MUJOCO_GL ?= egl
+
+.PHONY: setup demo test bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/setup_env.sh
+	VENV=$(VENV) bash scripts/setup_env.sh
+	touch $(STAMP)
+
+demo: setup
+	$(VENV)/bin/embodied demo --out out/demo
+
+test: setup
+	$(PY) -m pytest -n 2 -q
+
+bench: setup
+	$(PY) scripts/benchmark.py
+
+clean:
+	rm -rf $(VENV) out outputs multirun .pytest_cache

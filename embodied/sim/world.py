@@ -1,0 +1,247 @@
+"""The World: one compiled MuJoCo model, its data, its entities and its random streams.
+
+The World owns the control step (a whole number of physics substeps), named handles,
+and a complete snapshot/restore of everything that evolves: the physics integration
+state, every entity's controller state and every random stream. Restoring a snapshot
+and stepping again reproduces the same trajectory bit for bit, which is what exact
+replays and counterfactual re-simulation are built on.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import mujoco
+import numpy as np
+
+from embodied.errors import ConfigError, SimulationError
+from embodied.sim.entity import Entity
+from embodied.sim.rng import RandomStreams
+from embodied.sim.semantics import category_id
+
+_FULL_STATE = mujoco.mjtState.mjSTATE_INTEGRATION
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Physics and control rates. The control period must be a whole number of substeps."""
+
+    physics_dt: float = 1.0 / 120.0
+    control_dt: float = 1.0 / 30.0
+
+    @property
+    def substeps(self) -> int:
+        return int(round(self.control_dt / self.physics_dt))
+
+    def validate(self) -> "Timing":
+        for field in ("physics_dt", "control_dt"):
+            value = getattr(self, field)
+            if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
+                raise ConfigError(field, value, reason="must be a positive number")
+        ratio = self.control_dt / self.physics_dt
+        if abs(ratio - round(ratio)) > 1e-9 * ratio or round(ratio) < 1:
+            raise ConfigError("control_dt", self.control_dt,
+                              reason=f"must be a whole multiple of physics_dt={self.physics_dt}")
+        return self
+
+
+@dataclass(frozen=True)
+class WorldSnapshot:
+    """Everything needed to put a World back exactly where it was."""
+
+    physics: np.ndarray
+    entity_states: dict[str, Any]
+    rng_state: dict
+    step_count: int
+
+
+class World:
+    """A simulated home with its entities.
+
+    Args:
+        spec: the scene (home) spec. Entities are attached to it under their prefixes;
+            the spec is consumed (compiled) by the World.
+        entities: robots, humanoids and other controllers, each with a unique name.
+        timing: physics and control rates.
+        seed: root seed of the World's random streams.
+        labels: semantic labels of scene parts, ``{name_prefix: category}``
+            (e.g. ``{"obj/mug_3/": "mug"}``); entities add their own.
+    """
+
+    def __init__(self, spec: mujoco.MjSpec, entities: Sequence[Entity] = (),
+                 timing: Timing = Timing(), seed: int | None = 0,
+                 labels: dict[str, str] | None = None):
+        self.timing = timing.validate()
+        names = [e.name for e in entities]
+        if len(set(names)) != len(names):
+            raise ConfigError("entities", names, reason="entity names must be unique")
+        self.entities: dict[str, Entity] = {e.name: e for e in entities}
+        spec.option.timestep = self.timing.physics_dt
+        vis = spec.visual.global_
+        vis.offwidth, vis.offheight = max(vis.offwidth, 1920), max(vis.offheight, 1080)
+        for entity in entities:
+            entity.attach(spec)
+        self.model: mujoco.MjModel = spec.compile()
+        self.data = mujoco.MjData(self.model)
+        self.rng = RandomStreams(seed)
+        self.step_count = 0
+        self.labels = dict(labels or {})
+        for entity in entities:
+            if entity.category is not None:
+                self.labels.setdefault(entity.prefix, entity.category)
+        self._build_semantic_tables()
+        for entity in entities:
+            entity.bind(self)
+        mujoco.mj_forward(self.model, self.data)
+        self._initial = self._capture_physics()
+
+    # -- time -------------------------------------------------------------------------
+    @property
+    def substeps(self) -> int:
+        return self.timing.substeps
+
+    @property
+    def dt(self) -> float:
+        """Duration of one control step (seconds)."""
+        return self.timing.control_dt
+
+    @property
+    def time(self) -> float:
+        return float(self.data.time)
+
+    def step(self, n: int = 1) -> None:
+        """Advance ``n`` control steps; each runs the entities' controllers and the substeps."""
+        model, data = self.model, self.data
+        entities = tuple(self.entities.values())
+        for _ in range(n):
+            for e in entities:
+                e.before_control(self)
+            for k in range(self.substeps):
+                for e in entities:
+                    e.before_substep(self, k)
+                mujoco.mj_step(model, data)
+            for e in entities:
+                e.after_control(self)
+            self.step_count += 1
+        if not np.isfinite(data.qpos).all():
+            raise SimulationError(f"physics diverged at t={data.time:.3f}s (non-finite qpos)")
+
+    def reset(self, seed: int | None = None) -> None:
+        """Return physics to the compiled initial state, reseed (if given), reset entities."""
+        self._restore_physics(self._initial)
+        if seed is not None:
+            self.rng = RandomStreams(seed)
+        self.step_count = 0
+        for e in self.entities.values():
+            e.reset(self)
+        mujoco.mj_forward(self.model, self.data)
+
+    # -- snapshot / restore -------------------------------------------------------------
+    def _capture_physics(self) -> np.ndarray:
+        state = np.empty(mujoco.mj_stateSize(self.model, _FULL_STATE))
+        mujoco.mj_getState(self.model, self.data, state, _FULL_STATE)
+        return state
+
+    def _restore_physics(self, state: np.ndarray) -> None:
+        mujoco.mj_resetData(self.model, self.data)
+        mujoco.mj_setState(self.model, self.data, state, _FULL_STATE)
+        mujoco.mj_forward(self.model, self.data)
+
+    def snapshot(self) -> WorldSnapshot:
+        """Capture the complete state: physics, entity controllers, random streams."""
+        return WorldSnapshot(
+            physics=self._capture_physics(),
+            entity_states={n: copy.deepcopy(e.get_state()) for n, e in self.entities.items()},
+            rng_state=self.rng.get_state(),
+            step_count=self.step_count,
+        )
+
+    def restore(self, snap: WorldSnapshot) -> None:
+        """Put the World back exactly at ``snap`` (which stays usable for further restores)."""
+        self._restore_physics(snap.physics)
+        for name, state in snap.entity_states.items():
+            self.entities[name].set_state(copy.deepcopy(state))
+        self.rng.set_state(snap.rng_state)
+        self.step_count = snap.step_count
+
+    def fork(self) -> "World":
+        """An independent copy sharing the (read-only) model: for counterfactual rollouts."""
+        twin = copy.copy(self)
+        twin.data = copy.copy(self.data)
+        twin.entities = {n: copy.deepcopy(e) for n, e in self.entities.items()}
+        twin.rng = RandomStreams(self.rng.seed)
+        twin.rng.set_state(self.rng.get_state())
+        for e in twin.entities.values():
+            e.bind(twin)
+        twin.restore(self.snapshot())
+        return twin
+
+    # -- named handles ----------------------------------------------------------------
+    def id(self, obj_type: mujoco.mjtObj, name: str) -> int:
+        """The id of a named model element; raises KeyError naming what is missing."""
+        idx = mujoco.mj_name2id(self.model, obj_type, name)
+        if idx < 0:
+            kind = mujoco.mjtObj(obj_type).name.removeprefix("mjOBJ_").lower()
+            raise KeyError(f"no {kind} named {name!r} in the model")
+        return idx
+
+    def body_id(self, name: str) -> int:
+        return self.id(mujoco.mjtObj.mjOBJ_BODY, name)
+
+    def geom_id(self, name: str) -> int:
+        return self.id(mujoco.mjtObj.mjOBJ_GEOM, name)
+
+    def site_id(self, name: str) -> int:
+        return self.id(mujoco.mjtObj.mjOBJ_SITE, name)
+
+    def joint_id(self, name: str) -> int:
+        return self.id(mujoco.mjtObj.mjOBJ_JOINT, name)
+
+    def body_names(self, prefix: str = "") -> list[str]:
+        return [n for n in (self.model.body(i).name for i in range(self.model.nbody))
+                if n.startswith(prefix)]
+
+    def geoms_of(self, prefix: str) -> np.ndarray:
+        """Ids of all geoms whose body name starts with ``prefix``."""
+        return np.flatnonzero(self._geom_body_has_prefix(prefix))
+
+    def _geom_body_has_prefix(self, prefix: str) -> np.ndarray:
+        body_names = [self.model.body(i).name for i in range(self.model.nbody)]
+        body_mask = np.array([n.startswith(prefix) for n in body_names], dtype=bool)
+        return body_mask[self.model.geom_bodyid]
+
+    # -- semantics ----------------------------------------------------------------------
+    def _build_semantic_tables(self) -> None:
+        """Per-geom instance and category ids, from the longest matching label prefix."""
+        model = self.model
+        prefixes = sorted(self.labels, key=len, reverse=True)
+        self.instance_names: list[str] = ["background"] + sorted(self.labels)
+        instance_of = {p: i for i, p in enumerate(self.instance_names)}
+        self.geom_instance = np.zeros(model.ngeom, dtype=np.int32)
+        self.geom_category = np.zeros(model.ngeom, dtype=np.int32)
+        for g in range(model.ngeom):
+            names = (model.geom(g).name, model.body(model.geom_bodyid[g]).name)
+            for p in prefixes:
+                if any(n.startswith(p) for n in names):
+                    self.geom_instance[g] = instance_of[p]
+                    self.geom_category[g] = category_id(self.labels[p])
+                    break
+
+    # -- contacts -----------------------------------------------------------------------
+    def contact_geom_pairs(self) -> np.ndarray:
+        """(ncon, 2) array of the geom ids in each active contact."""
+        return np.array(self.data.contact.geom[: self.data.ncon]).reshape(-1, 2)
+
+    def count_contacts(self, geoms_a: Iterable[int], geoms_b: Iterable[int] | None = None) -> int:
+        """Number of active contacts between a geom of ``geoms_a`` and one of ``geoms_b``
+        (or anything else when ``geoms_b`` is None)."""
+        pairs = self.contact_geom_pairs()
+        if len(pairs) == 0:
+            return 0
+        a = np.isin(pairs, np.fromiter(geoms_a, dtype=int))
+        if geoms_b is None:
+            return int(np.count_nonzero(a.any(axis=1)))
+        b = np.isin(pairs, np.fromiter(geoms_b, dtype=int))
+        return int(np.count_nonzero((a[:, 0] & b[:, 1]) | (a[:, 1] & b[:, 0])))
