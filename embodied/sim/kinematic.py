@@ -86,7 +86,12 @@ class Hold:
         return cls(object_body, holder_body, tuple(rel_p), tuple(rel_q))
 
     def apply(self, model, data) -> None:
-        """Move the object to its place on the holder (call before each substep)."""
+        """Move the object to its place on the holder (call before each substep).
+
+        After ``mj_step`` the body poses lag the integrated qpos by one substep, so the
+        kinematics are refreshed first; otherwise the object would trail its holder.
+        """
+        mujoco.mj_kinematics(model, data)
         fb = FreeBody.of(model, self.object_body)
         pos, quat = compose(data.xpos[self.holder_body], data.xquat[self.holder_body],
                             np.asarray(self.rel_pos), np.asarray(self.rel_quat))

@@ -22,6 +22,9 @@ from embodied.sim.rng import RandomStreams
 from embodied.sim.semantics import category_id
 
 _FULL_STATE = mujoco.mjtState.mjSTATE_INTEGRATION
+# MuJoCo resets the data (instead of failing) when the physics blows up; these count it.
+_DIVERGENCE_WARNINGS = (mujoco.mjtWarning.mjWARN_BADQACC, mujoco.mjtWarning.mjWARN_BADQPOS,
+                        mujoco.mjtWarning.mjWARN_BADQVEL)
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class World:
         """Advance ``n`` control steps; each runs the entities' controllers and the substeps."""
         model, data = self.model, self.data
         entities = tuple(self.entities.values())
+        warnings_before = self._divergence_count()
         for _ in range(n):
             for e in entities:
                 e.before_control(self)
@@ -125,8 +129,12 @@ class World:
             for e in entities:
                 e.after_control(self)
             self.step_count += 1
-        if not np.isfinite(data.qpos).all():
-            raise SimulationError(f"physics diverged at t={data.time:.3f}s (non-finite qpos)")
+        if self._divergence_count() != warnings_before or not np.isfinite(data.qpos).all():
+            raise SimulationError(f"physics diverged at t={data.time:.3f}s (non-finite "
+                                  "accelerations, positions or velocities)")
+
+    def _divergence_count(self) -> int:
+        return sum(int(self.data.warning[w].number) for w in _DIVERGENCE_WARNINGS)
 
     def reset(self, seed: int | None = None) -> None:
         """Return physics to the compiled initial state, reseed (if given), reset entities."""
