@@ -1,0 +1,200 @@
+"""SocialNav reward terms, the "found" predicate and episode metrics, as pure functions.
+
+Definitions follow Habitat 3.0's Social Navigation task (see the project's REFERENCE):
+
+- found at step t: ``found_min <= d < found_max`` (geodesic, metres) and the robot faces
+  the humanoid: cos(robot forward, direction to humanoid) > ``facing_cos``.
+- reward per step (d = geodesic distance now, d_prev = at the previous step):
+  +2 if 1 <= d < 2; +(d - d_prev) if d < 1 (backing off); +(d_prev - d) if d >= 2
+  (approaching); +3 * cos(facing) if d < 3; -1 on a robot-humanoid collision and
+  -0.01 * the accumulated collision count; -0.1 slack; +10 when the episode becomes a
+  success (the found-step count reaches ``success_steps``); the first step's reward is 0.
+
+Social-navigation metrics (proxemics zones as in HuNavSim) are computed from per-step
+records at the end of the episode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from embodied.errors import check_range
+
+TERM_NAMES = ("distance", "facing", "collision", "collision_count", "slack", "success")
+
+
+@dataclass(frozen=True)
+class SocialNavRewardConfig:
+    """Reward weights and thresholds (defaults: the anchor's values)."""
+
+    found_min: float = 1.0
+    found_max: float = 2.0
+    facing_cos: float = 0.5
+    in_range_reward: float = 2.0
+    facing_weight: float = 3.0
+    facing_radius: float = 3.0
+    collision_penalty: float = 1.0
+    collision_count_penalty: float = 0.01
+    slack: float = 0.1
+    success_bonus: float = 10.0
+    success_steps: int = 400
+
+    def __post_init__(self):
+        for name in ("found_min", "found_max", "facing_radius", "in_range_reward",
+                     "facing_weight", "collision_penalty", "collision_count_penalty", "slack",
+                     "success_bonus"):
+            check_range(f"reward.{name}", getattr(self, name), low=0.0)
+        check_range("reward.facing_cos", self.facing_cos, -1.0, 1.0)
+        check_range("reward.success_steps", self.success_steps, low=1, integer=True)
+        if self.found_min >= self.found_max:
+            from embodied.errors import ConfigError
+
+            raise ConfigError("reward.found_min", self.found_min,
+                              reason=f"must be below reward.found_max={self.found_max}")
+
+
+def is_found(distance: float, facing: float, cfg: SocialNavRewardConfig) -> bool:
+    """The anchor's "found/following" predicate."""
+    return cfg.found_min <= distance < cfg.found_max and facing > cfg.facing_cos
+
+
+def reward_terms(distance: float, prev_distance: float, facing: float, collided: bool,
+                 collision_count: int, became_success: bool, first_step: bool,
+                 cfg: SocialNavRewardConfig) -> dict[str, float]:
+    """Named reward terms of one step; their sum is the reward.
+
+    Args:
+        distance, prev_distance: geodesic robot-humanoid distance now and one step ago.
+        facing: cosine between the robot's forward axis and the direction to the humanoid.
+        collided: a robot-humanoid contact happened during this step.
+        collision_count: collisions accumulated so far, this step included.
+        became_success: the found-step count reached ``success_steps`` at this step.
+        first_step: the first step of the episode (its reward is 0 by definition).
+    """
+    terms = dict.fromkeys(TERM_NAMES, 0.0)
+    if first_step:
+        return terms
+    if cfg.found_min <= distance < cfg.found_max:
+        terms["distance"] = cfg.in_range_reward
+    elif distance < cfg.found_min:
+        terms["distance"] = distance - prev_distance
+    elif np.isfinite(distance) and np.isfinite(prev_distance):
+        terms["distance"] = prev_distance - distance
+    if distance < cfg.facing_radius:
+        terms["facing"] = cfg.facing_weight * facing
+    if collided:
+        terms["collision"] = -cfg.collision_penalty
+    terms["collision_count"] = -cfg.collision_count_penalty * collision_count
+    terms["slack"] = -cfg.slack
+    if became_success:
+        terms["success"] = cfg.success_bonus
+    return terms
+
+
+def facing_cosine(robot_xy, robot_yaw: float, target_xy) -> float:
+    """cos of the angle between the robot's forward axis and the direction to ``target``."""
+    delta = np.asarray(target_xy, float) - np.asarray(robot_xy, float)
+    norm = float(np.hypot(delta[0], delta[1]))
+    if norm < 1e-9:
+        return 1.0
+    return float((np.cos(robot_yaw) * delta[0] + np.sin(robot_yaw) * delta[1]) / norm)
+
+
+@dataclass
+class StepRecord:
+    """What the metrics need from one control step."""
+
+    distance: float            # geodesic robot-humanoid distance (m)
+    separation: float          # euclidean distance minus both radii (m)
+    found: bool
+    forward_speed: float       # robot base velocity along its forward axis (m/s)
+    collided: bool
+
+
+@dataclass(frozen=True)
+class ProxemicsConfig:
+    """HuNavSim zones (m, on the separation between agents' bodies) and motion thresholds."""
+
+    intimate: float = 0.45
+    personal: float = 1.2
+    social: float = 3.6
+    near_distance: float = 1.5     # backup / yield are counted within this geodesic distance
+    yield_speed: float = 0.1       # |forward speed| below this counts as yielding (m/s)
+
+
+@dataclass
+class SocialNavMetrics:
+    """Accumulates step records; :meth:`summary` gives the episode metrics."""
+
+    reward_cfg: SocialNavRewardConfig = field(default_factory=SocialNavRewardConfig)
+    proxemics: ProxemicsConfig = field(default_factory=ProxemicsConfig)
+    records: list[StepRecord] = field(default_factory=list)
+
+    def add(self, record: StepRecord) -> None:
+        self.records.append(record)
+
+    @property
+    def found_steps(self) -> int:
+        return sum(r.found for r in self.records)
+
+    @property
+    def first_found_step(self) -> int | None:
+        """1-based index of the first found step (the number of steps it took), or None."""
+        for i, r in enumerate(self.records):
+            if r.found:
+                return i + 1
+        return None
+
+    def summary(self, oracle_steps: float) -> dict[str, float]:
+        """Episode metrics. ``oracle_steps`` is l*, the fewest steps an oracle robot needs
+        to first reach a found state (see :func:`oracle_finding_steps`)."""
+        T = len(self.records)
+        first = self.first_found_step
+        success_found = first is not None
+        l_star = max(float(oracle_steps), 1.0)
+        after = self.records[first - 1:] if success_found else []
+        found_after = sum(r.found for r in after)
+        denom = max(T - l_star, 1.0)
+        prox = self.proxemics
+        near_after = [r for r in after if r.distance <= prox.near_distance]
+        seps = np.array([r.separation for r in self.records]) if T else np.zeros(0)
+        n_after = max(len(after), 1)
+        return {
+            "finding_success": float(success_found),
+            "finding_spl": float(success_found) * l_star / max(l_star, first) if success_found else 0.0,
+            "following_rate": min(found_after / denom, 1.0),
+            "collision": float(any(r.collided for r in self.records)),
+            "collision_steps": float(sum(r.collided for r in self.records)),
+            "success": float(self.found_steps >= self.reward_cfg.success_steps),
+            "found_steps": float(self.found_steps),
+            "first_found_step": float(first) if success_found else float("nan"),
+            "oracle_finding_steps": float(oracle_steps),
+            "backup_ratio": sum(r.forward_speed < -prox.yield_speed for r in near_after) / n_after,
+            "yield_ratio": sum(abs(r.forward_speed) <= prox.yield_speed for r in near_after) / n_after,
+            "mean_follow_distance": float(np.mean([r.distance for r in after
+                                                   if np.isfinite(r.distance)] or [np.nan])),
+            "min_human_distance": float(seps.min()) if T else float("nan"),
+            "intimate_zone_ratio": float(np.mean(seps < prox.intimate)) if T else 0.0,
+            "personal_zone_ratio": float(np.mean((seps >= prox.intimate) & (seps < prox.personal)))
+            if T else 0.0,
+            "episode_steps": float(T),
+        }
+
+
+def oracle_finding_steps(robot_start_distances: np.ndarray, max_speed: float, dt: float,
+                         found_max: float) -> float:
+    """l*: the fewest steps after which an oracle robot could be in the found range.
+
+    ``robot_start_distances[t]`` is the geodesic distance from the robot's start position
+    to the humanoid's position at step t (t = 1..T, from the recorded humanoid trajectory).
+    The oracle drives at ``max_speed`` along the shortest path, so it can be within
+    ``found_max`` of the humanoid at step t when ``dist[t] - found_max < max_speed*dt*t``.
+    Turning to face the humanoid is taken as free. Returns T if never possible.
+    """
+    dist = np.asarray(robot_start_distances, float)
+    steps = np.arange(1, len(dist) + 1)
+    reachable = dist - found_max < max_speed * dt * steps
+    hits = np.flatnonzero(reachable)
+    return float(steps[hits[0]]) if len(hits) else float(len(dist))
