@@ -1,0 +1,1 @@
+"""Kinematic humanoid avatars: diverse bodies, planted-foot walking, IK reaching, behaviours."""
