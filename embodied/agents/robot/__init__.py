@@ -1,0 +1,15 @@
+"""Mobile-manipulator robots: embodiments, controllers, grasping and sensors.
+
+>>> from embodied.agents.robot import make_robot
+>>> robot = make_robot("fetch", name="robot", grasp_mode="oracle")
+"""
+
+from embodied.agents.robot import fetch as _fetch  # noqa: F401  (registers "fetch")
+from embodied.agents.robot.config import GRASP_MODES, RobotConfig
+from embodied.agents.robot.embodiment import (EMBODIMENTS, Embodiment, EmbodimentConstants,
+                                              get_embodiment, register_embodiment)
+from embodied.agents.robot.robot import CONTACT_KINDS, Robot, RobotState, make_robot
+
+__all__ = ["CONTACT_KINDS", "EMBODIMENTS", "Embodiment", "EmbodimentConstants", "GRASP_MODES",
+           "Robot", "RobotConfig", "RobotState", "get_embodiment", "make_robot",
+           "register_embodiment"]

@@ -1,0 +1,598 @@
+"""The Robot entity: a mobile manipulator with base, arm, gripper and head controllers.
+
+Commands (base velocity, end-effector or joint deltas, torso, head, grasp/release) set
+controller targets; the targets are applied around each physics substep. Everything the
+controllers remember lives in a :class:`RobotState`, returned by ``get_state`` so that
+World snapshots and forks restore it exactly.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Mapping
+
+import gymnasium as gym
+import mujoco
+import numpy as np
+
+from embodied.agents.robot.config import RobotConfig
+from embodied.agents.robot.embodiment import Embodiment, get_embodiment
+from embodied.errors import ActionError, ConfigError
+from embodied.sim import collision
+from embodied.sim.entity import Entity
+from embodied.sim.kinematic import FreeBody, Hold, quat_mul
+from embodied.sim.semantics import category_id
+
+if TYPE_CHECKING:
+    from embodied.sim.world import World
+
+#: What a robot contact can be with, in the order of :attr:`RobotState.contacts`.
+CONTACT_KINDS = ("humanoid", "static", "object")
+_SELF = -1
+_HUMANOID, _STATIC, _OBJECT = range(3)
+_PLACE_CLEARANCE = 1e-3  # gap left under an object set down by an oracle place (m)
+
+
+@dataclass
+class RobotState:
+    """Everything the robot's controllers remember between control steps."""
+
+    base_command: np.ndarray            # (linear m/s, angular rad/s)
+    arm_target: np.ndarray              # arm joint position targets (rad)
+    torso_target: float
+    head_target: np.ndarray             # (pan, tilt)
+    gripper_closed: bool = False
+    hold: Hold | None = None            # oracle grasp
+    held_body: int = -1                 # body id of the held object, -1 if none
+    grasp_quat: np.ndarray | None = None  # object orientation at an oracle grasp
+    grasp_hand_yaw: float = 0.0
+    contacts: np.ndarray = field(default_factory=lambda: np.zeros(3, dtype=np.int64))
+    contact_steps: np.ndarray = field(default_factory=lambda: np.zeros(3, dtype=np.int64))
+
+
+@dataclass
+class _Handles:
+    """Ids and addresses in one compiled model."""
+
+    base_body: int
+    base_qpos: np.ndarray   # (3,) x, y, yaw
+    base_dof: np.ndarray
+    base_act: np.ndarray
+    arm_qpos: np.ndarray
+    arm_dof: np.ndarray
+    arm_act: np.ndarray
+    arm_low: np.ndarray
+    arm_high: np.ndarray
+    torso_qpos: int
+    torso_act: int
+    torso_range: np.ndarray
+    head_qpos: np.ndarray
+    head_act: np.ndarray
+    head_low: np.ndarray
+    head_high: np.ndarray
+    finger_qpos: np.ndarray
+    finger_dof: np.ndarray
+    finger_act: np.ndarray
+    pad_geoms: np.ndarray
+    hand_body: int
+    grasp_site: int
+    scan_site: int
+    geom_kind: np.ndarray   # per geom: _SELF, _HUMANOID, _STATIC, _OBJECT
+    robot_geoms: np.ndarray
+    robot_bodies: np.ndarray
+    graspable: np.ndarray   # body ids of graspable free bodies
+
+
+class Robot(Entity):
+    """A mobile manipulator wearing a registered embodiment.
+
+    Args:
+        embodiment: a registered name (``"fetch"``) or an :class:`Embodiment`.
+        name: entity name; the model prefix is ``"<name>/"``.
+        pos, yaw: initial base pose on the floor.
+        config: controller settings.
+    """
+
+    category = "robot"
+
+    def __init__(self, embodiment: str | Embodiment = "fetch", name: str = "robot",
+                 pos=(0.0, 0.0, 0.0), yaw: float = 0.0, config: RobotConfig | None = None):
+        super().__init__(name, pos, yaw)
+        self.embodiment = get_embodiment(embodiment) if isinstance(embodiment, str) else embodiment
+        self.constants = self.embodiment.constants
+        self.config = config if config is not None else RobotConfig()
+        if not isinstance(self.config, RobotConfig):
+            raise ConfigError("config", self.config, reason="must be a RobotConfig")
+        self._h: _Handles | None = None
+        self._scratch: mujoco.MjData | None = None
+        self.state = self._initial_state()
+
+    # -- names --------------------------------------------------------------------------
+    def full_name(self, name: str) -> str:
+        """The model name of an embodiment element (``"grasp"`` -> ``"robot/grasp"``)."""
+        return self.prefix + name
+
+    @property
+    def head_camera(self) -> str:
+        return self.full_name(self.constants.head_camera)
+
+    @property
+    def arm_camera(self) -> str:
+        return self.full_name(self.constants.arm_camera)
+
+    @property
+    def handles(self) -> _Handles:
+        if self._h is None:
+            raise RuntimeError(f"robot {self.name!r} is not part of a World yet")
+        return self._h
+
+    # -- entity hooks ---------------------------------------------------------------------
+    def build_spec(self) -> mujoco.MjSpec:
+        return self.embodiment.build_spec()
+
+    def _initial_state(self) -> RobotState:
+        c = self.constants
+        return RobotState(base_command=np.zeros(2), arm_target=np.array(c.arm_stow, dtype=float),
+                          torso_target=0.0, head_target=np.zeros(2))
+
+    def bind(self, world: "World") -> None:
+        c, m, full = self.constants, world.model, self.full_name
+
+        def joints(names):
+            ids = [world.joint_id(full(n)) for n in names]
+            return (np.array([m.jnt_qposadr[j] for j in ids]), np.array([m.jnt_dofadr[j] for j in ids]),
+                    np.array([m.jnt_range[j] for j in ids]).reshape(-1, 2))
+
+        def actuators(names):
+            return np.array([world.id(mujoco.mjtObj.mjOBJ_ACTUATOR, full(n)) for n in names])
+
+        base_q, base_d, _ = joints(c.base_joints)
+        arm_q, arm_d, arm_r = joints(c.arm_joints)
+        torso_q, _, torso_r = joints([c.torso_joint])
+        head_q, _, head_r = joints(c.head_joints)
+        finger_q, finger_d, _ = joints(c.finger_joints)
+        robot_geoms = world.geoms_of(self.prefix)
+        robot_bodies = np.array([world.body_id(n) for n in world.body_names(self.prefix)])
+        self._h = _Handles(
+            base_body=world.body_id(full(c.base_body)), base_qpos=base_q, base_dof=base_d,
+            base_act=actuators(c.base_actuators),
+            arm_qpos=arm_q, arm_dof=arm_d, arm_act=actuators(c.arm_actuators),
+            arm_low=arm_r[:, 0].copy(), arm_high=arm_r[:, 1].copy(),
+            torso_qpos=int(torso_q[0]), torso_act=int(actuators([c.torso_actuator])[0]),
+            torso_range=torso_r[0].copy(),
+            head_qpos=head_q, head_act=actuators(c.head_actuators),
+            head_low=head_r[:, 0].copy(), head_high=head_r[:, 1].copy(),
+            finger_qpos=finger_q, finger_dof=finger_d, finger_act=actuators(c.finger_actuators),
+            pad_geoms=np.array([world.geom_id(full(g)) for g in c.finger_pads]),
+            hand_body=world.body_id(full(c.hand_body)), grasp_site=world.site_id(full(c.grasp_site)),
+            scan_site=world.site_id(full(c.scan_site)),
+            geom_kind=self._classify_geoms(world, robot_geoms), robot_geoms=robot_geoms,
+            robot_bodies=robot_bodies, graspable=self._graspable_bodies(world))
+        self._scratch = None
+        self._write_targets(world, initial=True)
+
+    def _classify_geoms(self, world: "World", robot_geoms: np.ndarray) -> np.ndarray:
+        m = world.model
+        kind = np.full(m.ngeom, _OBJECT, dtype=np.int64)
+        kind[m.body_weldid[m.geom_bodyid] == 0] = _STATIC
+        humanoid = ((world.geom_category == category_id("humanoid"))
+                    | (m.geom_contype == collision.KINEMATIC["contype"]))
+        kind[humanoid] = _HUMANOID
+        kind[robot_geoms] = _SELF
+        return kind
+
+    def _graspable_bodies(self, world: "World") -> np.ndarray:
+        m = world.model
+        ids = []
+        for b in range(1, m.nbody):
+            name, jnt = m.body(b).name, m.body_jntadr[b]
+            if (name.startswith(self.config.graspable_prefixes) and jnt >= 0
+                    and m.jnt_type[jnt] == mujoco.mjtJoint.mjJNT_FREE):
+                ids.append(b)
+        return np.array(ids, dtype=np.int64)
+
+    def reset(self, world: "World") -> None:
+        self.state = self._initial_state()
+        self._write_targets(world, initial=True)
+
+    def get_state(self) -> RobotState:
+        return self.state
+
+    def set_state(self, state: RobotState) -> None:
+        self.state = state
+
+    def __getstate__(self):
+        # The IK scratch data is a cache, rebuilt on demand; forks need not copy it.
+        d = self.__dict__.copy()
+        d["_scratch"] = None
+        return d
+
+    def _write_targets(self, world: "World", initial: bool = False) -> None:
+        """Send the joint targets to the actuators (and, initially, put the joints there)."""
+        h, s, c, data = self._h, self.state, self.constants, world.data
+        finger = c.finger_closed if s.gripper_closed else c.finger_open
+        data.ctrl[h.arm_act] = s.arm_target
+        data.ctrl[h.torso_act] = s.torso_target
+        data.ctrl[h.head_act] = s.head_target
+        data.ctrl[h.finger_act] = finger
+        if initial:
+            data.ctrl[h.base_act] = 0.0
+            data.qpos[h.arm_qpos] = s.arm_target
+            data.qpos[h.torso_qpos] = s.torso_target
+            data.qpos[h.head_qpos] = s.head_target
+            data.qpos[h.finger_qpos] = finger
+            mujoco.mj_kinematics(world.model, data)
+
+    def before_control(self, world: "World") -> None:
+        self._write_targets(world)
+        self.state.contacts = np.zeros(3, dtype=np.int64)
+
+    def before_substep(self, world: "World", substep: int) -> None:
+        h, data = self._h, world.data
+        if substep > 0:
+            self._count_contacts(world)
+        # Drive along the current heading only: no lateral motion.
+        linear, angular = self.state.base_command
+        yaw = data.qpos[h.base_qpos[2]]
+        data.ctrl[h.base_act[0]] = linear * np.cos(yaw)
+        data.ctrl[h.base_act[1]] = linear * np.sin(yaw)
+        data.ctrl[h.base_act[2]] = angular
+        if self.state.hold is not None:
+            self.state.hold.apply(world.model, data)
+
+    def after_control(self, world: "World") -> None:
+        self._count_contacts(world)
+        self.state.contact_steps += self.state.contacts > 0
+        if self.config.grasp_mode == "physics":
+            self.state.held_body = self._pinched_body(world)
+
+    def _count_contacts(self, world: "World") -> None:
+        """Per kind, keep the largest number of robot contacts seen in a substep."""
+        data = world.data
+        n = data.ncon
+        if n == 0:
+            return
+        geoms = data.contact.geom[:n]
+        kind = self._h.geom_kind[geoms]
+        mine = kind == _SELF
+        one_side = mine[:, 0] != mine[:, 1]
+        if not one_side.any():
+            return
+        other = np.where(mine[:, 0], geoms[:, 1], geoms[:, 0])[one_side]
+        if self.state.held_body >= 0:
+            other = other[world.model.geom_bodyid[other] != self.state.held_body]
+        counts = np.bincount(self._h.geom_kind[other], minlength=3)
+        np.maximum(self.state.contacts, counts, out=self.state.contacts)
+
+    def _pinched_body(self, world: "World") -> int:
+        """The graspable body both finger pads touch while the gripper is closed, or -1."""
+        if not self.state.gripper_closed:
+            return -1
+        data, m = world.data, world.model
+        geoms = data.contact.geom[:data.ncon]
+        touched = []
+        for pad in self._h.pad_geoms:
+            hit = geoms[(geoms == pad).any(axis=1)]
+            others = np.where(hit[:, 0] == pad, hit[:, 1], hit[:, 0])
+            touched.append(set(m.geom_bodyid[others].tolist()))
+        common = touched[0] & touched[1] & set(self._h.graspable.tolist())
+        return min(common) if common else -1
+
+    # -- reading the robot ---------------------------------------------------------------
+    def base_pose(self, world: "World") -> tuple[float, float, float]:
+        """World (x, y, heading) of the base."""
+        b = self._h.base_body
+        mat = world.data.xmat[b]
+        return float(world.data.xpos[b, 0]), float(world.data.xpos[b, 1]), float(np.arctan2(mat[3], mat[0]))
+
+    def base_velocity(self, world: "World") -> np.ndarray:
+        """Measured (forward m/s, angular rad/s) in the robot frame."""
+        h, data = self._h, world.data
+        yaw = data.qpos[h.base_qpos[2]]
+        vx, vy, wz = data.qvel[h.base_dof]
+        return np.array([vx * np.cos(yaw) + vy * np.sin(yaw), wz])
+
+    def ee_pose(self, world: "World") -> tuple[np.ndarray, np.ndarray]:
+        """World position and quaternion of the grasp site."""
+        site = self._h.grasp_site
+        quat = np.empty(4)
+        mujoco.mju_mat2Quat(quat, world.data.site_xmat[site])
+        return world.data.site_xpos[site].copy(), quat
+
+    def commanded_ee_pose(self, world: "World") -> tuple[np.ndarray, np.ndarray]:
+        """World position and quaternion the grasp site has with the arm at its targets
+        (what :meth:`command_ee` deltas are added to)."""
+        d = self._ik_data(world)
+        quat = np.empty(4)
+        mujoco.mju_mat2Quat(quat, d.site_xmat[self._h.grasp_site])
+        return d.site_xpos[self._h.grasp_site].copy(), quat
+
+    def is_holding(self) -> bool:
+        return self.state.held_body >= 0
+
+    def held_object(self, world: "World") -> str | None:
+        """Name of the held body, or None."""
+        b = self.state.held_body
+        return None if b < 0 else world.model.body(b).name
+
+    @property
+    def contacts(self) -> dict[str, int]:
+        """Robot contacts during the last control step, by kind (largest count in a substep)."""
+        return dict(zip(CONTACT_KINDS, self.state.contacts.tolist()))
+
+    # -- commands ------------------------------------------------------------------------
+    @staticmethod
+    def _vector(name: str, value, size: int) -> np.ndarray:
+        arr = np.asarray(value, dtype=float).reshape(-1) if np.ndim(value) <= 1 else None
+        if arr is None or arr.shape != (size,):
+            raise ActionError(f"action '{name}' must have {size} numbers, got shape {np.shape(value)}")
+        if not np.isfinite(arr).all():
+            raise ActionError(f"action '{name}' contains NaN or inf: {arr.tolist()}")
+        return arr
+
+    def command_base(self, linear: float, angular: float) -> None:
+        """Base velocity command (m/s forward, rad/s counter-clockwise), clipped to limits."""
+        v = self._vector("base", [linear, angular], 2)
+        cfg = self.config
+        self.state.base_command = np.clip(v, [-cfg.max_linear_speed, -cfg.max_angular_speed],
+                                          [cfg.max_linear_speed, cfg.max_angular_speed])
+
+    def command_arm_joints(self, delta) -> None:
+        """Arm joint position deltas (rad), clipped per joint and to the joint ranges."""
+        h = self.handles
+        d = np.clip(self._vector("arm_joint", delta, len(h.arm_qpos)),
+                    -self.config.max_joint_step, self.config.max_joint_step)
+        self.state.arm_target = np.clip(self.state.arm_target + d, h.arm_low, h.arm_high)
+
+    def set_arm_joints(self, positions) -> None:
+        """Absolute arm joint targets (rad), clipped to the joint ranges."""
+        h = self.handles
+        self.state.arm_target = np.clip(self._vector("arm_joints", positions, len(h.arm_qpos)),
+                                        h.arm_low, h.arm_high)
+
+    def command_torso(self, delta: float) -> None:
+        """Torso lift delta (m), clipped."""
+        d = float(np.clip(self._vector("torso", [delta], 1)[0], -self.config.max_torso_step,
+                          self.config.max_torso_step))
+        lo, hi = self.handles.torso_range
+        self.state.torso_target = float(np.clip(self.state.torso_target + d, lo, hi))
+
+    def set_torso(self, height: float) -> None:
+        """Absolute torso lift target (m), clipped to its range."""
+        lo, hi = self.handles.torso_range
+        self.state.torso_target = float(np.clip(self._vector("torso", [height], 1)[0], lo, hi))
+
+    def command_head(self, pan: float, tilt: float) -> None:
+        """Absolute head pan/tilt targets (rad; positive tilt looks down), clipped."""
+        h = self.handles
+        self.state.head_target = np.clip(self._vector("head", [pan, tilt], 2), h.head_low, h.head_high)
+
+    def command_ee(self, world: "World", delta_pos, delta_rot=None) -> float:
+        """Move the end-effector target by ``delta_pos`` (m) and rotate it by ``delta_rot``
+        (axis-angle, rad), both in the robot's base frame, starting from the currently
+        commanded pose. Solves the arm joints by damped least squares; returns the
+        remaining pose error of the solution (m, orientation weighted)."""
+        dp = self._vector("arm_ee", delta_pos, 3)
+        dr = np.zeros(3) if delta_rot is None else self._vector("arm_ee rotation", delta_rot, 3)
+        cfg = self.config
+        norm = np.linalg.norm(dp)
+        if norm > cfg.max_ee_step:
+            dp *= cfg.max_ee_step / norm
+        angle = np.linalg.norm(dr)
+        if angle > cfg.max_ee_rotation:
+            dr *= cfg.max_ee_rotation / angle
+            angle = cfg.max_ee_rotation
+        data = self._ik_data(world)
+        site = self._h.grasp_site
+        base_rot = world.data.xmat[self._h.base_body].reshape(3, 3)
+        pos = data.site_xpos[site] + base_rot @ dp
+        quat, turn = np.empty(4), np.array([1.0, 0.0, 0.0, 0.0])
+        mujoco.mju_mat2Quat(quat, data.site_xmat[site])
+        if angle > 0:
+            mujoco.mju_axisAngle2Quat(turn, base_rot @ (dr / angle), angle)
+        return self._solve_ik(world, pos, quat_mul(turn, quat))
+
+    def reach(self, world: "World", pos, quat=None) -> float:
+        """Set the arm targets so the grasp site reaches the world pose ``pos`` (and ``quat``
+        if given, else the commanded orientation is kept). Returns the remaining error."""
+        pos = self._vector("reach position", pos, 3)
+        data = self._ik_data(world)
+        if quat is None:
+            quat = np.empty(4)
+            mujoco.mju_mat2Quat(quat, data.site_xmat[self._h.grasp_site])
+        else:
+            quat = self._vector("reach orientation", quat, 4)
+            quat = quat / np.linalg.norm(quat)
+        return self._solve_ik(world, pos, quat)
+
+    def _ik_data(self, world: "World") -> mujoco.MjData:
+        """Scratch data holding the world's configuration with the arm at its targets."""
+        if self._scratch is None or self._scratch.qpos.shape != world.data.qpos.shape:
+            self._scratch = mujoco.MjData(world.model)
+        d = self._scratch
+        d.qpos[:] = world.data.qpos
+        d.qpos[self._h.arm_qpos] = self.state.arm_target
+        d.qpos[self._h.torso_qpos] = self.state.torso_target
+        mujoco.mj_kinematics(world.model, d)
+        return d
+
+    def _solve_ik(self, world: "World", pos: np.ndarray, quat: np.ndarray) -> float:
+        """Damped least squares on the arm joints towards a world pose of the grasp site."""
+        h, cfg, m = self._h, self.config, world.model
+        d = self._scratch
+        w = cfg.ik_orientation_weight
+        q = self.state.arm_target.copy()
+        jacp, jacr = np.zeros((3, m.nv)), np.zeros((3, m.nv))
+        cur, err_q, err_r = np.empty(4), np.empty(4), np.empty(3)
+        reg = cfg.ik_damping ** 2 * np.eye(6)
+        error = np.inf
+        for _ in range(cfg.ik_iterations):
+            mujoco.mju_mat2Quat(cur, d.site_xmat[h.grasp_site])
+            mujoco.mju_mulQuat(err_q, quat, np.array([cur[0], -cur[1], -cur[2], -cur[3]]))
+            mujoco.mju_quat2Vel(err_r, err_q, 1.0)
+            err = np.concatenate([pos - d.site_xpos[h.grasp_site], w * err_r])
+            error = float(np.linalg.norm(err))
+            if error < cfg.ik_tolerance:
+                break
+            mujoco.mj_comPos(m, d)
+            mujoco.mj_jacSite(m, d, jacp, jacr, h.grasp_site)
+            jac = np.vstack([jacp[:, h.arm_dof], w * jacr[:, h.arm_dof]])
+            q = np.clip(q + jac.T @ np.linalg.solve(jac @ jac.T + reg, err), h.arm_low, h.arm_high)
+            d.qpos[h.arm_qpos] = q
+            mujoco.mj_kinematics(m, d)
+        self.state.arm_target = q
+        return error
+
+    # -- grasping ---------------------------------------------------------------------------
+    def grasp(self, world: "World") -> bool:
+        """Close the gripper. Oracle mode: snap the nearest graspable object within the
+        grasp radius into the hand (returns whether one was taken). Physics mode: the
+        fingers close; :meth:`is_holding` tells after a few steps whether something is held."""
+        self.state.gripper_closed = True
+        if self.config.grasp_mode == "physics":
+            return False
+        if self.state.hold is not None:
+            return True
+        body = self._nearest_graspable(world)
+        if body < 0:
+            self.state.gripper_closed = False
+            return False
+        m, data, h = world.model, world.data, self._h
+        fb = FreeBody.of(m, body)
+        _, quat = fb.pose(data)
+        com_offset = data.xipos[body] - data.xpos[body]
+        fb.set_pose(data, data.site_xpos[h.grasp_site] - com_offset, quat)
+        mujoco.mj_kinematics(m, data)
+        self.state.hold = Hold.grab(m, data, body, h.hand_body)
+        self.state.held_body = body
+        self.state.grasp_quat = quat
+        self.state.grasp_hand_yaw = self._hand_yaw(world)
+        return True
+
+    def release(self, world: "World") -> None:
+        """Open the gripper. Oracle mode: the held object is set down upright (as it was
+        when grasped, turned with the hand) at rest on the surface below it."""
+        self.state.gripper_closed = False
+        if self.state.hold is None:
+            return
+        body = self.state.held_body
+        turn = np.empty(4)
+        mujoco.mju_axisAngle2Quat(turn, np.array([0, 0, 1.0]),
+                                  self._hand_yaw(world) - self.state.grasp_hand_yaw)
+        self.state.hold = None
+        self.state.held_body = -1
+        self._set_down(world, body, quat_mul(turn, self.state.grasp_quat))
+        self.state.grasp_quat = None
+
+    def _hand_yaw(self, world: "World") -> float:
+        mat = world.data.xmat[self._h.hand_body]
+        return float(np.arctan2(mat[3], mat[0]))
+
+    def _nearest_graspable(self, world: "World") -> int:
+        g = self._h.graspable
+        if len(g) == 0:
+            return -1
+        dist = np.linalg.norm(world.data.xipos[g] - world.data.site_xpos[self._h.grasp_site], axis=1)
+        best = int(np.argmin(dist))
+        return int(g[best]) if dist[best] <= self.config.grasp_radius else -1
+
+    def _set_down(self, world: "World", body: int, quat: np.ndarray) -> None:
+        """Put ``body`` with orientation ``quat`` at rest on the first surface below it."""
+        m, data = world.model, world.data
+        fb = FreeBody.of(m, body)
+        pos, _ = fb.pose(data)
+        fb.set_pose(data, pos, quat)
+        mujoco.mj_kinematics(m, data)
+        bottom = self._lowest_point(m, data, body)
+        surface = self._surface_below(world, data.xipos[body], body)
+        pos = pos.copy()
+        pos[2] += surface - bottom + _PLACE_CLEARANCE
+        fb.set_pose(data, pos, quat)
+        mujoco.mj_kinematics(m, data)
+
+    @staticmethod
+    def _lowest_point(m: mujoco.MjModel, data: mujoco.MjData, body: int) -> float:
+        """Lowest world height of the body's collision geoms (from their bounding boxes)."""
+        lowest = np.inf
+        for g in range(m.body_geomadr[body], m.body_geomadr[body] + m.body_geomnum[body]):
+            if m.geom_contype[g] == 0 and m.geom_conaffinity[g] == 0:
+                continue
+            rot = data.geom_xmat[g].reshape(3, 3)
+            center, half = m.geom_aabb[g, :3], m.geom_aabb[g, 3:]
+            z = data.geom_xpos[g, 2] + rot[2] @ center - np.abs(rot[2]) @ half
+            lowest = min(lowest, z)
+        return float(lowest) if np.isfinite(lowest) else float(data.xpos[body, 2])
+
+    def _surface_below(self, world: "World", start: np.ndarray, body: int) -> float:
+        """Height of the first non-robot surface straight below ``start`` (floor: 0)."""
+        m, data = world.model, world.data
+        point, down = np.array(start, dtype=float), np.array([0.0, 0.0, -1.0])
+        geom = np.zeros(1, dtype=np.int32)
+        exclude = body
+        for _ in range(8):
+            dist = mujoco.mj_ray(m, data, point, down, None, 1, exclude, geom)
+            if dist < 0:
+                return 0.0
+            if self._h.geom_kind[geom[0]] != _SELF:
+                return float(point[2] - dist)
+            point[2] -= dist + 1e-4
+            exclude = int(m.geom_bodyid[geom[0]])
+        return 0.0
+
+    # -- one action dict for tasks ---------------------------------------------------------
+    def action_spaces(self) -> dict[str, gym.spaces.Box]:
+        """Boxes of the action parts :meth:`apply_action` accepts (tasks pick a subset)."""
+        cfg, c = self.config, self.constants
+        n = len(c.arm_joints)
+        r = cfg.max_ee_rotation
+        box = lambda lo, hi: gym.spaces.Box(np.array(lo, np.float32), np.array(hi, np.float32))
+        spaces = {
+            "base": box([-cfg.max_linear_speed, -cfg.max_angular_speed],
+                        [cfg.max_linear_speed, cfg.max_angular_speed]),
+            "arm_ee": box([-cfg.max_ee_step] * 3 + [-r] * 3, [cfg.max_ee_step] * 3 + [r] * 3),
+            "arm_joint": box([-cfg.max_joint_step] * n, [cfg.max_joint_step] * n),
+            "torso": box([-cfg.max_torso_step], [cfg.max_torso_step]),
+            "gripper": box([-1.0], [1.0]),
+        }
+        if self._h is not None:
+            spaces["head"] = box(self._h.head_low, self._h.head_high)
+        return spaces
+
+    def apply_action(self, world: "World", action: Mapping[str, np.ndarray]) -> None:
+        """Apply named action parts: ``base`` (linear, angular), ``arm_ee`` (dx, dy, dz and
+        optionally a rotation vector, base frame), ``arm_joint`` (deltas), ``torso``
+        (delta), ``head`` (pan, tilt) and ``gripper`` (> 0 grasp, < 0 release, 0 keep).
+        Out-of-range values are clipped; NaN/inf or wrong shapes raise ActionError."""
+        unknown = set(action) - {"base", "arm_ee", "arm_joint", "torso", "head", "gripper"}
+        if unknown:
+            raise ActionError(f"unknown action parts {sorted(unknown)}; allowed: base, arm_ee, "
+                              f"arm_joint, torso, head, gripper")
+        if "base" in action:
+            self.command_base(*self._vector("base", action["base"], 2))
+        if "arm_joint" in action:
+            self.command_arm_joints(action["arm_joint"])
+        if "arm_ee" in action:
+            ee = np.asarray(action["arm_ee"], dtype=float).reshape(-1)
+            if ee.shape == (3,):
+                self.command_ee(world, ee)
+            else:
+                ee = self._vector("arm_ee", ee, 6)
+                self.command_ee(world, ee[:3], ee[3:])
+        if "torso" in action:
+            self.command_torso(self._vector("torso", action["torso"], 1)[0])
+        if "head" in action:
+            self.command_head(*self._vector("head", action["head"], 2))
+        if "gripper" in action:
+            g = self._vector("gripper", action["gripper"], 1)[0]
+            if g > 0 and not self.state.gripper_closed:
+                self.grasp(world)
+            elif g < 0 and self.state.gripper_closed:
+                self.release(world)
+
+
+def make_robot(embodiment: str = "fetch", name: str = "robot", pos=(0.0, 0.0, 0.0),
+               yaw: float = 0.0, **config) -> Robot:
+    """A :class:`Robot` wearing a registered embodiment; keyword arguments go to
+    :class:`RobotConfig` (e.g. ``grasp_mode="oracle"``)."""
+    return Robot(embodiment, name=name, pos=pos, yaw=yaw, config=RobotConfig(**config))
