@@ -279,7 +279,7 @@ class Gait:
         sway = -swing_sign * cfg.sway * self.scale * math.sin(math.pi * phase) * stepping_w * min(1.0, 0.4 + speed)
         yaw_osc = swing_sign * cfg.pelvis_rotation * min(speed, 1.5) * math.cos(math.pi * phase) * stepping_w
         roll = -swing_sign * 0.05 * min(speed, 1.0) * math.sin(math.pi * phase) * stepping_w
-        pitch = 0.04 + 0.04 * speed + extra_pitch
+        pitch = 0.05 * speed + extra_pitch
         c, si = math.cos(s.yaw), math.sin(s.yaw)
         return (s.x - si * sway, s.y + c * sway, z), (s.yaw + yaw_osc, roll, pitch), yaw_osc
 

@@ -108,12 +108,12 @@ class ReachSolver:
         self.tasks = {s: mink.FrameTask(C.GRASP_SITE[s], "site", position_cost=1.0,
                                         orientation_cost=0.0) for s in C.SIDES}
         cost = np.full(m.nv, 0.02)
-        for name, c in (("lumbar", 0.6), ("thoracic", 0.6)):
+        for name, c in (("lumbar", 0.3), ("thoracic", 0.4)):
             for j in range(m.njnt):
                 if m.joint(j).name.startswith(name):
                     cost[m.jnt_dofadr[j]] = c
         cost[m.jnt_dofadr[m.joint(PELVIS_DROP).id]] = 0.15
-        cost[m.jnt_dofadr[m.joint(PELVIS_PITCH).id]] = 0.3
+        cost[m.jnt_dofadr[m.joint(PELVIS_PITCH).id]] = 0.1
         self.posture = mink.PostureTask(m, cost=cost)
         self.neutral = neutral_upper(shape)
         q0 = np.zeros(m.nq)

@@ -52,14 +52,15 @@ class Skeleton:
 
     # -- posing ------------------------------------------------------------------------
     def pose_from_gait(self, gait: Gait, upper: list[float] | None = None,
-                       drop: float = 0.0, extra_pitch: float = 0.0,
+                       override: tuple[int, ...] | None = None, drop: float = 0.0,
+                       extra_pitch: float = 0.0,
                        swing_arms: tuple[bool, bool] = (True, True)) -> None:
         """Assemble the configuration for the gait's current state and run kinematics.
 
         ``upper`` (values for :data:`UPPER_JOINTS`) replaces the gait's spine and arm
-        angles; ``swing_arms`` turns the walking arm swing on per side (left, right)
-        when ``upper`` is None. ``drop``/``extra_pitch`` crouch and bend the pelvis
-        (feet stay planted).
+        angles, all of them or only the indices in ``override``; ``swing_arms`` turns
+        the walking arm swing on per side (left, right). ``drop``/``extra_pitch``
+        crouch and bend the pelvis (feet stay planted).
         """
         q, a, shape = self.q, self.qadr, self.shape
         (px, py, pz), (yaw, roll, pitch), yaw_osc = gait.pelvis(drop, extra_pitch)
@@ -96,7 +97,7 @@ class Skeleton:
             hf, ha, ht, kn, ap, ar = self._leg_adr[i]
             q[hf], q[ha], q[ht], q[kn], q[ap], q[ar] = flex, abduct, twist, knee, 0.0, 0.0
         speed = min(abs(gait.state.v), 1.5)
-        if upper is None:
+        if upper is None or override is not None:
             q[a["lumbar_flex"]] = 0.02 + 0.03 * speed
             q[a["lumbar_bend"]] = -roll
             q[a["lumbar_twist"]] = -0.6 * yaw_osc
@@ -115,9 +116,13 @@ class Skeleton:
                 q[a[f"elbow_{side}"]] = -(0.18 + 0.3 * speed) + 0.6 * min(swing, 0.0)
                 q[a[f"wrist_flex_{side}"]] = 0.0
                 q[a[f"wrist_dev_{side}"]] = 0.0
-        else:
-            for adr, value in zip(self.upper_adr, upper):
-                q[adr] = value
+        if upper is not None:
+            if override is None:
+                for adr, value in zip(self.upper_adr, upper):
+                    q[adr] = value
+            else:
+                for i in override:
+                    q[self.upper_adr[i]] = upper[i]
         # keep the head level and looking along the heading
         q[a["neck_twist"]] = 0.6 * yaw_osc
         q[a["neck_flex"]] = -0.5 * (pitch + q[a["lumbar_flex"]] + q[a["thoracic_flex"]])
