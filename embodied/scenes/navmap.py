@@ -1,0 +1,650 @@
+"""Navigation map: a 2-D occupancy grid of a compiled MuJoCo scene, with path queries.
+
+The map rasterizes the static collision geometry (geoms of bodies welded to the world
+whose vertical extent overlaps ``height_range``; ground planes, free bodies such as robots
+and graspable objects, and mocap bodies such as humanoids are not obstacles) and keeps,
+per cell, the clearance to the nearest obstacle. A disc agent of radius ``r`` may stand
+anywhere in a cell whose clearance is at least ``r``: maps for several agent radii share
+the rasterization (:meth:`NavMap.with_radius`).
+
+Conventions:
+
+- The grid covers ``bounds = (xmin, ymin, xmax, ymax)`` with square cells of side
+  ``cell_size``. Cell ``(row, col)`` spans ``x in [xmin + col*c, xmin + (col+1)*c)`` and
+  ``y in [ymin + row*c, ymin + (row+1)*c)`` (row 0 at ``ymin``).
+- Guarantee: every point of a navigable cell is at least ``agent_radius`` from every
+  obstacle. Obstacles are rasterized conservatively (every cell an obstacle touches is
+  occupied) and clearance is measured between cell squares, so the map errs on the safe
+  side by at most about one cell.
+- Points outside the map are not navigable. Queries that take two points
+  (:meth:`NavMap.geodesic_distance`, :meth:`NavMap.shortest_path`,
+  :meth:`NavMap.connected`) first snap a non-navigable endpoint (inside or outside the
+  map) to the centre of the nearest navigable cell; distances then include the straight
+  snapping legs, so an agent pressed against a wall still gets a finite, continuous
+  distance. Pass ``snap=False`` to get ``inf``/``None`` instead.
+- Geodesic distance is the length of the any-angle path returned by
+  :meth:`NavMap.shortest_path`: the euclidean distance when the segment is clear,
+  otherwise an 8-connected grid search (scipy's Dijkstra) followed by string pulling.
+  Every query is a pure function of its arguments; caches only save time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import mujoco
+import numpy as np
+from scipy import ndimage
+from scipy.sparse import csgraph, csr_matrix
+from scipy.spatial import ConvexHull, QhullError
+
+from embodied.errors import ConfigError, EmbodiedError, check_range
+
+Rect = tuple[float, float, float, float]
+
+MAX_CELL_SIZE = 0.05
+MIN_CELL_SIZE = 0.005
+MAX_CELLS = 16_000_000
+_CIRCLE_SIDES = 32
+# Distance (in cells) by which line-of-sight checks look to both sides of each grid-line
+# crossing, so a segment through a cell corner needs all cells touching that corner free.
+_TOUCH = 1e-7
+_FIELD_CACHE_SIZE = 8
+
+FREE_RGB = (235, 235, 235)
+MARGIN_RGB = (245, 180, 90)
+OCCUPIED_RGB = (60, 60, 70)
+
+
+@dataclass(frozen=True)
+class NavMapConfig:
+    """Parameters of a navigation map.
+
+    Args:
+        agent_radius: radius (m) of the disc agent the map is for (>= 0).
+        cell_size: side (m) of a grid cell, in [0.005, 0.05].
+        height_range: (low, high) in metres; geoms whose vertical extent overlaps it are
+            obstacles (rugs below ``low`` and lamps above ``high`` are not).
+    """
+
+    agent_radius: float = 0.25
+    cell_size: float = 0.05
+    height_range: tuple[float, float] = (0.05, 1.8)
+
+    def __post_init__(self):
+        check_range("agent_radius", self.agent_radius, 0.0, 10.0)
+        check_range("cell_size", self.cell_size, MIN_CELL_SIZE, MAX_CELL_SIZE)
+        hr = self.height_range
+        if (not isinstance(hr, (tuple, list)) or len(hr) != 2
+                or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in hr)
+                or hr[0] >= hr[1]):
+            raise ConfigError("height_range", hr, reason="must be (low, high) with low < high")
+        object.__setattr__(self, "height_range", (float(hr[0]), float(hr[1])))
+
+
+def _check_rect(field: str, rect) -> Rect:
+    try:
+        values = tuple(float(v) for v in rect)
+    except (TypeError, ValueError):
+        values = ()
+    if len(values) != 4 or not all(math.isfinite(v) for v in values) \
+            or values[0] >= values[2] or values[1] >= values[3]:
+        raise ConfigError(field, rect, reason="must be (xmin, ymin, xmax, ymax) with min < max")
+    return values  # type: ignore[return-value]
+
+
+# -- footprints of geoms ------------------------------------------------------------------
+def _circle(n: int = _CIRCLE_SIDES) -> np.ndarray:
+    """Unit circle polygon circumscribing the circle (so filling it is conservative)."""
+    angles = np.linspace(0.0, 2 * np.pi, n, endpoint=False)
+    return np.stack([np.cos(angles), np.sin(angles)], axis=1) / np.cos(np.pi / n)
+
+
+_UNIT_CIRCLE = _circle()
+
+
+def _geom_outline(model: mujoco.MjModel, g: int, pos: np.ndarray, rot: np.ndarray):
+    """Points (k, 2) whose convex hull contains the geom's xy footprint, and its z extent.
+
+    Returns None for geom types that are not rasterized (planes, height fields, SDFs).
+    """
+    gtype = mujoco.mjtGeom(int(model.geom_type[g]))
+    size = model.geom_size[g]
+    G = mujoco.mjtGeom
+    if gtype == G.mjGEOM_BOX:
+        corners = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)])
+        pts = pos + (corners * size) @ rot.T
+        return pts[:, :2], pts[:, 2].min(), pts[:, 2].max()
+    if gtype == G.mjGEOM_SPHERE:
+        r = size[0]
+        return pos[:2] + r * _UNIT_CIRCLE, pos[2] - r, pos[2] + r
+    if gtype in (G.mjGEOM_CAPSULE, G.mjGEOM_CYLINDER):
+        r, half = size[0], size[1]
+        axis = rot[:, 2]
+        ends = np.stack([pos + half * axis, pos - half * axis])
+        if gtype == G.mjGEOM_CAPSULE:
+            disc = r * _UNIT_CIRCLE
+            zext = half * abs(axis[2]) + r
+        else:
+            # The end discs project to ellipses spanned by the other two local axes.
+            disc = r * (_UNIT_CIRCLE[:, :1] * rot[:2, 0] + _UNIT_CIRCLE[:, 1:] * rot[:2, 1])
+            zext = half * abs(axis[2]) + r * math.sqrt(max(0.0, 1.0 - axis[2] ** 2))
+        pts = (ends[:, None, :2] + disc[None]).reshape(-1, 2)
+        return pts, pos[2] - zext, pos[2] + zext
+    if gtype == G.mjGEOM_ELLIPSOID:
+        m = (rot * size)[:2]  # projection of the unit ball's image: ellipse with shape m m^T
+        chol = np.linalg.cholesky(m @ m.T + 1e-12 * np.eye(2))
+        zext = float(np.linalg.norm(rot[2] * size))
+        return pos[:2] + _UNIT_CIRCLE @ chol.T, pos[2] - zext, pos[2] + zext
+    if gtype == G.mjGEOM_MESH:
+        mesh = model.geom_dataid[g]
+        start, count = model.mesh_vertadr[mesh], model.mesh_vertnum[mesh]
+        pts = pos + model.mesh_vert[start:start + count].astype(np.float64) @ rot.T
+        return pts[:, :2], pts[:, 2].min(), pts[:, 2].max()
+    return None
+
+
+def static_obstacle_geoms(model: mujoco.MjModel) -> np.ndarray:
+    """Ids of the geoms that can be obstacles: collidable, on bodies welded to the world
+    (so not free bodies, jointed parts or mocap bodies), and not ground planes."""
+    static = model.body_weldid[model.geom_bodyid] == 0
+    collidable = (model.geom_contype != 0) | (model.geom_conaffinity != 0)
+    not_plane = model.geom_type != mujoco.mjtGeom.mjGEOM_PLANE
+    return np.flatnonzero(static & collidable & not_plane)
+
+
+def _fill_convex(grid: np.ndarray, pts: np.ndarray, origin: np.ndarray, cell: float) -> None:
+    """Mark every cell of ``grid`` that the convex hull of ``pts`` (world xy) touches."""
+    u = (pts - origin) / cell  # continuous cell coordinates: cell (i, j) spans [j, j+1) x [i, i+1)
+    # A cell touches the polygon iff its centre lies in the polygon grown by the cell square
+    # (Minkowski sum, the hull of the corners moved by +-1/2); a hair is shaved so cells
+    # that only share an edge with an aligned polygon stay free.
+    half = 0.5 - 1e-6
+    grown = (u[:, None, :] + np.array([[-half, -half], [-half, half],
+                                        [half, -half], [half, half]])[None]).reshape(-1, 2)
+    try:
+        hull = grown[ConvexHull(grown).vertices]
+    except (QhullError, ValueError):
+        hull = grown  # degenerate (flat) footprint: fall back to its bounding box below
+        lo, hi = hull.min(axis=0), hull.max(axis=0)
+        hull = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
+    h, w = grid.shape
+    c0 = max(int(math.floor(hull[:, 0].min())), 0)
+    c1 = min(int(math.ceil(hull[:, 0].max())), w)
+    r0 = max(int(math.floor(hull[:, 1].min())), 0)
+    r1 = min(int(math.ceil(hull[:, 1].max())), h)
+    if c0 >= c1 or r0 >= r1:
+        return
+    cx = np.arange(c0, c1) + 0.5
+    cy = np.arange(r0, r1) + 0.5
+    inside = np.ones((r1 - r0, c1 - c0), dtype=bool)
+    # ConvexHull returns 2-D vertices counter-clockwise: inside is left of every edge.
+    nxt = np.roll(hull, -1, axis=0)
+    for (x0, y0), (x1, y1) in zip(hull, nxt):
+        inside &= ((x1 - x0) * (cy[:, None] - y0) - (y1 - y0) * (cx[None, :] - x0)) >= 0
+    grid[r0:r1, c0:c1] |= inside
+
+
+# -- the map ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Raster:
+    """What every radius shares: the grid geometry, occupancy and clearance."""
+
+    origin: np.ndarray          # (xmin, ymin)
+    cell: float
+    occupied: np.ndarray        # (H, W) bool
+    clearance: np.ndarray       # (H, W) float, metres from the cell square to obstacles
+    rooms: dict[str, Rect]
+    room_grid: np.ndarray       # (H, W) int16, index into room names, -1 outside rooms
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.occupied.shape
+
+
+class DistanceField:
+    """Grid distances from every cell to one goal cell, for repeated queries to that goal.
+
+    ``grid`` holds the 8-connected grid distance (m) from each cell centre to the goal
+    cell centre (``inf`` where unreachable); :meth:`NavMap.shortest_path` turns it into a
+    smoothed path.
+    """
+
+    def __init__(self, navmap: "NavMap", goal_cell: int):
+        self.goal_cell = goal_cell
+        dist, pred = csgraph.dijkstra(navmap._graph(), indices=goal_cell,
+                                      return_predecessors=True)
+        self.grid = (dist * navmap.cell_size).reshape(navmap.shape)
+        self._pred = pred
+
+    def cell_chain(self, start_cell: int) -> list[int] | None:
+        """Flat cell indices from ``start_cell`` to the goal cell, or None if unreachable."""
+        if not math.isfinite(self.grid.flat[start_cell]):
+            return None
+        chain = [start_cell]
+        pred = self._pred
+        node = start_cell
+        while node != self.goal_cell:
+            node = int(pred[node])
+            chain.append(node)
+        return chain
+
+
+class NavMap:
+    """Occupancy grid of a scene for a disc agent of a given radius. Build with
+    :meth:`from_model`; see the module docstring for conventions."""
+
+    def __init__(self, raster: _Raster, agent_radius: float):
+        check_range("agent_radius", agent_radius, 0.0, 10.0)
+        self._raster = raster
+        self.agent_radius = float(agent_radius)
+        self.cell_size = raster.cell
+        self.origin = raster.origin
+        self.shape = raster.shape
+        h, w = self.shape
+        self.bounds: Rect = (float(raster.origin[0]), float(raster.origin[1]),
+                             float(raster.origin[0] + w * raster.cell),
+                             float(raster.origin[1] + h * raster.cell))
+        self.occupied = raster.occupied
+        self.navigable = raster.clearance >= self.agent_radius
+        self._nav_flat = self.navigable.ravel()
+        # 4-connected components equal those of the search graph (diagonal moves need
+        # both orthogonal neighbours free).
+        self.components, count = ndimage.label(self.navigable)
+        sizes = np.bincount(self.components.ravel(), minlength=count + 1)
+        sizes[0] = 0
+        self.largest_component = int(np.argmax(sizes)) if count else 0
+        _, nearest = ndimage.distance_transform_edt(~self.navigable, return_indices=True)
+        self._nearest_navigable = (nearest[0] * w + nearest[1]).ravel()
+        self._graph_cache: csr_matrix | None = None
+        self._fields: OrderedDict[int, DistanceField] = OrderedDict()
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def from_model(cls, model: mujoco.MjModel, data: mujoco.MjData | None = None, *,
+                   agent_radius: float = 0.25, cell_size: float = 0.05,
+                   bounds: Sequence[float] | None = None,
+                   height_range: tuple[float, float] = (0.05, 1.8),
+                   rooms: Mapping[str, Sequence[float]] | None = None) -> "NavMap":
+        """Rasterize ``model``'s static collision geometry.
+
+        Args:
+            model: a compiled model.
+            data: poses to use (default: the model's initial kinematics).
+            agent_radius, cell_size, height_range: see :class:`NavMapConfig`.
+            bounds: (xmin, ymin, xmax, ymax) of the map; default: the rooms and static
+                obstacles, padded by two cells.
+            rooms: ``{name: (xmin, ymin, xmax, ymax)}``, enabling per-room queries.
+        """
+        config = NavMapConfig(agent_radius, cell_size, tuple(height_range))
+        rooms = {str(name): _check_rect(f"rooms[{name!r}]", rect)
+                 for name, rect in (rooms or {}).items()}
+        if data is None:
+            data = mujoco.MjData(model)
+            mujoco.mj_kinematics(model, data)
+        low, high = config.height_range
+        outlines = []
+        for g in static_obstacle_geoms(model):
+            out = _geom_outline(model, g, data.geom_xpos[g], data.geom_xmat[g].reshape(3, 3))
+            if out is not None and out[1] < high and out[2] > low:
+                outlines.append(out[0])
+        cell = config.cell_size
+        if bounds is None:
+            boxes = [(p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max())
+                     for p in outlines] + list(rooms.values())
+            if not boxes:
+                raise ConfigError("bounds", None, reason="the model has no static obstacle "
+                                  "and no rooms were given: pass bounds explicitly")
+            b = np.array(boxes)
+            pad = 2 * cell
+            bounds = (b[:, 0].min() - pad, b[:, 1].min() - pad,
+                      b[:, 2].max() + pad, b[:, 3].max() + pad)
+        xmin, ymin, xmax, ymax = _check_rect("bounds", bounds)
+        w = int(math.ceil((xmax - xmin) / cell - 1e-9))
+        h = int(math.ceil((ymax - ymin) / cell - 1e-9))
+        if w * h > MAX_CELLS:
+            raise ConfigError("cell_size", cell, reason=f"a {w}x{h} grid over bounds "
+                              f"{bounds} exceeds {MAX_CELLS} cells")
+        origin = np.array([xmin, ymin])
+        occupied = np.zeros((h, w), dtype=bool)
+        for pts in outlines:
+            _fill_convex(occupied, pts, origin, cell)
+        raster = _Raster(origin=origin, cell=cell, occupied=occupied,
+                         clearance=_clearance(occupied, cell), rooms=rooms,
+                         room_grid=_room_grid(rooms, origin, cell, (h, w)))
+        return cls(raster, config.agent_radius)
+
+    def with_radius(self, agent_radius: float) -> "NavMap":
+        """The map of the same scene for an agent of another radius (cheap: no re-raster)."""
+        return NavMap(self._raster, agent_radius)
+
+    # -- coordinates ----------------------------------------------------------------------
+    def world_to_cell(self, xy) -> np.ndarray:
+        """Integer (row, col) of the cell containing each point (may lie outside the grid:
+        check with :meth:`contains`). ``xy`` is (2,) or (n, 2)."""
+        xy = np.asarray(xy, dtype=np.float64)
+        col = np.floor((xy[..., 0] - self.origin[0]) / self.cell_size).astype(np.int64)
+        row = np.floor((xy[..., 1] - self.origin[1]) / self.cell_size).astype(np.int64)
+        return np.stack([row, col], axis=-1)
+
+    def cell_to_world(self, cell) -> np.ndarray:
+        """World xy of the centre of each (row, col) cell."""
+        cell = np.asarray(cell, dtype=np.float64)
+        return np.stack([self.origin[0] + (cell[..., 1] + 0.5) * self.cell_size,
+                         self.origin[1] + (cell[..., 0] + 0.5) * self.cell_size], axis=-1)
+
+    def contains(self, xy) -> bool | np.ndarray:
+        """Whether each point lies inside the map's bounds."""
+        rc = self.world_to_cell(xy)
+        h, w = self.shape
+        inside = (rc[..., 0] >= 0) & (rc[..., 0] < h) & (rc[..., 1] >= 0) & (rc[..., 1] < w)
+        return bool(inside) if inside.ndim == 0 else inside
+
+    def _flat_cell(self, x: float, y: float) -> int:
+        """Flat index of the cell containing (x, y), or -1 outside the map."""
+        col = math.floor((x - self.origin[0]) / self.cell_size)
+        row = math.floor((y - self.origin[1]) / self.cell_size)
+        h, w = self.shape
+        if 0 <= row < h and 0 <= col < w:
+            return row * w + col
+        return -1
+
+    def _flat_to_world(self, flat: int) -> np.ndarray:
+        w = self.shape[1]
+        return self.cell_to_world((flat // w, flat % w))
+
+    # -- point queries --------------------------------------------------------------------
+    def is_navigable(self, xy) -> bool | np.ndarray:
+        """Whether the agent's centre may be at each point (False outside the map)."""
+        xy = np.asarray(xy, dtype=np.float64)
+        if xy.ndim == 1:
+            flat = self._flat_cell(float(xy[0]), float(xy[1]))
+            return flat >= 0 and bool(self._nav_flat[flat])
+        rc = self.world_to_cell(xy)
+        h, w = self.shape
+        inside = (rc[..., 0] >= 0) & (rc[..., 0] < h) & (rc[..., 1] >= 0) & (rc[..., 1] < w)
+        out = np.zeros(inside.shape, dtype=bool)
+        out[inside] = self.navigable[rc[inside][:, 0], rc[inside][:, 1]]
+        return out
+
+    def clearance_at(self, xy) -> float:
+        """Lower bound (m) of the distance from ``xy`` to the nearest obstacle (0 outside)."""
+        flat = self._flat_cell(float(xy[0]), float(xy[1]))
+        return float(self._raster.clearance.flat[flat]) if flat >= 0 else 0.0
+
+    def _snap_flat(self, x: float, y: float) -> int:
+        """Flat index of the navigable cell nearest to (x, y), or -1 if there is none."""
+        if not self._nav_flat.any():
+            return -1
+        h, w = self.shape
+        col = min(max(math.floor((x - self.origin[0]) / self.cell_size), 0), w - 1)
+        row = min(max(math.floor((y - self.origin[1]) / self.cell_size), 0), h - 1)
+        return int(self._nearest_navigable[row * w + col])
+
+    def snap_to_navigable(self, xy) -> np.ndarray | None:
+        """``xy`` itself if navigable, else the centre of the nearest navigable cell
+        (None if the map has no navigable cell). Works for points outside the map."""
+        x, y = float(xy[0]), float(xy[1])
+        if self.is_navigable((x, y)):
+            return np.array([x, y])
+        flat = self._snap_flat(x, y)
+        return None if flat < 0 else self._flat_to_world(flat)
+
+    def room_at(self, xy) -> str | None:
+        """Name of the room containing ``xy`` (the first given, where rooms touch), or None."""
+        for name, (x0, y0, x1, y1) in self._raster.rooms.items():
+            if x0 <= xy[0] <= x1 and y0 <= xy[1] <= y1:
+                return name
+        return None
+
+    @property
+    def rooms(self) -> dict[str, Rect]:
+        return dict(self._raster.rooms)
+
+    # -- segment queries ------------------------------------------------------------------
+    def line_of_sight(self, a, b) -> bool:
+        """Whether the agent can move straight from ``a`` to ``b``: every cell the segment
+        touches is navigable (False if an endpoint is off the map)."""
+        ax, ay, bx, by = float(a[0]), float(a[1]), float(b[0]), float(b[1])
+        fa, fb = self._flat_cell(ax, ay), self._flat_cell(bx, by)
+        if fa < 0 or fb < 0 or not (self._nav_flat[fa] and self._nav_flat[fb]):
+            return False
+        return self._segment_clear(ax, ay, bx, by)
+
+    def _segment_clear(self, ax: float, ay: float, bx: float, by: float) -> bool:
+        """Segment test between two points already known to be in navigable cells."""
+        ox, oy = self.origin
+        c = self.cell_size
+        ua, va, ub, vb = (ax - ox) / c, (ay - oy) / c, (bx - ox) / c, (by - oy) / c
+        du, dv = ub - ua, vb - va
+        parts = []
+        if du != 0.0:
+            k = np.arange(math.floor(min(ua, ub)) + 1, math.ceil(max(ua, ub)), dtype=np.float64)
+            if k.size:
+                parts.append(np.stack([k, va + (k - ua) * (dv / du)], axis=1))
+        if dv != 0.0:
+            k = np.arange(math.floor(min(va, vb)) + 1, math.ceil(max(va, vb)), dtype=np.float64)
+            if k.size:
+                parts.append(np.stack([ua + (k - va) * (du / dv), k], axis=1))
+        if not parts:
+            return True  # both endpoints in the same cell
+        crossings = np.concatenate(parts)
+        h, w = self.shape
+        nav = self._nav_flat
+        for su, sv in ((-_TOUCH, -_TOUCH), (-_TOUCH, _TOUCH), (_TOUCH, -_TOUCH), (_TOUCH, _TOUCH)):
+            cols = np.clip(np.floor(crossings[:, 0] + su).astype(np.intp), 0, w - 1)
+            rows = np.clip(np.floor(crossings[:, 1] + sv).astype(np.intp), 0, h - 1)
+            if not nav[rows * w + cols].all():
+                return False
+        return True
+
+    # -- graph search ---------------------------------------------------------------------
+    def _graph(self) -> csr_matrix:
+        """8-connected graph over all cells (edges only between navigable cells; no corner
+        cutting), weights in cells."""
+        if self._graph_cache is None:
+            h, w = self.shape
+            nav = self.navigable
+            rows, cols, weights = [], [], []
+            flat = np.arange(h * w).reshape(h, w)
+            for dr, dc, cost in ((0, 1, 1.0), (1, 0, 1.0), (1, 1, math.sqrt(2)), (1, -1, math.sqrt(2))):
+                r0, r1 = 0, h - dr
+                c0, c1 = max(0, -dc), w - max(0, dc)
+                src = (slice(r0, r1), slice(c0, c1))
+                dst = (slice(r0 + dr, r1 + dr), slice(c0 + dc, c1 + dc))
+                ok = nav[src] & nav[dst]
+                if dr and dc:
+                    ok &= nav[(slice(r0, r1), slice(c0 + dc, c1 + dc))] & nav[
+                        (slice(r0 + dr, r1 + dr), slice(c0, c1))]
+                a, b = flat[src][ok], flat[dst][ok]
+                rows += [a, b]
+                cols += [b, a]
+                weights += [np.full(2 * a.size, cost)]
+            self._graph_cache = csr_matrix(
+                (np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))),
+                shape=(h * w, h * w))
+        return self._graph_cache
+
+    def _field_for_cell(self, goal_cell: int) -> DistanceField:
+        field = self._fields.get(goal_cell)
+        if field is None:
+            field = DistanceField(self, goal_cell)
+            self._fields[goal_cell] = field
+            if len(self._fields) > _FIELD_CACHE_SIZE:
+                self._fields.popitem(last=False)
+        else:
+            self._fields.move_to_end(goal_cell)
+        return field
+
+    def distance_field(self, goal) -> DistanceField:
+        """The (cached) grid distance field towards the navigable cell nearest ``goal``."""
+        flat = self._snap_flat(float(goal[0]), float(goal[1]))
+        if flat < 0:
+            raise EmbodiedError("the navigation map has no navigable cell")
+        return self._field_for_cell(flat)
+
+    def _endpoints(self, a, b, snap: bool):
+        """Snapped endpoints (x, y, flat cell) or None if one cannot be used."""
+        ends = []
+        for p in (a, b):
+            x, y = float(p[0]), float(p[1])
+            flat = self._flat_cell(x, y)
+            if flat < 0 or not self._nav_flat[flat]:
+                if not snap:
+                    return None
+                flat = self._snap_flat(x, y)
+                if flat < 0:
+                    return None
+                x, y = (float(v) for v in self._flat_to_world(flat))
+            ends.append((x, y, flat))
+        return ends
+
+    def shortest_path(self, a, b, *, snap: bool = True) -> np.ndarray | None:
+        """Any-angle path (K, 2) from ``a`` to ``b`` whose segments touch only navigable
+        cells, or None if ``b`` is unreachable. Non-navigable endpoints are snapped (see the
+        module docstring); the path then starts/ends at the snapped points."""
+        ends = self._endpoints(a, b, snap)
+        if ends is None:
+            return None
+        (ax, ay, fa), (bx, by, fb) = ends
+        if self._segment_clear(ax, ay, bx, by):
+            return np.array([[ax, ay], [bx, by]])
+        chain = self._field_for_cell(fb).cell_chain(fa)
+        if chain is None:
+            return None
+        return self._string_pull((ax, ay), chain, (bx, by))
+
+    def geodesic_distance(self, a, b, *, snap: bool = True) -> float:
+        """Length (m) of :meth:`shortest_path` plus any snapping legs; ``inf`` if
+        unreachable. Equals the euclidean distance when the straight segment is clear."""
+        ends = self._endpoints(a, b, snap)
+        if ends is None:
+            return math.inf
+        (ax, ay, fa), (bx, by, fb) = ends
+        legs = math.hypot(float(a[0]) - ax, float(a[1]) - ay) + math.hypot(float(b[0]) - bx, float(b[1]) - by)
+        if self._segment_clear(ax, ay, bx, by):
+            return legs + math.hypot(bx - ax, by - ay)
+        chain = self._field_for_cell(fb).cell_chain(fa)
+        if chain is None:
+            return math.inf
+        path = self._string_pull((ax, ay), chain, (bx, by))
+        return legs + float(np.linalg.norm(np.diff(path, axis=0), axis=1).sum())
+
+    def connected(self, a, b, *, snap: bool = True) -> bool:
+        """Whether ``b`` can be reached from ``a`` (after snapping, as for distances)."""
+        ends = self._endpoints(a, b, snap)
+        if ends is None:
+            return False
+        comps = self.components.ravel()
+        return bool(comps[ends[0][2]] == comps[ends[1][2]])
+
+    def _string_pull(self, start, chain: list[int], goal) -> np.ndarray:
+        """Shorten a cell chain into an any-angle path: keep the cells where the chain turns,
+        then greedily skip vertices while the straight segment stays clear."""
+        w = self.shape[1]
+        cells = np.array(chain)
+        rc = np.stack([cells // w, cells % w], axis=1)
+        if len(rc) > 2:
+            step = np.diff(rc, axis=0)
+            turn = np.flatnonzero((step[1:] != step[:-1]).any(axis=1)) + 1
+            rc = rc[np.concatenate([[0], turn, [len(rc) - 1]])]
+        pts = np.concatenate([[start], self.cell_to_world(rc), [goal]])
+        path = [pts[0]]
+        j, last = 1, len(pts) - 1
+        while j < last:
+            ax, ay = path[-1]
+            nx, ny = pts[j + 1]
+            if self._segment_clear(ax, ay, nx, ny):
+                j += 1
+            else:
+                path.append(pts[j])
+                j += 1
+        path.append(pts[last])
+        return np.array(path)
+
+    # -- sampling -------------------------------------------------------------------------
+    def sample_navigable(self, rng: np.random.Generator, n: int = 1, room: str | None = None,
+                         component: str = "largest") -> np.ndarray:
+        """``n`` points (n, 2) uniform over the navigable area, drawn with ``rng``.
+
+        Args:
+            room: restrict to this room's rectangle.
+            component: ``"largest"`` (the largest connected region) or ``"any"``.
+        """
+        if not isinstance(rng, np.random.Generator):
+            raise ConfigError("rng", type(rng).__name__, reason="must be a numpy.random.Generator")
+        check_range("n", n, 1, None, integer=True)
+        if component == "largest":
+            mask = self.components == self.largest_component
+            mask &= self.largest_component > 0
+        elif component == "any":
+            mask = self.navigable.copy()
+        else:
+            raise ConfigError("component", component, ("largest", "any"))
+        if room is not None:
+            names = list(self._raster.rooms)
+            if room not in names:
+                raise ConfigError("room", room, names or "none (the map has no rooms)")
+            mask &= self._raster.room_grid == names.index(room)
+        cells = np.flatnonzero(mask)
+        if cells.size == 0:
+            raise EmbodiedError(f"no navigable cell to sample from (room={room!r}, "
+                                f"component={component!r}, agent_radius={self.agent_radius})")
+        pick = cells[rng.integers(0, cells.size, size=int(n))]
+        w = self.shape[1]
+        jitter = rng.random((int(n), 2))
+        return np.stack([self.origin[0] + (pick % w + jitter[:, 0]) * self.cell_size,
+                         self.origin[1] + (pick // w + jitter[:, 1]) * self.cell_size], axis=1)
+
+    # -- pictures -------------------------------------------------------------------------
+    def to_image(self, scale: int = 1) -> np.ndarray:
+        """RGB uint8 picture of the map, north (+y) up, ``scale`` pixels per cell: free
+        cells light grey, inflated margin orange, occupied dark. Pixel (u=col, v=row) covers
+        world ``x in xmin + [u, u+1) * cell/scale``, ``y in ymax - [v, v+1) * cell/scale``;
+        :meth:`world_to_pixel` maps points."""
+        check_range("scale", scale, 1, 64, integer=True)
+        img = np.empty(self.shape + (3,), dtype=np.uint8)
+        img[:] = MARGIN_RGB
+        img[self.navigable] = FREE_RGB
+        img[self.occupied] = OCCUPIED_RGB
+        img = img[::-1]
+        if scale > 1:
+            img = np.repeat(np.repeat(img, int(scale), axis=0), int(scale), axis=1)
+        return np.ascontiguousarray(img)
+
+    def world_to_pixel(self, xy, scale: int = 1) -> np.ndarray:
+        """Continuous pixel coordinates (u, v) of world points in :meth:`to_image` (same
+        ``scale``); integer parts index the pixel (column u, row v)."""
+        xy = np.asarray(xy, dtype=np.float64)
+        k = scale / self.cell_size
+        return np.stack([(xy[..., 0] - self.bounds[0]) * k,
+                         (self.bounds[3] - xy[..., 1]) * k], axis=-1)
+
+
+def _clearance(occupied: np.ndarray, cell: float) -> np.ndarray:
+    """Distance (m) from each cell square to the nearest occupied cell square.
+
+    The distance between two cell squares offset by (dr, dc) cells is
+    ``hypot(max(|dr|-1, 0), max(|dc|-1, 0))`` cells, which is the centre distance to the
+    occupancy grown by one cell in each direction (3x3 dilation)."""
+    if not occupied.any():
+        return np.full(occupied.shape, np.inf)
+    grown = ndimage.binary_dilation(occupied, structure=np.ones((3, 3), dtype=bool))
+    return ndimage.distance_transform_edt(~grown) * cell
+
+
+def _room_grid(rooms: dict[str, Rect], origin: np.ndarray, cell: float,
+               shape: tuple[int, int]) -> np.ndarray:
+    """Per cell, the index of the first room whose rectangle contains the whole cell
+    square (-1 for none), so points sampled in those cells lie inside the room."""
+    grid = np.full(shape, -1, dtype=np.int16)
+    y_lo = origin[1] + np.arange(shape[0]) * cell
+    x_lo = origin[0] + np.arange(shape[1]) * cell
+    for i, (x0, y0, x1, y1) in reversed(list(enumerate(rooms.values()))):
+        inside = (((y_lo >= y0) & (y_lo + cell <= y1))[:, None]
+                  & ((x_lo >= x0) & (x_lo + cell <= x1))[None, :])
+        grid[inside] = i
+    return grid
