@@ -34,6 +34,13 @@ _HUMANOID, _STATIC, _OBJECT = range(3)
 _PLACE_CLEARANCE = 1e-3  # gap left under an object set down by an oracle place (m)
 
 
+def _refresh_kinematics(world: "World") -> None:
+    """Recompute positions from qpos before reading them for a command. After a physics
+    step they lag one substep behind, after a World restore they do not; reading them
+    fresh keeps a replay from a snapshot identical to the original run."""
+    mujoco.mj_kinematics(world.model, world.data)
+
+
 @dataclass
 class RobotState:
     """Everything the robot's controllers remember between control steps."""
@@ -239,6 +246,7 @@ class Robot(Entity):
         data.ctrl[h.base_act[1]] = linear * np.sin(yaw)
         data.ctrl[h.base_act[2]] = angular
         if self.state.hold is not None:
+            _refresh_kinematics(world)   # the hand where it is now, not a substep ago
             self.state.hold.apply(world.model, data)
 
     def after_control(self, world: "World") -> None:
@@ -385,7 +393,7 @@ class Robot(Entity):
             angle = cfg.max_ee_rotation
         data = self._ik_data(world)
         site = self._h.grasp_site
-        base_rot = world.data.xmat[self._h.base_body].reshape(3, 3)
+        base_rot = data.xmat[self._h.base_body].reshape(3, 3)
         pos = data.site_xpos[site] + base_rot @ dp
         quat, turn = np.empty(4), np.array([1.0, 0.0, 0.0, 0.0])
         mujoco.mju_mat2Quat(quat, data.site_xmat[site])
@@ -454,6 +462,7 @@ class Robot(Entity):
             return False
         if self.state.hold is not None:
             return True
+        _refresh_kinematics(world)
         body = self._nearest_graspable(world)
         if body < 0:
             self.state.gripper_closed = False
@@ -475,8 +484,10 @@ class Robot(Entity):
         when grasped, turned with the hand) at rest on the surface below it."""
         self.state.gripper_closed = False
         if self.state.hold is None:
+            self.state.held_body = -1
             return
         body = self.state.held_body
+        _refresh_kinematics(world)
         turn = np.empty(4)
         mujoco.mju_axisAngle2Quat(turn, np.array([0, 0, 1.0]),
                                   self._hand_yaw(world) - self.state.grasp_hand_yaw)

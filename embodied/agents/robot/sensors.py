@@ -1,0 +1,467 @@
+"""The robot's sensors: each declares its gymnasium space and its cost class.
+
+Cost classes: ``state`` (reads the simulation state, microseconds), ``raycast`` (casts rays
+into the scene, ~0.1 ms) and ``render`` (draws an image, milliseconds). A
+:class:`SensorSuite` reads a set of sensors from a World; image sensors share one
+:class:`~embodied.sim.render.Renderer` per resolution, and sensors looking through the
+same camera in the same mode share one rendered image per read.
+
+>>> suite = SensorSuite(robot, [HeadDepth(128, 128), RangeScan(64), HumanoidGPSCompass()])
+>>> obs = suite.read(world)         # {"head_depth": ..., "range_scan": ..., ...}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Sequence
+
+import gymnasium as gym
+import mujoco
+import numpy as np
+
+from embodied.errors import ConfigError, check_choice, check_range
+from embodied.sim.render import Renderer
+from embodied.sim.semantics import CATEGORIES, category_id
+
+if TYPE_CHECKING:
+    from embodied.agents.robot.robot import Robot
+    from embodied.sim.world import World
+
+COSTS = ("state", "raycast", "render")
+_HUMANOID = category_id("humanoid")
+
+
+def _box(low, high, shape=None, dtype=np.float32) -> gym.spaces.Box:
+    return gym.spaces.Box(low=low, high=high, shape=shape, dtype=dtype)
+
+
+class _Images:
+    """Renderers pooled per resolution, and the images drawn during one suite read."""
+
+    def __init__(self, profile: str):
+        self.profile = profile
+        self.renderers: dict[tuple[int, int], Renderer] = {}
+        self.frame: dict[tuple, np.ndarray] = {}
+
+    def renderer(self, world: "World", width: int, height: int) -> Renderer:
+        r = self.renderers.get((width, height))
+        if r is not None and r.world.model is not world.model:
+            r.close()
+            r = None
+        if r is None:
+            r = self.renderers[(width, height)] = Renderer(world, width, height, self.profile)
+        r.world = world  # same model: a fork or the original, drawn from its own data
+        return r
+
+    def get(self, world: "World", camera: str, mode: str, width: int, height: int) -> np.ndarray:
+        key = (camera, mode, width, height)
+        image = self.frame.get(key)
+        if image is None:
+            r = self.renderer(world, width, height)
+            if mode == "rgb":
+                image = r.rgb(camera)
+            elif mode == "depth":
+                image = r.depth(camera)
+            else:
+                image = r.segmentation(camera, level=mode.split(":")[1])
+            self.frame[key] = image
+        return image
+
+    def close(self) -> None:
+        for r in self.renderers.values():
+            r.close()
+        self.renderers.clear()
+
+
+class Sensor:
+    """Base class: a named observation with a declared space and cost class."""
+
+    name: str
+    cost: str = "state"
+
+    @property
+    def space(self) -> gym.spaces.Space:
+        raise NotImplementedError
+
+    def bind(self, world: "World", robot: "Robot") -> None:
+        """Resolve ids in ``world``'s model (called once per model)."""
+
+    def read(self, world: "World", robot: "Robot", images: _Images) -> np.ndarray:
+        raise NotImplementedError
+
+
+# -- cameras --------------------------------------------------------------------------------
+@dataclass
+class _Camera(Sensor):
+    width: int = 128
+    height: int = 128
+    camera: str = "head"   # "head", "arm" or a full camera name of the model
+    name: str = ""
+    cost: str = field(default="render", init=False)
+
+    def __post_init__(self):
+        for f in ("width", "height"):
+            check_range(f, getattr(self, f), 1, 1920, integer=True)
+        if not isinstance(self.camera, str) or not self.camera:
+            raise ConfigError("camera", self.camera, reason="'head', 'arm' or a camera name")
+        if not self.name:
+            self.name = f"{self.camera.split('/')[-1]}_{self._kind}"
+
+    def _camera_name(self, robot: "Robot") -> str:
+        return {"head": robot.head_camera, "arm": robot.arm_camera}.get(self.camera, self.camera)
+
+    def bind(self, world, robot):
+        world.id(mujoco.mjtObj.mjOBJ_CAMERA, self._camera_name(robot))  # fails early if absent
+
+
+@dataclass
+class CameraRGB(_Camera):
+    """(H, W, 3) uint8 colour image."""
+
+    _kind = "rgb"
+
+    @property
+    def space(self):
+        return _box(0, 255, (self.height, self.width, 3), np.uint8)
+
+    def read(self, world, robot, images):
+        return images.get(world, self._camera_name(robot), "rgb", self.width, self.height)
+
+
+@dataclass
+class CameraDepth(_Camera):
+    """(H, W, 1) float32 depth along the optical axis in metres, clipped to ``max_depth``."""
+
+    max_depth: float = 10.0
+    _kind = "depth"
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_range("max_depth", self.max_depth, 0.1, 100.0)
+
+    @property
+    def space(self):
+        return _box(0.0, self.max_depth, (self.height, self.width, 1))
+
+    def read(self, world, robot, images):
+        depth = images.get(world, self._camera_name(robot), "depth", self.width, self.height)
+        return np.clip(depth, 0.0, self.max_depth)[..., None]
+
+
+@dataclass
+class CameraSegmentation(_Camera):
+    """(H, W, 1) int32 semantic ids: ``category`` (index into CATEGORIES) or ``instance``."""
+
+    level: str = "category"
+    _kind = "semantic"
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_choice("level", self.level, ("category", "instance"))
+
+    @property
+    def space(self):
+        high = len(CATEGORIES) - 1 if self.level == "category" else 2 ** 16 - 1
+        return _box(0, high, (self.height, self.width, 1), np.int32)
+
+    def read(self, world, robot, images):
+        seg = images.get(world, self._camera_name(robot), f"seg:{self.level}", self.width, self.height)
+        return seg[..., None]
+
+
+def HeadRGB(width: int = 128, height: int = 128) -> CameraRGB:
+    return CameraRGB(width, height, "head", "head_rgb")
+
+
+def HeadDepth(width: int = 128, height: int = 128, max_depth: float = 10.0) -> CameraDepth:
+    return CameraDepth(width, height, "head", "head_depth", max_depth=max_depth)
+
+
+def HeadSemantic(width: int = 128, height: int = 128, level: str = "category") -> CameraSegmentation:
+    return CameraSegmentation(width, height, "head", "head_semantic", level=level)
+
+
+def ArmRGB(width: int = 128, height: int = 128) -> CameraRGB:
+    return CameraRGB(width, height, "arm", "arm_rgb")
+
+
+def ArmDepth(width: int = 128, height: int = 128, max_depth: float = 10.0) -> CameraDepth:
+    return CameraDepth(width, height, "arm", "arm_depth", max_depth=max_depth)
+
+
+@dataclass
+class HumanoidDetector(_Camera):
+    """Humanoid detection from a segmentation image, as in Habitat 3.0: ``[present, x0, y0,
+    x1, y1]`` with the normalised bounding box of the humanoid pixels (zeros when fewer
+    than ``min_pixels`` of them are visible)."""
+
+    min_pixels: int = 10
+    _kind = "humanoid_detector"
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_range("min_pixels", self.min_pixels, 1, None, integer=True)
+
+    @property
+    def space(self):
+        return _box(0.0, 1.0, (5,))
+
+    def read(self, world, robot, images):
+        seg = images.get(world, self._camera_name(robot), "seg:category", self.width, self.height)
+        mask = seg == _HUMANOID
+        out = np.zeros(5, dtype=np.float32)
+        if np.count_nonzero(mask) >= self.min_pixels:
+            rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+            out[:] = (1.0, cols[0] / self.width, rows[0] / self.height,
+                      (cols[-1] + 1) / self.width, (rows[-1] + 1) / self.height)
+        return out
+
+
+# -- range scan -------------------------------------------------------------------------------
+@dataclass
+class RangeScan(Sensor):
+    """Planar range scan from the base laser: ``num_rays`` distances (m) spread evenly over
+    ``fov`` radians centred on the heading (counter-clockwise), ``max_range`` where nothing
+    is hit. The robot's own geoms are invisible to it."""
+
+    num_rays: int = 64
+    fov: float = 1.5 * np.pi
+    max_range: float = 10.0
+    name: str = "range_scan"
+    cost: str = field(default="raycast", init=False)
+
+    def __post_init__(self):
+        check_range("num_rays", self.num_rays, 1, 4096, integer=True)
+        check_range("fov", self.fov, 1e-3, 2 * np.pi)
+        check_range("max_range", self.max_range, 0.05, 100.0)
+        n = int(self.num_rays)
+        full = self.fov >= 2 * np.pi - 1e-9
+        self.angles = (np.linspace(-np.pi, np.pi, n, endpoint=False) if full
+                       else np.linspace(-self.fov / 2, self.fov / 2, n) if n > 1 else np.zeros(1))
+        self._vec = np.zeros((n, 3))
+        self._geom = np.zeros(n, dtype=np.int32)
+        self._dist = np.zeros(n)
+
+    @property
+    def space(self):
+        return _box(0.0, self.max_range, (self.num_rays,))
+
+    def bind(self, world, robot):
+        h = robot.handles
+        self._site, self._base = h.scan_site, h.base_body
+        self._is_robot = np.zeros(world.model.ngeom + 1, dtype=bool)  # last entry: "no geom"
+        self._is_robot[h.robot_geoms] = True
+
+    def read(self, world, robot, images):
+        m, d = world.model, world.data
+        mat = d.xmat[self._base]
+        heading = np.arctan2(mat[3], mat[0])
+        a = self.angles + heading
+        vec = self._vec
+        vec[:, 0], vec[:, 1] = np.cos(a), np.sin(a)
+        origin = d.site_xpos[self._site]
+        mujoco.mj_multiRay(m, d, origin, vec.ravel(), None, 1, self._base, self._geom,
+                           self._dist, None, self.num_rays, self.max_range)
+        dist = self._dist
+        for i in np.flatnonzero(self._is_robot[self._geom]):   # rays stopped by the robot's arm
+            dist[i] = self._cast_past_robot(m, d, origin, vec[i], dist[i], self._geom[i])
+        out = np.where(self._geom >= 0, dist, self.max_range)
+        return np.minimum(out, self.max_range).astype(np.float32)
+
+    def _cast_past_robot(self, m, d, origin, vec, dist, geom) -> float:
+        travelled, geom_id = 0.0, np.zeros(1, dtype=np.int32)
+        point = origin.copy()
+        while geom >= 0 and self._is_robot[geom] and travelled < self.max_range:
+            travelled += dist + 1e-4
+            point = origin + travelled * vec
+            dist = mujoco.mj_ray(m, d, point, vec, None, 1, int(m.geom_bodyid[geom]), geom_id)
+            geom = int(geom_id[0]) if dist >= 0 else -1
+        return travelled + dist if geom >= 0 else self.max_range
+
+
+# -- state sensors -----------------------------------------------------------------------------
+@dataclass
+class GoalGPSCompass(Sensor):
+    """``[distance, bearing]`` to :attr:`goal` (world x, y) in the robot frame; the task sets
+    ``goal`` at each episode start. Bearing is counter-clockwise from the heading."""
+
+    goal: tuple[float, float] = (0.0, 0.0)
+    name: str = "goal_gps_compass"
+
+    @property
+    def space(self):
+        return _box(np.array([0.0, -np.pi], np.float32), np.array([np.inf, np.pi], np.float32))
+
+    def bind(self, world, robot):
+        self._base = robot.handles.base_body
+
+    def read(self, world, robot, images):
+        d = world.data
+        p, mat = d.xpos[self._base], d.xmat[self._base]
+        dx, dy = self.goal[0] - p[0], self.goal[1] - p[1]
+        bearing = np.arctan2(dy, dx) - np.arctan2(mat[3], mat[0])
+        bearing = (bearing + np.pi) % (2 * np.pi) - np.pi
+        return np.array([np.hypot(dx, dy), bearing], dtype=np.float32)
+
+
+@dataclass
+class HumanoidGPSCompass(Sensor):
+    """Position of a humanoid relative to the robot, in the robot frame: ``cartesian``
+    ``[x forward, y left]`` (m) or ``polar`` ``[distance, bearing]``."""
+
+    humanoid: str = "human0"
+    mode: str = "cartesian"
+    name: str = "humanoid_gps_compass"
+
+    def __post_init__(self):
+        check_choice("mode", self.mode, ("cartesian", "polar"))
+
+    @property
+    def space(self):
+        if self.mode == "polar":
+            return _box(np.array([0.0, -np.pi], np.float32), np.array([np.inf, np.pi], np.float32))
+        return _box(-np.inf, np.inf, (2,))
+
+    def bind(self, world, robot):
+        bodies = world.body_names(f"{self.humanoid}/")
+        if not bodies:
+            raise ConfigError("humanoid", self.humanoid, reason="no bodies with this prefix in the World")
+        self._human = world.body_id(bodies[0])   # the root comes first in tree order
+        self._base = robot.handles.base_body
+
+    def read(self, world, robot, images):
+        d = world.data
+        p, mat, h = d.xpos[self._base], d.xmat[self._base], d.xpos[self._human]
+        dx, dy = h[0] - p[0], h[1] - p[1]
+        c, s = mat[0], mat[3]
+        norm = np.hypot(c, s)
+        x, y = (c * dx + s * dy) / norm, (c * dy - s * dx) / norm
+        if self.mode == "polar":
+            return np.array([np.hypot(x, y), np.arctan2(y, x)], dtype=np.float32)
+        return np.array([x, y], dtype=np.float32)
+
+
+@dataclass
+class JointPositions(Sensor):
+    """Positions of the torso, arm, head and finger joints (m or rad); sized at bind."""
+
+    name: str = "joint_positions"
+    _size: int = field(default=0, init=False, repr=False)
+
+    @staticmethod
+    def _joints(robot) -> list[str]:
+        c = robot.constants
+        return [c.torso_joint, *c.arm_joints, *c.head_joints, *c.finger_joints]
+
+    @property
+    def space(self):
+        if not self._size:
+            raise RuntimeError(f"sensor {self.name!r}: call SensorSuite.observation_space(world) "
+                               f"for its space (its size depends on the embodiment)")
+        return _box(-np.inf, np.inf, (self._size,))
+
+    def bind(self, world, robot):
+        ids = [world.joint_id(robot.full_name(j)) for j in self._joints(robot)]
+        self._qpos = np.array([world.model.jnt_qposadr[j] for j in ids])
+        self._dof = np.array([world.model.jnt_dofadr[j] for j in ids])
+        self._size = len(ids)
+
+    def read(self, world, robot, images):
+        return world.data.qpos[self._qpos].astype(np.float32)
+
+
+@dataclass
+class JointVelocities(JointPositions):
+    """Velocities of the same joints as :class:`JointPositions`."""
+
+    name: str = "joint_velocities"
+
+    def read(self, world, robot, images):
+        return world.data.qvel[self._dof].astype(np.float32)
+
+
+@dataclass
+class IsHolding(Sensor):
+    """``[1]`` while the robot holds an object, else ``[0]``."""
+
+    name: str = "is_holding"
+
+    @property
+    def space(self):
+        return _box(0.0, 1.0, (1,))
+
+    def read(self, world, robot, images):
+        return np.array([robot.state.held_body >= 0], dtype=np.float32)
+
+
+@dataclass
+class BaseVelocity(Sensor):
+    """Measured ``[forward m/s, angular rad/s]`` of the base in its own frame."""
+
+    name: str = "base_velocity"
+
+    @property
+    def space(self):
+        return _box(-np.inf, np.inf, (2,))
+
+    def bind(self, world, robot):
+        h = robot.handles
+        self._yaw, self._dof = int(h.base_qpos[2]), h.base_dof
+
+    def read(self, world, robot, images):
+        d = world.data
+        yaw = d.qpos[self._yaw]
+        vx, vy, wz = d.qvel[self._dof]
+        return np.array([vx * np.cos(yaw) + vy * np.sin(yaw), wz], dtype=np.float32)
+
+
+# -- the suite ------------------------------------------------------------------------------------
+class SensorSuite:
+    """Reads a set of sensors of one robot from a World.
+
+    Args:
+        robot: the robot the sensors are mounted on.
+        sensors: sensors with unique names.
+        profile: render profile of the image sensors (``"fast"`` for observations).
+    """
+
+    def __init__(self, robot: "Robot", sensors: Sequence[Sensor], profile: str = "fast"):
+        names = [s.name for s in sensors]
+        if len(set(names)) != len(names):
+            raise ConfigError("sensors", names, reason="sensor names must be unique")
+        for s in sensors:
+            check_choice(f"{s.name}.cost", s.cost, COSTS)
+        self.robot = robot
+        self.sensors = {s.name: s for s in sensors}
+        self._images = _Images(profile)
+        self._bound_model = None
+
+    def _bind(self, world: "World") -> None:
+        if self._bound_model is not world.model:
+            for s in self.sensors.values():
+                s.bind(world, self.robot)
+            self._bound_model = world.model
+
+    def observation_space(self, world: "World") -> gym.spaces.Dict:
+        """The spaces of all sensors (some are sized by the model, hence the World)."""
+        self._bind(world)
+        return gym.spaces.Dict({n: s.space for n, s in self.sensors.items()})
+
+    def read(self, world: "World", names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """Read all sensors (or those in ``names``) from ``world``'s current state."""
+        self._bind(world)
+        self._images.frame.clear()
+        robot, images = self.robot, self._images
+        sensors = self.sensors.values() if names is None else (self.sensors[n] for n in names)
+        return {s.name: s.read(world, robot, images) for s in sensors}
+
+    def close(self) -> None:
+        self._images.close()
+
+
+def default_sensors(width: int = 128, height: int = 128) -> list[Sensor]:
+    """The full sensor set of a mobile manipulator in the anchor's tasks."""
+    return [HeadRGB(width, height), HeadDepth(width, height), HeadSemantic(width, height),
+            ArmRGB(width, height), ArmDepth(width, height), RangeScan(),
+            GoalGPSCompass(), HumanoidGPSCompass(), HumanoidDetector(width, height, "head", "humanoid_detector"),
+            JointPositions(), JointVelocities(), IsHolding(), BaseVelocity()]
