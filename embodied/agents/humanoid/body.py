@@ -140,6 +140,7 @@ class GeomDef:
     pos: tuple[float, float, float] = (0.0, 0.0, 0.0)
     fromto: tuple[float, ...] | None = None
     collide: bool = False
+    visible: bool = True           # hidden collision geoms go to the collision geom group
 
 
 @dataclass
@@ -206,25 +207,26 @@ def link_layout(shape: BodyShape, appearance: Appearance | None = None) -> dict[
     pr = 0.1 * s * tg
     L[C.PELVIS] = LinkDef(C.PELVIS, None, (0.0, 0.0, hip_z), geoms=[
         GeomDef("capsule", (pr,), "pants", fromto=(0, -half_hw + 0.02 * s, 0.035 * s,
-                                                   0, half_hw - 0.02 * s, 0.035 * s), collide=True),
+                                                   0, half_hw - 0.02 * s, 0.035 * s), collide=True,
+                visible=False),
         GeomDef("ellipsoid", (0.11 * s * tg, half_hw + 0.06 * s * tg, 0.1 * s), "pants",
                 pos=(-0.01 * s, 0, 0.05 * s)),
     ])
     ar = 0.105 * s * tg
     L[C.ABDOMEN] = LinkDef(C.ABDOMEN, C.PELVIS, (0.0, 0.0, lumbar_z - hip_z), geoms=[
         GeomDef("capsule", (ar,), "shirt", fromto=(0, -0.05 * s, 0.06 * s, 0, 0.05 * s, 0.06 * s),
-                collide=True),
-        GeomDef("ellipsoid", (0.105 * s * tg, 0.14 * s * tg, 0.13 * s), "shirt",
-                pos=(0.005 * s, 0, 0.07 * s)),
+                collide=True, visible=False),
+        GeomDef("ellipsoid", (0.1 * s * tg, 0.145 * s * tg, 0.13 * s), "shirt",
+                pos=(0.0, 0, 0.02 * s)),
     ])
     chest_top = sh_z - thorax_z
     cr = 0.095 * s * tg
     L[C.CHEST] = LinkDef(C.CHEST, C.ABDOMEN, (0.0, 0.0, thorax_z - lumbar_z), geoms=[
         GeomDef("capsule", (cr,), "shirt", fromto=(0, -(half_sw - 0.07 * s), chest_top - 0.02 * s,
                                                     0, half_sw - 0.07 * s, chest_top - 0.02 * s),
-                collide=True),
-        GeomDef("ellipsoid", (0.11 * s * tg, half_sw - 0.005 * s, (chest_top + 0.06 * s) / 2 + 0.02 * s),
-                "shirt", pos=(0.0, 0, (chest_top + 0.06 * s) / 2 - 0.03 * s)),
+                collide=True, visible=False),
+        GeomDef("ellipsoid", (0.11 * s * tg, half_sw - 0.01 * s, 0.2 * s), "shirt",
+                pos=(0.0, 0, chest_top - 0.16 * s)),
         GeomDef("capsule", (0.055 * s * lg,), "shirt",
                 fromto=(0, -half_sw + 0.02 * s, chest_top - 0.005 * s, 0, half_sw - 0.02 * s,
                         chest_top - 0.005 * s)),
@@ -234,7 +236,7 @@ def link_layout(shape: BodyShape, appearance: Appearance | None = None) -> dict[
     ])
     hc = (0.018 * s, 0.0, head_center_z - head_joint_z)
     head = LinkDef(C.HEAD, C.NECK, (0.0, 0.0, head_joint_z - neck_z), geoms=[
-        GeomDef("sphere", (0.1 * s,), "skin", pos=(hc[0], 0, hc[2]), collide=True),
+        GeomDef("sphere", (0.1 * s,), "skin", pos=(hc[0], 0, hc[2]), collide=True, visible=False),
         GeomDef("ellipsoid", (0.098 * s, 0.08 * s, head_rz), "skin", pos=hc),
         GeomDef("sphere", (0.012 * s,), "eyes", pos=(hc[0] + 0.085 * s, 0.033 * s, hc[2] + 0.02 * s)),
         GeomDef("sphere", (0.012 * s,), "eyes", pos=(hc[0] + 0.085 * s, -0.033 * s, hc[2] + 0.02 * s)),
@@ -257,7 +259,7 @@ def link_layout(shape: BodyShape, appearance: Appearance | None = None) -> dict[
             GeomDef("capsule", (0.044 * s * lg,), sleeve, fromto=(0, 0, -0.45 * ua, 0, 0, -ua),
                     collide=False),
             GeomDef("capsule", (0.046 * s * lg,), "shirt", fromto=(0, 0, -0.02 * s, 0, 0, -0.85 * ua),
-                    collide=True),
+                    collide=True, visible=False),
         ])
         L[C.FOREARM[side]] = LinkDef(C.FOREARM[side], C.UPPER_ARM[side], (0.0, 0.0, -ua), geoms=[
             GeomDef("capsule", (0.037 * s * lg,), sleeve, fromto=(0, 0, 0, 0, 0, -fa), collide=True),
@@ -315,7 +317,7 @@ def _add_geoms(body, link: LinkDef, appearance: Appearance) -> None:
         else:
             geom.pos = list(g.pos)
         collision.apply(geom, collision.KINEMATIC if g.collide else collision.VISUAL)
-        geom.group = collision.GROUP_VISUAL
+        geom.group = C.GEOM_GROUP if g.visible else collision.GROUP_COLLISION
         geom.mass = 1.0   # mocap bodies ignore it; avoids zero-mass warnings
 
 

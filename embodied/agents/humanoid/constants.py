@@ -57,6 +57,10 @@ GRASP_SITE = {"l": "grasp_l", "r": "grasp_r"}
 SOLE_SITE = {"l": "sole_l", "r": "sole_r"}
 EYES_SITE = "eyes"
 
+#: Geom group of the visible humanoid geoms (shown by default, and distinct from the
+#: scene's group 0 so that rays and cameras can include or exclude humanoids).
+GEOM_GROUP = 2
+
 SIDES = ("l", "r")
 #: +1 for the left side (y > 0), -1 for the right.
 SIDE_SIGN = {"l": 1.0, "r": -1.0}

@@ -383,9 +383,11 @@ class Humanoid(Entity):
                           tuple(float(v) for v in tilt))
         return True
 
-    def release(self, world: "World", surface_z: float | None = None) -> int | None:
+    def release(self, world: "World", surface_z: float | None = None,
+                xy: tuple[float, float] | None = None) -> int | None:
         """Let go of the held object. With ``surface_z``, first set it down upright with its
-        lowest point just above that height (at the same x, y). Returns the object's body id."""
+        lowest point just above that height (at ``xy``, default where it is). Returns the
+        object's body id."""
         if self._grip is None:
             return None
         grip, data = self._grip, world.data
@@ -396,7 +398,8 @@ class Humanoid(Entity):
             yaw = _yaw_of_quat(quat)
             upright = np.array([math.cos(yaw / 2), 0.0, 0.0, math.sin(yaw / 2)])
             quat = quat_mul(upright, np.asarray(grip.yaw_quat))
-            pos = np.array([pos[0], pos[1], surface_z + grip.bottom_offset + 0.002])
+            x, y = (pos[0], pos[1]) if xy is None else xy
+            pos = np.array([x, y, surface_z + grip.bottom_offset + 0.002])
         fb.set_pose(data, pos, quat)
         self._grip = None
         self._held_fb = None

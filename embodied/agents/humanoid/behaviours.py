@@ -1,0 +1,509 @@
+"""Behaviours: what a humanoid does, step by step, through its one controller.
+
+A behaviour is a small state machine whose ``update(humanoid, world)`` runs once per
+control step before the gait; it sets velocity commands and reach goals and reports
+:class:`Status` (running, done, failed with a reason). Behaviours are plain dataclasses
+stored in the humanoid's state, so World snapshots and forks replay them exactly; their
+randomness comes from the humanoid's own stream ``world.rng(humanoid.name)``.
+
+Available: :class:`WalkTo` (a point, along a nav-map path), :class:`Face`,
+:class:`Reach`, :class:`Pick`, :class:`Place`, :class:`PickAndPlace`, :class:`Wander`
+(SocialNav: walk between random navigable points), :class:`Sequence`, :class:`Teleop`
+(keyboard or policy commands) and :class:`Idle`.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from embodied.agents.humanoid.reach import ReachStatus
+from embodied.errors import check_range
+
+if TYPE_CHECKING:
+    from embodied.agents.humanoid.humanoid import Humanoid
+    from embodied.sim.world import World
+
+#: Heading errors above this are corrected by turning in place (as in Habitat 3.0).
+TURN_IN_PLACE = math.radians(20.0)
+
+
+class Status(enum.Enum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+def _wrap(a: float) -> float:
+    return (a + math.pi) % (2.0 * math.pi) - math.pi
+
+
+@dataclass
+class Behaviour:
+    """Base class: subclasses implement :meth:`_update`."""
+
+    status: Status = field(default=Status.RUNNING, init=False)
+    reason: str = field(default="", init=False)
+    steps: int = field(default=0, init=False)
+
+    @property
+    def running(self) -> bool:
+        return self.status is Status.RUNNING
+
+    def update(self, h: "Humanoid", world: "World") -> Status:
+        """One control step; returns the status afterwards."""
+        if self.running:
+            self.steps += 1
+            self._update(h, world)
+        return self.status
+
+    def _update(self, h: "Humanoid", world: "World") -> None:
+        raise NotImplementedError
+
+    def done(self) -> None:
+        self.status = Status.DONE
+
+    def fail(self, reason: str) -> None:
+        self.status, self.reason = Status.FAILED, reason
+
+
+@dataclass
+class Idle(Behaviour):
+    """Stand still (for ``duration`` seconds, or forever when None)."""
+
+    duration: float | None = None
+
+    def _update(self, h, world):
+        h.stop()
+        if self.duration is not None and self.steps * world.dt >= self.duration:
+            self.done()
+
+
+def _heading_command(h: "Humanoid", target_yaw: float, speed: float) -> tuple[float, float]:
+    """Forward speed and turn rate towards ``target_yaw``: turn in place above 20 degrees."""
+    err = _wrap(target_yaw - h.yaw)
+    max_turn = h.config.gait.max_turn_rate
+    turn = max(-max_turn, min(max_turn, 3.0 * err))
+    if abs(err) > TURN_IN_PLACE:
+        return 0.0, turn
+    return speed, turn
+
+
+@dataclass
+class Face(Behaviour):
+    """Turn in place towards a point (x, y)."""
+
+    point: tuple[float, float] = (0.0, 0.0)
+    tolerance: float = math.radians(4.0)
+
+    def _update(self, h, world):
+        dx, dy = self.point[0] - h.position[0], self.point[1] - h.position[1]
+        yaw = math.atan2(dy, dx)
+        err = _wrap(yaw - h.yaw)
+        if abs(err) <= self.tolerance and not h.gait.state.stepping:
+            h.stop()
+            self.done()
+            return
+        h.walk(0.0, max(-1.2, min(1.2, 3.0 * err)) if abs(err) > self.tolerance else 0.0)
+        if self.steps > 300:
+            self.fail("could not face the point in 10 s")
+
+
+@dataclass
+class WalkTo(Behaviour):
+    """Walk to ``goal`` (x, y) along the humanoid's nav-map path (a straight line when it
+    has no map), turning in place at sharp corners; optionally face ``face`` at the end."""
+
+    goal: tuple[float, float] = (0.0, 0.0)
+    speed: float = 1.0
+    tolerance: float = 0.15
+    face: tuple[float, float] | None = None
+    timeout: float | None = None          # seconds; default from the path length
+    path: list[tuple[float, float]] | None = None
+    waypoint: int = 1
+    _facing: Face | None = None
+
+    def __post_init__(self):
+        check_range("speed", self.speed, 0.05, 3.0)
+        check_range("tolerance", self.tolerance, 0.01, 2.0)
+        self.goal = (float(self.goal[0]), float(self.goal[1]))
+
+    def _plan(self, h) -> bool:
+        start = (float(h.position[0]), float(h.position[1]))
+        if h.navmap is None:
+            self.path = [start, self.goal]
+        else:
+            path = h.navmap.shortest_path(start, self.goal)
+            if path is None:
+                self.fail(f"no navigable path to {self.goal}")
+                return False
+            self.path = [(float(x), float(y)) for x, y in path]
+            self.path[0] = start
+        length = sum(math.dist(a, b) for a, b in zip(self.path, self.path[1:]))
+        if self.timeout is None:
+            self.timeout = 10.0 + 3.0 * length / self.speed
+        return True
+
+    def _update(self, h, world):
+        if self._facing is not None:
+            self._facing.update(h, world)
+            if not self._facing.running:
+                self.status, self.reason = self._facing.status, self._facing.reason
+            return
+        if self.path is None and not self._plan(h):
+            return
+        if self.steps * world.dt > self.timeout:
+            h.stop()
+            self.fail(f"timed out after {self.timeout:.1f} s, {self._remaining(h):.2f} m from the goal")
+            return
+        x, y = float(h.position[0]), float(h.position[1])
+        last = len(self.path) - 1
+        while self.waypoint < last and math.dist((x, y), self.path[self.waypoint]) < 0.3:
+            self.waypoint += 1
+        end = self.path[-1]
+        if math.dist((x, y), end) <= self.tolerance:
+            h.stop()
+            if self.face is not None:
+                self._facing = Face(point=self.face)
+            else:
+                self.done()
+            return
+        tx, ty = self.path[self.waypoint]
+        to_end = self._remaining(h)
+        speed = min(self.speed, max(0.25, 1.5 * to_end))
+        h.walk(*_heading_command(h, math.atan2(ty - y, tx - x), speed))
+
+    def _remaining(self, h) -> float:
+        x, y = float(h.position[0]), float(h.position[1])
+        pts = [(x, y)] + self.path[self.waypoint:]
+        return sum(math.dist(a, b) for a, b in zip(pts, pts[1:]))
+
+
+@dataclass
+class Reach(Behaviour):
+    """Move a hand to a world point; fails with the remaining distance if out of reach."""
+
+    target: tuple[float, float, float] = (0.0, 0.0, 1.0)
+    side: str = "r"
+    started: bool = False
+
+    def _update(self, h, world):
+        if not self.started:
+            h.stop()
+            if h.gait.state.stepping:
+                return          # wait for both feet to be down
+            h.reach(self.target, self.side)
+            self.started = True
+        status = h.reach_status
+        if status is ReachStatus.REACHED:
+            self.done()
+        elif status is ReachStatus.UNREACHABLE:
+            self.fail(f"target out of reach ({h.reach_error:.2f} m short)")
+        elif status is not ReachStatus.RUNNING:
+            self.fail("reach interrupted")
+
+
+def _stand_point(h: "Humanoid", target_xy, reach: float) -> tuple[float, float] | None:
+    """Where to stand to act on ``target_xy``: the nearest navigable point (or, without a
+    map, a point ``0.8 * reach`` short of it on the line from the humanoid)."""
+    tx, ty = float(target_xy[0]), float(target_xy[1])
+    if h.navmap is None:
+        x, y = float(h.position[0]), float(h.position[1])
+        d = math.hypot(tx - x, ty - y)
+        if d <= 0.8 * reach:
+            return x, y
+        k = (d - 0.8 * reach) / d
+        return x + k * (tx - x), y + k * (ty - y)
+    if h.navmap.is_navigable((tx, ty)):
+        # free space (e.g. an object on the floor): stand a little way back from it
+        x, y = float(h.position[0]), float(h.position[1])
+        d = math.hypot(tx - x, ty - y)
+        if d > 0.45:
+            k = (d - 0.45) / d
+            return x + k * (tx - x), y + k * (ty - y)
+        return x, y
+    p = h.navmap.snap_to_navigable((tx, ty))
+    return None if p is None else (float(p[0]), float(p[1]))
+
+
+def horizontal_reach(h: "Humanoid") -> float:
+    """How far from the root (horizontally) a hand can comfortably reach."""
+    return h.avatar.shape.arm_length + 0.12
+
+
+@dataclass
+class Pick(Behaviour):
+    """Walk next to an object, reach it, grasp it and bring it to the carrying posture."""
+
+    object: str = ""                 # body name, e.g. "obj/mug_2/body"
+    side: str = "r"
+    walk: bool = True
+    stage: str = "start"
+    child: Behaviour | None = None
+
+    def _update(self, h, world):
+        body = world.body_id(self.object)
+        if self.stage == "start":
+            if h.holding is not None:
+                self.fail("already holding an object")
+                return
+            p = world.data.xpos[body]
+            stand = _stand_point(h, p[:2], horizontal_reach(h)) if self.walk else (h.position[0], h.position[1])
+            if stand is None:
+                self.fail(f"no navigable place near {self.object}")
+                return
+            if math.dist(stand, p[:2]) > horizontal_reach(h):
+                self.fail(f"{self.object} is {math.dist(stand, p[:2]):.2f} m from the nearest "
+                          "standing place, beyond reach")
+                return
+            self.child = WalkTo(goal=stand, face=(float(p[0]), float(p[1])), tolerance=0.08)
+            self.stage = "approach"
+        if self.stage == "approach":
+            if not self._run_child(h, world):
+                return
+            self.child = Reach(target=tuple(world.data.xpos[body].tolist()), side=self.side)
+            self.stage = "reach"
+        if self.stage == "reach":
+            if not self._run_child(h, world):
+                return
+            if not h.grasp(world, body, self.side):
+                self.fail(f"hand did not get close enough to {self.object}")
+                h.retract()
+                return
+            h.retract()
+            self.stage = "retract"
+            return
+        if self.stage == "retract" and h._reach.mode == "carry":
+            self.done()
+
+    def _run_child(self, h, world) -> bool:
+        """Step the child; True once it is done (fails this behaviour if it failed)."""
+        self.child.update(h, world)
+        if self.child.status is Status.FAILED:
+            self.fail(f"{type(self.child).__name__.lower()}: {self.child.reason}")
+        return self.child.status is Status.DONE
+
+
+@dataclass
+class Place(Behaviour):
+    """Carry the held object to a surface and set it down upright there.
+
+    ``surface`` is ``(height, (xmin, ymin, xmax, ymax))`` (see
+    :func:`surfaces_of`); ``point`` (x, y) optionally fixes where on it.
+    """
+
+    surface: tuple[float, tuple[float, float, float, float]] = (0.0, (0.0, 0.0, 0.0, 0.0))
+    point: tuple[float, float] | None = None
+    margin: float = 0.08
+    stage: str = "start"
+    child: Behaviour | None = None
+    goal: tuple[float, float, float] | None = None
+
+    def _update(self, h, world):
+        height, (x0, y0, x1, y1) = self.surface
+        if self.stage == "start":
+            if h.holding is None:
+                self.fail("not holding an object")
+                return
+            m = self.margin
+            cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+            stand = _stand_point(h, self.point or (cx, cy), horizontal_reach(h))
+            if stand is None:
+                self.fail("no navigable place next to the surface")
+                return
+            if self.point is None:
+                # the point of the (inset) surface nearest to where the humanoid stands
+                px = min(max(stand[0], x0 + m), max(x1 - m, x0 + m))
+                py = min(max(stand[1], y0 + m), max(y1 - m, y0 + m))
+                self.point = (px, py)
+            if math.dist(stand, self.point) > horizontal_reach(h):
+                self.fail(f"surface point {self.point} is beyond reach from the nearest standing place")
+                return
+            self.child = WalkTo(goal=stand, face=self.point, tolerance=0.08)
+            self.stage = "approach"
+        if self.stage == "approach":
+            if not Pick._run_child(self, h, world):
+                return
+            obj = h.holding
+            grip = h._grip
+            # put the object's centre where it will rest, with the hand where it holds it
+            centre = np.array([self.point[0], self.point[1], height + grip.bottom_offset + 0.02])
+            hand = h.hand_position(grip.side)
+            offset = hand - world.data.xpos[obj]
+            self.goal = tuple((centre + offset).tolist())
+            self.child = Reach(target=self.goal, side=grip.side)
+            self.stage = "reach"
+        if self.stage == "reach":
+            if not Pick._run_child(self, h, world):
+                return
+            h.release(world, surface_z=height)
+            h.retract()
+            self.stage = "retract"
+            return
+        if self.stage == "retract" and h._reach.mode == "none":
+            self.done()
+
+
+def surfaces_of(furniture) -> list[tuple[float, tuple[float, float, float, float]]]:
+    """Placement surfaces of a home furniture piece as ``(height, rect)`` tuples."""
+    return [(float(s.height), tuple(float(v) for v in s.rect)) for s in furniture.surfaces]
+
+
+@dataclass
+class Sequence(Behaviour):
+    """Run behaviours one after another; fails as soon as one fails."""
+
+    children: list[Behaviour] = field(default_factory=list)
+    index: int = 0
+
+    def _update(self, h, world):
+        while self.index < len(self.children):
+            child = self.children[self.index]
+            child.update(h, world)
+            if child.status is Status.FAILED:
+                self.fail(f"step {self.index} ({type(child).__name__}): {child.reason}")
+                return
+            if child.status is Status.RUNNING:
+                return
+            self.index += 1
+        self.done()
+
+
+def PickAndPlace(object: str, surface, point=None, side: str = "r") -> Sequence:
+    """Pick ``object`` and place it on ``surface`` (see :class:`Place`)."""
+    return Sequence(children=[Pick(object=object, side=side), Place(surface=surface, point=point)])
+
+
+@dataclass
+class Wander(Behaviour):
+    """Walk between random navigable points forever, pausing at each (SocialNav).
+
+    Goals are drawn with the humanoid's own random stream; ``room`` restricts them to a
+    room of the nav map; ``min_distance`` keeps goals that far (straight line) from the
+    start of each leg.
+    """
+
+    room: str | None = None
+    speed: tuple[float, float] = (0.8, 1.2)
+    pause: tuple[float, float] = (0.0, 2.0)
+    min_distance: float = 2.0
+    child: Behaviour | None = None
+    legs: int = 0
+    failures: int = 0
+
+    def _update(self, h, world):
+        if h.navmap is None:
+            self.fail("wandering needs the humanoid's navmap")
+            return
+        if self.child is None or not self.child.running:
+            if self.child is not None and self.child.status is Status.FAILED:
+                self.failures += 1
+            rng = world.rng(h.name)
+            if isinstance(self.child, WalkTo):
+                self.child = Idle(duration=float(rng.uniform(*self.pause)))
+            else:
+                goal = None
+                for _ in range(20):
+                    p = h.navmap.sample_navigable(rng, 1, self.room)[0]
+                    if math.dist(p, h.position) >= self.min_distance:
+                        goal = p
+                        break
+                goal = p if goal is None else goal
+                self.child = WalkTo(goal=(float(goal[0]), float(goal[1])),
+                                    speed=float(rng.uniform(*self.speed)))
+                self.legs += 1
+        self.child.update(h, world)
+
+
+@dataclass
+class Teleop(Behaviour):
+    """External commands (keyboard teleoperation, policies): the caller sets
+    :meth:`command` each step and may request a pick or a place. Picking takes the
+    nearest free object within ``config.pick_radius`` (walking to it); placing puts the
+    held object on the nearest given surface within that radius, or down on the floor in
+    front of the humanoid when no surface is near."""
+
+    objects: tuple[str, ...] = ()            # candidate object body names
+    surfaces: tuple = ()                     # candidate (height, rect) surfaces
+    forward: float = 0.0
+    turn: float = 0.0
+    child: Behaviour | None = None
+    last: str = ""                           # outcome of the last pick/place request
+
+    def command(self, forward: float, turn: float) -> None:
+        self.forward, self.turn = float(forward), float(turn)
+
+    def request_pick(self, h: "Humanoid", world: "World") -> bool:
+        """Start picking the nearest object in range; False (with ``last`` set) if none."""
+        if h.holding is not None or self.child is not None:
+            self.last = "busy" if self.child is not None else "already holding an object"
+            return False
+        best, best_d = None, h.config.pick_radius
+        for name in self.objects:
+            d = math.dist(world.data.xpos[world.body_id(name)][:2], h.position)
+            if d <= best_d:
+                best, best_d = name, d
+        if best is None:
+            self.last = f"no object within {h.config.pick_radius} m"
+            return False
+        self.child = Pick(object=best)
+        return True
+
+    def request_place(self, h: "Humanoid", world: "World") -> bool:
+        """Start placing the held object (on the nearest surface in range, else the floor)."""
+        if h.holding is None or self.child is not None:
+            self.last = "not holding anything" if h.holding is None else "busy"
+            return False
+        best, best_d = None, h.config.pick_radius
+        for s in self.surfaces:
+            _, (x0, y0, x1, y1) = s
+            px = min(max(h.position[0], x0), x1)
+            py = min(max(h.position[1], y0), y1)
+            d = math.dist((px, py), h.position)
+            if d <= best_d:
+                best, best_d = s, d
+        if best is not None:
+            self.child = Place(surface=best)
+        else:
+            self.child = PutDown()
+        return True
+
+    def _update(self, h, world):
+        if self.child is not None:
+            self.child.update(h, world)
+            if not self.child.running:
+                self.last = self.child.status.value + (f": {self.child.reason}" if self.child.reason else "")
+                self.child = None
+            return
+        h.walk(self.forward, self.turn)
+
+
+@dataclass
+class PutDown(Behaviour):
+    """Set the held object down on the floor in front of the humanoid."""
+
+    distance: float = 0.45
+
+    def _update(self, h, world):
+        obj = h.holding
+        if obj is None:
+            self.fail("not holding an object")
+            return
+        h.stop()
+        if h.gait.state.stepping:
+            return
+        c, s = math.cos(h.yaw), math.sin(h.yaw)
+        x, y = h.position[0] + c * self.distance, h.position[1] + s * self.distance
+        if h.navmap is not None and not h.navmap.is_navigable((x, y)):
+            x, y = h.position[0] + c * 0.25, h.position[1] + s * 0.25
+        h.release(world, surface_z=0.0, xy=(x, y))
+        self.done()
+
+
+__all__ = ["Status", "Behaviour", "Idle", "Face", "WalkTo", "Reach", "Pick", "Place",
+           "PickAndPlace", "Sequence", "Wander", "Teleop", "PutDown", "surfaces_of",
+           "TURN_IN_PLACE", "horizontal_reach"]
