@@ -374,18 +374,24 @@ class FurnitureKind:
     palette: tuple[tuple[float, float, float], ...]
     build: Callable[..., Built]
     variants: int = 4
+    #: Width tried last when a required piece fits nowhere (a shorter counter, a loveseat).
+    min_width: float | None = None
 
 
 KINDS: dict[str, FurnitureKind] = {k.category: k for k in (
     FurnitureKind("table", (1.0, 1.5), (0.7, 0.9), (0.74, 0.78), "center", WOOD, build_table),
     FurnitureKind("coffee_table", (0.9, 1.2), (0.5, 0.62), (0.40, 0.46), "front:sofa", WOOD,
                   build_coffee_table),
-    FurnitureKind("desk", (1.0, 1.4), (0.6, 0.7), (0.74, 0.76), "wall", WOOD + PAINTED[:2], build_desk),
-    FurnitureKind("counter", (1.6, 2.6), (0.6, 0.65), (0.90, 0.92), "wall", PAINTED, build_counter),
+    FurnitureKind("desk", (1.0, 1.4), (0.6, 0.7), (0.74, 0.76), "wall", WOOD + PAINTED[:2], build_desk,
+                  min_width=0.9),
+    FurnitureKind("counter", (1.6, 2.6), (0.6, 0.65), (0.90, 0.92), "wall", PAINTED, build_counter,
+                  min_width=1.2),
     FurnitureKind("cabinet", (0.6, 1.1), (0.4, 0.5), (0.80, 0.95), "wall", WOOD + PAINTED, build_cabinet),
     FurnitureKind("shelf", (0.8, 1.2), (0.32, 0.40), (1.20, 1.80), "wall", WOOD, build_shelf),
-    FurnitureKind("sofa", (1.8, 2.3), (0.85, 0.95), (0.80, 0.90), "wall", FABRIC, build_sofa),
-    FurnitureKind("bed", (1.0, 1.7), (2.0, 2.1), (0.50, 0.56), "wall", FABRIC, build_bed),
+    FurnitureKind("sofa", (1.8, 2.3), (0.85, 0.95), (0.80, 0.90), "wall", FABRIC, build_sofa,
+                  min_width=1.5),
+    FurnitureKind("bed", (1.0, 1.7), (2.0, 2.1), (0.50, 0.56), "wall", FABRIC, build_bed,
+                  min_width=0.9),
     FurnitureKind("nightstand", (0.45, 0.55), (0.40, 0.45), (0.50, 0.60), "beside:bed", WOOD,
                   build_nightstand),
     FurnitureKind("tv_stand", (1.4, 1.8), (0.40, 0.45), (0.45, 0.55), "wall", WOOD + (DARK,), build_tv_stand),
@@ -438,6 +444,9 @@ def furniture_parts(piece: Furniture) -> list[Part]:
 
 #: Radius of the agents the free-space check is made for (robot base, humanoid torso).
 AGENT_RADIUS = 0.3
+#: Extra clearance on top of the radius, so passages stay open on coarse navigation grids.
+_NAV_MARGIN = 0.05
+_INFLATE = AGENT_RADIUS + _NAV_MARGIN
 _GRID = 0.05
 _GAP = 0.04  # between pieces
 
@@ -464,14 +473,14 @@ class RoomPlanner:
         xs = r.xmin + (np.arange(self._nx) + 0.5) * _GRID
         ys = r.ymin + (np.arange(self._ny) + 0.5) * _GRID
         self._gx, self._gy = np.meshgrid(xs, ys, indexing="ij")
-        self._free0 = ((self._gx >= r.xmin + AGENT_RADIUS) & (self._gx <= r.xmax - AGENT_RADIUS)
-                       & (self._gy >= r.ymin + AGENT_RADIUS) & (self._gy <= r.ymax - AGENT_RADIUS))
+        self._free0 = ((self._gx >= r.xmin + _INFLATE) & (self._gx <= r.xmax - _INFLATE)
+                       & (self._gy >= r.ymin + _INFLATE) & (self._gy <= r.ymax - _INFLATE))
 
     def _entry_point(self, door: Doorway) -> tuple[float, float]:
         """A point just inside the room in front of ``door``."""
         x, y = door.center
         cx, cy = self.room.rect.center
-        inside = WALL_THICKNESS / 2 + AGENT_RADIUS + 0.1  # from the wall's centre line
+        inside = WALL_THICKNESS / 2 + _INFLATE + 0.1  # from the wall's centre line
         if door.axis == "x":
             return (x, y + math.copysign(inside, cy - y))
         return (x + math.copysign(inside, cx - x), y)
@@ -489,7 +498,7 @@ class RoomPlanner:
         """Whether doorways and receptacles are reachable with ``pieces`` in the room."""
         free = self._free0.copy()
         for p in pieces:
-            free &= ~self._mask(p.footprint.expand(AGENT_RADIUS))
+            free &= ~self._mask(p.footprint.expand(_INFLATE))
         labels, n = ndimage.label(free)
         if n == 0:
             return False
@@ -505,8 +514,8 @@ class RoomPlanner:
         for p in pieces:
             if not p.surfaces:
                 continue
-            ring = self._mask(p.footprint.expand(AGENT_RADIUS + 0.2)) & ~self._mask(
-                p.footprint.expand(AGENT_RADIUS))
+            ring = self._mask(p.footprint.expand(_INFLATE + 0.2)) & ~self._mask(
+                p.footprint.expand(_INFLATE))
             if not np.any(labels[ring] == main):
                 return False
         return True
@@ -550,7 +559,7 @@ class RoomPlanner:
                 yaw = float(rng.choice([0.0, math.pi / 2]))
                 fw, fd = (w, d) if yaw == 0.0 else (d, w)
                 margin = 0.75
-                if r.width < fw + 2 * margin or r.height < fd + 2 * margin:
+                if r.width < fw + 2 * margin + 0.01 or r.height < fd + 2 * margin + 0.01:
                     return
                 x = rng.uniform(r.xmin + margin + fw / 2, r.xmax - margin - fw / 2)
                 y = rng.uniform(r.ymin + margin + fd / 2, r.ymax - margin - fd / 2)
@@ -577,16 +586,24 @@ class RoomPlanner:
                 yield (round(pos[0], 3), round(pos[1], 3)), _wrap(yaw), anchor
 
     def place(self, category: str, placement: str, rng: np.random.Generator,
-              name: str) -> Furniture | None:
-        """Try to place one piece; returns it (and keeps it) or None if nothing fits."""
+              name: str, required: bool = False) -> Furniture | None:
+        """Try to place one piece; returns it (and keeps it) or None if nothing fits.
+
+        A required piece gets more tries, the last ones at the category's smallest size.
+        """
         kind = KINDS[category]
         size = tuple(round(float(rng.uniform(*rng_range)), 3)
                      for rng_range in (kind.width, kind.depth, kind.height))
-        if category == "bed" and rng.uniform() < 0.5:
+        if category == "bed" and rng.uniform() < 0.5:  # a double bed
             size = (round(float(rng.uniform(1.4, 1.7)), 3),) + size[1:]
         color = kind.palette[int(rng.integers(len(kind.palette)))]
         variant = int(rng.integers(kind.variants))
-        for pos, yaw, anchor in self.candidates(kind, placement, size, rng):
+        sizes = [(size, 60 if required else 30)]
+        if required:
+            sizes.append(((kind.min_width or kind.width[0], kind.depth[0], size[2]), 60))
+        proposals = ((pos, yaw, anchor, sz) for sz, tries in sizes
+                     for pos, yaw, anchor in self.candidates(kind, placement, sz, rng, tries))
+        for pos, yaw, anchor, size in proposals:
             rect = footprint(pos, yaw, size)
             if not self.fits(rect, anchor):
                 continue
@@ -617,9 +634,10 @@ def furnish(rooms: Sequence[Room], doorways: Sequence[Doorway], density: float,
         planner = RoomPlanner(room, doorways)
         for category, required, optional, placement in ROOM_FURNITURE[room.kind]:
             wanted = required + sum(rng.uniform() < density for _ in range(optional))
-            for _ in range(wanted):
+            for k in range(wanted):
                 name = f"{category}_{counters.get(category, 0)}"
-                piece = planner.place(category, placement or KINDS[category].placement, rng, name)
+                piece = planner.place(category, placement or KINDS[category].placement, rng, name,
+                                      required=k < required)
                 if piece is not None:
                     counters[category] = counters.get(category, 0) + 1
                     pieces.append(piece)

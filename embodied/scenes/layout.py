@@ -415,9 +415,14 @@ def place_doorways(rooms: Sequence[Room], rng: np.random.Generator,
         _, u, v = min(candidates)
         chosen.append((min(u, v), max(u, v)))
         in_tree.add(v)
+    # Bathrooms and bedrooms are dead ends: a partition that forces a path through one
+    # is redrawn rather than furnished around three doorways.
+    degree = [sum(k in e for e in chosen) for k in range(n)]
+    if any(degree[k] > 1 and kinds[k] in ("bathroom", "bedroom") for k in range(n)):
+        raise NoDoorwayError("the doorways would lead through a bathroom or bedroom")
     if rng.uniform() < extra_door_prob:
         extra = [e for e in edges if e not in chosen
-                 and "bathroom" not in (kinds[e[0]], kinds[e[1]])]
+                 and not {"bathroom", "bedroom"} & {kinds[e[0]], kinds[e[1]]}]
         if extra:
             chosen.append(extra[int(rng.integers(len(extra)))])
 
@@ -427,7 +432,9 @@ def place_doorways(rooms: Sequence[Room], rng: np.random.Generator,
         width = round(float(rng.uniform(*width_range)), 2)
         lo = edge.lo + DOOR_CORNER_MARGIN + width / 2
         hi = edge.hi - DOOR_CORNER_MARGIN - width / 2
-        along = round(float(rng.uniform(lo, hi)), 2)
+        # Doorways are often near a corner, which leaves long walls for furniture.
+        u = rng.uniform()
+        along = round(float(lo if u < 0.35 else hi if u < 0.7 else rng.uniform(lo, hi)), 2)
         center = (along, edge.coord) if edge.axis == "x" else (edge.coord, along)
         doorways.append(Doorway(f"door_{k}", (rooms[i].name, rooms[j].name), center, width, edge.axis))
     return doorways

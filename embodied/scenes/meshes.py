@@ -66,10 +66,12 @@ def _load_cached(path: str, mtime_ns: int, scale: float) -> MeshData:
     if not np.isfinite(vertices).all():
         raise AssetError(f"mesh file {path} has non-finite vertices")
     try:
-        hull = trimesh.Trimesh(vertices, mesh.faces, process=False).convex_hull
+        with np.errstate(all="ignore"):  # flat inputs are reported below, not as warnings
+            hull = trimesh.Trimesh(vertices, mesh.faces, process=False).convex_hull
+            volume = hull.volume
     except Exception as exc:
         raise AssetError(f"mesh file {path}: cannot compute a convex hull ({exc})") from exc
-    if hull.volume <= 0:
+    if not volume > 0:
         raise AssetError(f"mesh file {path} is flat (its convex hull has no volume)")
     return MeshData(path, vertices, np.asarray(mesh.faces, dtype=np.int32),
                     np.asarray(hull.vertices, dtype=float), np.asarray(hull.faces, dtype=np.int32))
