@@ -262,7 +262,9 @@ def link_layout(shape: BodyShape, appearance: Appearance | None = None) -> dict[
                     collide=True, visible=False),
         ])
         L[C.FOREARM[side]] = LinkDef(C.FOREARM[side], C.UPPER_ARM[side], (0.0, 0.0, -ua), geoms=[
-            GeomDef("capsule", (0.037 * s * lg,), sleeve, fromto=(0, 0, 0, 0, 0, -fa), collide=True),
+            # forearms and hands do not collide: a reaching arm must not knock over what
+            # it reaches for (grasps are kinematic snaps)
+            GeomDef("capsule", (0.037 * s * lg,), sleeve, fromto=(0, 0, 0, 0, 0, -fa)),
         ])
         L[C.HAND[side]] = LinkDef(C.HAND[side], C.FOREARM[side], (0.0, 0.0, -fa), geoms=[
             GeomDef("box", (0.022 * s, 0.04 * s * lg, 0.05 * s), "skin", pos=(0.0, 0, -0.055 * s)),

@@ -233,6 +233,13 @@ class Gait:
         if self._swing_progress() < 0.6:
             self._plan_target()
 
+    def planted(self) -> tuple[bool, bool]:
+        """Whether the left and right feet are down on their footholds."""
+        s = self.state
+        if not s.stepping or self._swing_progress() <= 0.0:
+            return True, True
+        return s.swing != 0, s.swing != 1
+
     def _swing_progress(self) -> float:
         ds = self.config.double_support
         return min(max((self.state.phase - ds) / (1.0 - ds), 0.0), 1.0)

@@ -461,6 +461,11 @@ class Humanoid(Entity):
         """Number of distinct humanoid-robot contact episodes (onsets) since reset."""
         return self._robot_collisions
 
+    @property
+    def feet_planted(self) -> tuple[bool, bool]:
+        """Whether the left and right feet are down (not swinging)."""
+        return self.gait.planted()
+
     def hand_position(self, side: str = "r") -> np.ndarray:
         """World position of a hand's grasp point for the current pose (skeleton)."""
         return self.skeleton.site_pos(C.GRASP_SITE[side])

@@ -1,0 +1,340 @@
+"""Humanoid avatars: bodies, walking quality, reaching, manipulation, behaviours, replay."""
+
+from __future__ import annotations
+
+import math
+
+import mujoco
+import numpy as np
+import pytest
+
+from embodied.agents.humanoid import behaviours as B
+from embodied.agents.humanoid import constants as C
+from embodied.agents.humanoid.avatars import AVATARS, SPLITS, get_avatar, sample_avatar
+from embodied.agents.humanoid.body import BodyShape
+from embodied.agents.humanoid.floor import floor_spec
+from embodied.agents.humanoid.humanoid import Humanoid
+from embodied.agents.humanoid.reach import ReachStatus
+from embodied.errors import ConfigError
+from embodied.sim import collision
+from embodied.sim.world import World
+
+DT = 1.0 / 30.0
+
+
+def flat_world(*humans, extra=None, seed=0) -> World:
+    spec = floor_spec()
+    if extra is not None:
+        extra(spec)
+    world = World(spec, list(humans), seed=seed)
+    world.reset()
+    return world
+
+
+def shoe_lowest_z(world: World, prefix: str, side: str) -> float:
+    """Lowest corner of the shoe box (the foot's first geom) in the World."""
+    g = world.geom_id(f"{prefix}{C.FOOT[side]}_0")
+    half = world.model.geom_size[g]
+    corners = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)]) * half
+    pts = corners @ world.data.geom_xmat[g].reshape(3, 3).T + world.data.geom_xpos[g]
+    return float(pts[:, 2].min())
+
+
+# -- bodies and avatars ----------------------------------------------------------------------
+def test_avatar_registry_is_diverse_and_splits_are_documented():
+    assert len(AVATARS) >= 12
+    heights = [a.shape.height for a in AVATARS.values()]
+    assert min(heights) <= 1.55 and max(heights) >= 1.9
+    assert len({(a.shape, a.appearance) for a in AVATARS.values()}) == len(AVATARS)
+    assert set(SPLITS["train"]) | set(SPLITS["val"]) | set(SPLITS["test"]) == set(AVATARS)
+    rng = np.random.default_rng(3)
+    a = [sample_avatar(rng, "val").id for _ in range(20)]
+    assert set(a) <= set(SPLITS["val"]) and len(set(a)) == 2
+    assert [sample_avatar(np.random.default_rng(5)).id for _ in range(3)] == \
+        [sample_avatar(np.random.default_rng(5)).id] * 3
+    with pytest.raises(ConfigError, match="avatar"):
+        get_avatar("nobody")
+    with pytest.raises(ConfigError, match="split"):
+        sample_avatar(rng, "holdout")
+    with pytest.raises(ConfigError, match="height"):
+        BodyShape(height=3.0)
+
+
+@pytest.mark.parametrize("avatar_id", ["avatar_01", "avatar_05"])
+def test_standing_avatar_has_its_height_and_feet_on_the_floor(avatar_id):
+    h = Humanoid("h", avatar_id)
+    world = flat_world(h)
+    shape = get_avatar(avatar_id).shape
+    geoms = world.geoms_of("h/")
+    top = max(world.data.geom_xpos[g][2] + world.model.geom_rbound[g] for g in geoms
+              if world.model.geom_type[g] == mujoco.mjtGeom.mjGEOM_ELLIPSOID)
+    assert abs(top - shape.height) < 0.04
+    for side in C.SIDES:
+        assert abs(shoe_lowest_z(world, "h/", side)) < 0.005
+    # the avatar adds no degrees of freedom and its collision geoms are kinematic
+    assert world.model.nv == 0 and world.model.nmocap == len(C.LINKS)
+    colliding = [g for g in geoms if world.model.geom_contype[g]]
+    assert colliding and all(world.model.geom_contype[g] == collision.KINEMATIC["contype"]
+                             for g in colliding)
+
+
+# -- walking ---------------------------------------------------------------------------------
+def walk_and_record(world, h, forward, turn, seconds):
+    h.walk(forward, turn)
+    soles = [world.site_id(f"{h.prefix}{C.SOLE_SITE[s]}") for s in C.SIDES]
+    rec = []
+    for _ in range(int(round(seconds / DT))):
+        world.step()
+        rec.append((world.data.site_xpos[soles].copy(), h.feet_planted, h.position.copy(), h.yaw,
+                    [shoe_lowest_z(world, h.prefix, s) for s in C.SIDES]))
+    return rec
+
+
+def stance_slips(rec):
+    """Largest horizontal displacement of each stance foot from where it landed."""
+    slips = []
+    for side in (0, 1):
+        anchor = None
+        for soles, planted, *_ in rec:
+            if planted[side]:
+                if anchor is None:
+                    anchor = soles[side][:2].copy()
+                slips.append(float(np.linalg.norm(soles[side][:2] - anchor)))
+            else:
+                anchor = None
+    return np.array(slips)
+
+
+def test_walking_feet_stay_planted_on_the_floor_and_speed_tracks_command():
+    h = Humanoid("h", "avatar_00")
+    world = flat_world(h)
+    rec = walk_and_record(world, h, 1.0, 0.0, 6.0)
+    steady = rec[60:]                       # after 2 s of acceleration
+    slips = stance_slips(steady)
+    assert len(slips) > 100 and slips.max() <= 0.01
+    planted_z = [soles[s][2] for soles, planted, *_ in steady for s in (0, 1) if planted[s]]
+    assert np.abs(planted_z).max() <= 0.01
+    lowest = np.array([r[4] for r in rec])
+    assert lowest.min() >= -0.01             # no part of a shoe sinks into the floor
+    speed = np.linalg.norm(steady[-1][2] - steady[0][2]) / ((len(steady) - 1) * DT)
+    assert abs(speed - 1.0) <= 0.05
+    # the World's pelvis moves as commanded too (mocap poses follow the skeleton)
+    pelvis = world.data.mocap_pos[world.model.body_mocapid[world.body_id("h/pelvis")]]
+    assert abs(pelvis[0] - h.position[0]) < 0.1
+    # real steps: both feet alternate, cadence of a walking person
+    steps = h.gait.state.steps
+    assert 8 <= steps <= 14
+
+
+@pytest.mark.parametrize("speed", [0.4, 1.5])
+def test_walking_other_speeds_keep_feet_planted(speed):
+    h = Humanoid("h", "avatar_06")
+    world = flat_world(h)
+    rec = walk_and_record(world, h, speed, 0.0, 4.0)
+    assert stance_slips(rec[45:]).max() <= 0.01
+    dist = np.linalg.norm(rec[-1][2] - rec[45][2]) / ((len(rec) - 46) * DT)
+    assert abs(dist - speed) <= 0.05 * speed
+
+
+def test_turning_in_place_and_idle_stance():
+    h = Humanoid("h", "avatar_02")
+    world = flat_world(h)
+    rec = walk_and_record(world, h, 0.0, 1.2, 3.0)
+    assert np.linalg.norm(rec[-1][2]) < 1e-9           # the root did not move
+    assert abs(h.yaw) > 0.5 and h.gait.state.steps >= 4   # turned by stepping
+    assert stance_slips(rec).max() <= 0.01
+    rec = walk_and_record(world, h, 0.0, 0.0, 2.0)
+    assert not h.gait.state.stepping                   # came to rest
+    soles = rec[-1][0]
+    assert abs(np.linalg.norm(soles[0][:2] - soles[1][:2]) - h.avatar.shape.hip_width) < 0.05
+
+
+# -- reaching --------------------------------------------------------------------------------
+def reach_until_done(world, h, target, side="r", max_steps=150):
+    h.reach(target, side)
+    for _ in range(max_steps):
+        if h.reach_status is not ReachStatus.RUNNING:
+            break
+        world.step()
+    return h.reach_status
+
+
+def test_reach_accuracy_over_random_reachable_targets():
+    h = Humanoid("h", "avatar_00")
+    world = flat_world(h)
+    rng = np.random.default_rng(0)
+    site = world.site_id("h/grasp_r")
+    errors = []
+    for _ in range(8):
+        target = np.array([rng.uniform(0.25, 0.55), rng.uniform(-0.35, 0.05), rng.uniform(0.55, 1.4)])
+        assert reach_until_done(world, h, target) is ReachStatus.REACHED
+        errors.append(np.linalg.norm(world.data.site_xpos[site] - target))
+        for soles in [h.sole_positions()]:
+            assert np.abs(soles[:, 2]).max() < 0.01   # feet stay on the floor, even crouching
+        h.retract()
+        world.step(20)
+    assert max(errors) <= 0.02, errors
+
+
+def test_unreachable_targets_report_status_and_do_not_contort():
+    h = Humanoid("h", "avatar_00")
+    world = flat_world(h)
+    rest = world.data.site_xpos[world.site_id("h/grasp_r")].copy()
+    h.reach([1.8, 0.0, 1.0], "r")                           # far away: known at once
+    assert h.reach_status is ReachStatus.UNREACHABLE and h.reach_error > 0.5
+    status = reach_until_done(world, h, [0.95, -0.2, 1.9])  # just too far: found by IK
+    assert status is ReachStatus.UNREACHABLE
+    assert 0.02 < h.reach_error < 0.6
+    world.step(45)
+    # back to the neutral standing pose, not left stretched out
+    assert np.linalg.norm(world.data.site_xpos[world.site_id("h/grasp_r")] - rest) < 0.03
+
+
+# -- collisions ------------------------------------------------------------------------------
+def add_fake_robot(spec):
+    """A free box named like a robot part, 1 m in front of the humanoid."""
+    body = spec.worldbody.add_body(name="robot/base", pos=[1.0, 0.0, 0.3])
+    body.add_freejoint(name="robot/free")
+    geom = body.add_geom(name="robot/box", type=mujoco.mjtGeom.mjGEOM_BOX, size=[0.2, 0.2, 0.3], mass=30)
+    collision.apply(geom, collision.DYNAMIC)
+
+
+def test_humanoid_pushes_free_bodies_is_not_pushed_and_counts_robot_contacts():
+    h = Humanoid("h", "avatar_00")
+    world = flat_world(h, extra=add_fake_robot)
+    box = world.body_id("robot/base")
+    start = world.data.xpos[box].copy()
+    h.walk(0.8, 0.0)
+    world.step(90)
+    assert h.robot_contact_steps > 0 and h.robot_collisions >= 1
+    assert world.data.xpos[box][0] > start[0] + 0.3          # pushed ahead
+    assert abs(h.position[0] - 0.8 * 90 * DT) < 0.25          # not slowed down by it
+
+
+# -- homes: paths, manipulation, behaviours -----------------------------------------------------
+@pytest.fixture(scope="module")
+def home_setup():
+    from embodied.scenes.home import generate_home
+    from embodied.scenes.navmap import NavMap
+
+    home = generate_home(0, "train")
+    probe = home.make_world([])
+    navmap = NavMap.from_model(probe.model, probe.data, agent_radius=0.25, rooms=home.room_rects())
+    return home, navmap
+
+
+def home_world(home, navmap, n=1, seed=0, starts=None):
+    humans = [Humanoid(f"human{i}", f"avatar_{i:02d}", navmap=navmap) for i in range(n)]
+    if starts is None:
+        starts = navmap.sample_navigable(np.random.default_rng(seed), n)
+    for h, p in zip(humans, starts):
+        h.initial_pos = np.array([p[0], p[1], 0.0])
+    world = home.make_world(humans, seed=seed)
+    world.reset()
+    return world, humans
+
+
+def test_pick_carry_place_moves_an_object_between_receptacles(home_setup):
+    home, navmap = home_setup
+    obj = home.objects[0]
+    target = next(f for f in home.receptacles() if f.name != obj.receptacle and f.category != obj.receptacle)
+    surface = B.surfaces_of(target)[0]
+    start = navmap.snap_to_navigable(obj.pos[:2])
+    world, (h,) = home_world(home, navmap, starts=[start])
+    body_name = home.object_body_name(obj.name)
+    body = world.body_id(body_name)
+    behaviour = B.PickAndPlace(body_name, surface)
+    h.run(behaviour)
+    carried = []
+    for _ in range(1500):
+        world.step()
+        if h.holding is not None and h.speed > 0.5:
+            carried.append(np.linalg.norm(world.data.xpos[body] - world.data.xpos[world.body_id("human0/hand_r")]))
+        if not behaviour.running:
+            break
+    assert behaviour.status is B.Status.DONE, behaviour.reason
+    assert carried and np.ptp(carried) < 1e-6                 # rigidly held while walking
+    world.step(30)
+    pos = world.data.xpos[body]
+    height, (x0, y0, x1, y1) = surface
+    assert x0 <= pos[0] <= x1 and y0 <= pos[1] <= y1
+    assert np.linalg.norm(world.data.cvel[body]) < 0.05          # resting, did not jump
+    assert h.holding is None
+
+
+def test_wandering_never_enters_occupied_cells_and_velocity_commands_slide(home_setup):
+    home, navmap = home_setup
+    world, humans = home_world(home, navmap, n=2, seed=1)
+    for h in humans:
+        h.run(B.Wander(pause=(0.0, 0.5)))
+    legs_done = 0
+    for _ in range(450):
+        world.step()
+        for h in humans:
+            assert navmap.is_navigable(h.position)
+    legs_done = sum(h.behaviour.legs for h in humans)
+    assert legs_done >= 3 and all(h.behaviour.failures == 0 for h in humans)
+    # straight into walls, with direct commands: stops or slides, never passes through
+    h = humans[0]
+    h.run(None)
+    for turn in (0.0, 0.6, -0.3):
+        h.walk(1.2, turn)
+        for _ in range(120):
+            world.step()
+            assert navmap.is_navigable(h.position)
+
+
+def test_walk_to_reports_failure_for_unreachable_goal(home_setup):
+    home, navmap = home_setup
+    world, (h,) = home_world(home, navmap)
+    b = home.bounds
+    behaviour = B.WalkTo(goal=(b.xmax + 5.0, b.ymax + 5.0), timeout=3.0)
+    h.run(behaviour)
+    world.step(100)
+    assert behaviour.status is B.Status.FAILED and behaviour.reason
+
+
+# -- determinism ---------------------------------------------------------------------------------
+def trajectory(world, steps):
+    out = []
+    for _ in range(steps):
+        world.step()
+        out.append(world.data.mocap_pos.copy())
+    return np.array(out)
+
+
+def test_wandering_replays_exactly_under_seed_snapshot_and_fork(home_setup):
+    home, navmap = home_setup
+
+    def make():
+        world, humans = home_world(home, navmap, n=2, seed=4)
+        for h in humans:
+            h.run(B.Wander(pause=(0.0, 1.0)))
+        return world
+
+    a, b = make(), make()
+    np.testing.assert_array_equal(trajectory(a, 60), trajectory(b, 60))
+    snap = a.snapshot()
+    first = trajectory(a, 90)
+    twin = a.fork()
+    a.restore(snap)
+    np.testing.assert_array_equal(trajectory(a, 90), first)
+    twin.restore(snap)
+    np.testing.assert_array_equal(trajectory(twin, 90), first)
+    assert np.abs(first[-1] - first[0]).max() > 0.5            # they really moved
+
+
+# -- gallery ---------------------------------------------------------------------------------------
+def test_gallery_renders_every_avatar(tmp_path):
+    import imageio.v3 as iio
+
+    from embodied.agents.humanoid.gallery import render_gallery
+
+    out = render_gallery(tmp_path / "avatars.png", width=480, height=200, profile="fast")
+    img = iio.imread(out)
+    assert img.shape == (200, 480, 3)
+    # every avatar's shirt colour shows up somewhere in the picture
+    for avatar in AVATARS.values():
+        shirt = np.array(avatar.appearance.shirt) * 255
+        close = np.abs(img.astype(float) - shirt).max(axis=2) < 60
+        assert close.sum() >= 5, avatar.id
