@@ -135,8 +135,8 @@ def test_arm_joint_deltas_are_clipped_and_tracked():
     robot = make_robot()
     world = world_with(robot, tables=())
     start = robot.state.arm_target.copy()
-    robot.command_arm_joints(np.full(7, 10.0))          # clipped to max_joint_step
-    np.testing.assert_allclose(robot.state.arm_target - start, robot.config.max_joint_step)
+    robot.command_arm_joints(np.full(7, -10.0))         # clipped to max_joint_step
+    np.testing.assert_allclose(robot.state.arm_target - start, -robot.config.max_joint_step)
     world.step(30)
     q = world.data.qpos[robot.handles.arm_qpos]
     assert np.abs(q - robot.state.arm_target).max() < 0.01
@@ -207,7 +207,7 @@ def test_snapshot_restore_replays_bit_identically_while_moving_and_grasping(mode
     robot = make_robot(grasp_mode=mode)
     world = world_with(robot, objects={"cube": (0.6, 0.0, TABLE_HEIGHT + CUBE)})
     robot.set_torso(0.25)
-    move_ee(world, robot, [0.6, 0.0, 0.95], steps=20, settle=0)
+    move_ee(world, robot, [0.6, 0.0, 0.95], steps=40)
     move_ee(world, robot, [0.6, 0.0, TABLE_HEIGHT + CUBE + 0.02], steps=20, settle=5)
     snap = world.snapshot()
 

@@ -78,8 +78,9 @@ def test_range_scan_matches_known_walls(pos, yaw):
 
 def test_range_scan_sees_through_the_robots_own_arm():
     world, robot = make(tables=())
-    robot.set_arm_joints([0.0, 1.45, 0.0, 0.0, 0.0, 0.0, 0.0])   # arm hangs down in front
-    world.step(40)
+    down = np.array([np.cos(np.pi / 4), 0.0, np.sin(np.pi / 4), 0.0])
+    robot.reach(world, [0.45, 0.0, 0.24], down)          # gripper down in the scan plane
+    world.step(60)
     scan = RangeScan(num_rays=31, fov=0.6, max_range=10.0)
     suite = SensorSuite(robot, [scan])
     origin = world.data.site_xpos[robot.handles.scan_site]

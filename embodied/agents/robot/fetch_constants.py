@@ -15,8 +15,8 @@ FETCH = EmbodimentConstants(
     torso_actuator="torso_lift_pos",
     arm_joints=ARM_JOINTS,
     arm_actuators=tuple(f"{j}_pos" for j in ARM_JOINTS),
-    # Arm folded up in front of the torso, inside the base footprint.
-    arm_stow=(1.35, -1.1, 0.0, 2.1, 0.0, 0.9, 0.0),
+    # Fetch's tuck: the arm folded against the torso, inside the base footprint.
+    arm_stow=(1.32, 1.40, -0.2, 1.72, 0.0, 1.66, 0.0),
     finger_joints=("left_finger", "right_finger"),
     finger_actuators=("left_finger_pos", "right_finger_pos"),
     finger_open=0.05,
