@@ -20,21 +20,36 @@ class RenderingUnavailable(EmbodiedError):
     """No OpenGL backend can be used; the message says what to install or set."""
 
 
-def configure_backend() -> str:
-    """Pick ``MUJOCO_GL`` if the user has not, and check its system library is present."""
+def default_backend() -> str:
+    """Set ``MUJOCO_GL`` (and PyOpenGL's platform) if the user has not: GLFW with a display,
+    EGL without. MuJoCo reads it when first imported, so ``embodied`` calls this on import."""
     backend = os.environ.get("MUJOCO_GL")
     if backend is None:
         backend = "glfw" if os.environ.get("DISPLAY") else "egl"
         os.environ["MUJOCO_GL"] = backend
+    if backend in ("egl", "osmesa"):
+        os.environ.setdefault("PYOPENGL_PLATFORM", backend)
+    return backend
+
+
+def configure_backend() -> str:
+    """The backend in use, after checking its system library is present."""
+    backend = default_backend()
     if backend == "egl":
-        os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
         if ctypes.util.find_library("EGL") is None:
             raise RenderingUnavailable(
                 f"headless rendering needs EGL (libEGL.so) and Mesa, which are missing. "
                 f"Install them with: {APT_HINT}")
-    elif backend == "osmesa":
-        os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
     return backend
+
+
+def context_error(exc: Exception) -> RenderingUnavailable:
+    """A clear error for a failed OpenGL context creation."""
+    backend = os.environ.get("MUJOCO_GL", "?")
+    return RenderingUnavailable(
+        f"could not create an OpenGL context with MUJOCO_GL={backend} ({exc}). Headless: "
+        f"set MUJOCO_GL=egl before anything imports mujoco and install Mesa ({APT_HINT}); "
+        f"with a window: a working DISPLAY and MUJOCO_GL=glfw")
 
 
 def check_display() -> None:

@@ -76,7 +76,10 @@ class Renderer:
         self.world = world
         self.width, self.height = int(width), int(height)
         self.profile = PROFILES[profile]
-        self._renderer = mujoco.Renderer(world.model, self.height, self.width)
+        try:
+            self._renderer = mujoco.Renderer(world.model, self.height, self.width)
+        except (mujoco.FatalError, RuntimeError) as exc:
+            raise gl.context_error(exc) from exc
         self.option = mujoco.MjvOption()
         flags = self._renderer.scene.flags
         flags[mujoco.mjtRndFlag.mjRND_SHADOW] = self.profile.shadows
