@@ -29,6 +29,7 @@ class EmbodimentConstants:
     base_actuators: tuple[str, str, str]
     #: Radius of the base footprint (m), for planners and the navigation map.
     base_radius: float
+    #: Prismatic torso lift and its position actuator (None: no torso lift).
     torso_joint: str | None
     torso_actuator: str | None
     #: Arm joints from shoulder to wrist, and their position actuators.
@@ -43,8 +44,9 @@ class EmbodimentConstants:
     finger_closed: float
     #: Geoms of the finger pads (left, right): a physics grasp holds what both touch.
     finger_pads: tuple[str, str]
-    head_joints: tuple[str, str]
-    head_actuators: tuple[str, str]
+    #: Head pan and tilt joints and actuators (empty: no pan/tilt head).
+    head_joints: tuple[str, ...]
+    head_actuators: tuple[str, ...]
     #: Body the hand's frame belongs to: held objects follow it in an oracle grasp.
     hand_body: str
     #: Site at the centre of the grasp, between the fingertips (end-effector frame).

@@ -71,10 +71,10 @@ class _Handles:
     arm_act: np.ndarray
     arm_low: np.ndarray
     arm_high: np.ndarray
-    torso_qpos: int
-    torso_act: int
+    torso_qpos: np.ndarray  # empty when the embodiment has no torso lift
+    torso_act: np.ndarray
     torso_range: np.ndarray
-    head_qpos: np.ndarray
+    head_qpos: np.ndarray   # empty when the embodiment has no pan/tilt head
     head_act: np.ndarray
     head_low: np.ndarray
     head_high: np.ndarray
@@ -141,22 +141,24 @@ class Robot(Entity):
     def _initial_state(self) -> RobotState:
         c = self.constants
         return RobotState(base_command=np.zeros(2), arm_target=np.array(c.arm_stow, dtype=float),
-                          torso_target=0.0, head_target=np.zeros(2))
+                          torso_target=0.0, head_target=np.zeros(len(c.head_joints)))
 
     def bind(self, world: "World") -> None:
         c, m, full = self.constants, world.model, self.full_name
 
         def joints(names):
             ids = [world.joint_id(full(n)) for n in names]
-            return (np.array([m.jnt_qposadr[j] for j in ids]), np.array([m.jnt_dofadr[j] for j in ids]),
+            return (np.array([m.jnt_qposadr[j] for j in ids], dtype=np.int64),
+                    np.array([m.jnt_dofadr[j] for j in ids], dtype=np.int64),
                     np.array([m.jnt_range[j] for j in ids]).reshape(-1, 2))
 
         def actuators(names):
-            return np.array([world.id(mujoco.mjtObj.mjOBJ_ACTUATOR, full(n)) for n in names])
+            return np.array([world.id(mujoco.mjtObj.mjOBJ_ACTUATOR, full(n)) for n in names],
+                            dtype=np.int64)
 
         base_q, base_d, _ = joints(c.base_joints)
         arm_q, arm_d, arm_r = joints(c.arm_joints)
-        torso_q, _, torso_r = joints([c.torso_joint])
+        torso_q, _, torso_r = joints([c.torso_joint] if c.torso_joint else [])
         head_q, _, head_r = joints(c.head_joints)
         finger_q, finger_d, _ = joints(c.finger_joints)
         robot_geoms = world.geoms_of(self.prefix)
@@ -166,8 +168,8 @@ class Robot(Entity):
             base_act=actuators(c.base_actuators),
             arm_qpos=arm_q, arm_dof=arm_d, arm_act=actuators(c.arm_actuators),
             arm_low=arm_r[:, 0].copy(), arm_high=arm_r[:, 1].copy(),
-            torso_qpos=int(torso_q[0]), torso_act=int(actuators([c.torso_actuator])[0]),
-            torso_range=torso_r[0].copy(),
+            torso_qpos=torso_q, torso_act=actuators([c.torso_actuator] if c.torso_joint else []),
+            torso_range=torso_r[0].copy() if len(torso_r) else np.zeros(2),
             head_qpos=head_q, head_act=actuators(c.head_actuators),
             head_low=head_r[:, 0].copy(), head_high=head_r[:, 1].copy(),
             finger_qpos=finger_q, finger_dof=finger_d, finger_act=actuators(c.finger_actuators),
@@ -374,6 +376,8 @@ class Robot(Entity):
     def command_head(self, pan: float, tilt: float) -> None:
         """Absolute head pan/tilt targets (rad; positive tilt looks down), clipped."""
         h = self.handles
+        if len(h.head_qpos) != 2:
+            raise ActionError(f"embodiment {self.constants.name!r} has no pan/tilt head")
         self.state.head_target = np.clip(self._vector("head", [pan, tilt], 2), h.head_low, h.head_high)
 
     def command_ee(self, world: "World", delta_pos, delta_rot=None) -> float:
@@ -566,7 +570,7 @@ class Robot(Entity):
             "torso": box([-cfg.max_torso_step], [cfg.max_torso_step]),
             "gripper": box([-1.0], [1.0]),
         }
-        if self._h is not None:
+        if self._h is not None and len(self._h.head_qpos) == 2:
             spaces["head"] = box(self._h.head_low, self._h.head_high)
         return spaces
 

@@ -351,7 +351,8 @@ class JointPositions(Sensor):
     @staticmethod
     def _joints(robot) -> list[str]:
         c = robot.constants
-        return [c.torso_joint, *c.arm_joints, *c.head_joints, *c.finger_joints]
+        torso = [c.torso_joint] if c.torso_joint else []
+        return [*torso, *c.arm_joints, *c.head_joints, *c.finger_joints]
 
     @property
     def space(self):
@@ -450,6 +451,9 @@ class SensorSuite:
     def read(self, world: "World", names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """Read all sensors (or those in ``names``) from ``world``'s current state."""
         self._bind(world)
+        # Positions fresh from qpos: after a physics step they lag one substep, after a
+        # World restore they do not, and observations must not depend on which came last.
+        mujoco.mj_kinematics(world.model, world.data)
         self._images.frame.clear()
         robot, images = self.robot, self._images
         sensors = self.sensors.values() if names is None else (self.sensors[n] for n in names)
