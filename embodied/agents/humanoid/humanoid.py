@@ -19,6 +19,7 @@ the humanoid exactly.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -136,6 +137,16 @@ class Humanoid(Entity):
         self._cur_pos = np.zeros((_N, 3))
         self._cur_quat = np.zeros((_N, 4))
         self._held_fb: FreeBody | None = None
+
+    def __deepcopy__(self, memo):
+        # World.fork copies entities: the navigation map is read-only and shared
+        if self.navmap is not None:
+            memo[id(self.navmap)] = self.navmap
+        twin = self.__class__.__new__(self.__class__)
+        memo[id(self)] = twin
+        for key, value in self.__dict__.items():
+            setattr(twin, key, copy.deepcopy(value, memo))
+        return twin
 
     # -- model ---------------------------------------------------------------------------
     def build_spec(self) -> mujoco.MjSpec:
