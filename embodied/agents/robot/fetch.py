@@ -198,7 +198,7 @@ def build_fetch_spec() -> mujoco.MjSpec:
                          limited=_LIMITED, damping=20.0, armature=0.5)
         b.geom(finger, pad, type=box, size=(0.03, 0.006, 0.013), pos=(0.03, side * 0.006, 0),
                material="pad", mass=0.08, condim=4, friction=[1.5, 0.02, 0.001])
-        b.servo(finger_joint, kp=800.0, force=25.0)
+        b.servo(finger_joint, kp=1500.0, force=40.0)
     hand.add_site(name=C.grasp_site, pos=[0.165, 0, 0], size=[0.008, 0, 0])
     hand.add_camera(name=C.arm_camera, pos=[0.07, 0, 0.045],
                     quat=list(_camera_quat_looking_along_x(np.radians(12))), fovy=70.0)
