@@ -251,6 +251,14 @@ class NavMap:
         self.occupied = raster.occupied
         self.navigable = raster.clearance >= self.agent_radius
         self._nav_flat = self.navigable.ravel()
+        self._nav_padded = np.pad(self.navigable, 1).ravel()
+        self._core_padded = np.pad(ndimage.binary_erosion(self.navigable, np.ones((3, 3), bool)),
+                                   1).ravel()
+        self._clear_flat = raster.clearance.ravel()
+        # A segment no longer than (clearance of an end cell - this) touches only cells
+        # whose clearance is >= agent_radius: every point of such a cell lies within
+        # the segment length plus a cell diagonal of that end.
+        self._quick_margin = self.agent_radius + math.sqrt(2) * self.cell_size + 1e-9
         # 4-connected components equal those of the search graph (diagonal moves need
         # both orthogonal neighbours free).
         self.components, count = ndimage.label(self.navigable)
@@ -417,29 +425,42 @@ class NavMap:
     def _segment_clear(self, ax: float, ay: float, bx: float, by: float) -> bool:
         """Segment test between two points already known to be in navigable cells."""
         ox, oy = self.origin
-        c = self.cell_size
-        ua, va, ub, vb = (ax - ox) / c, (ay - oy) / c, (bx - ox) / c, (by - oy) / c
+        inv = 1.0 / self.cell_size
+        ua, va, ub, vb = (ax - ox) * inv, (ay - oy) * inv, (bx - ox) * inv, (by - oy) * inv
         du, dv = ub - ua, vb - va
-        parts = []
-        if du != 0.0:
+        # Quick accept: the whole segment stays well inside the clearance disc of one end.
+        reach = max(self._clear_flat[self._flat_cell(ax, ay)],
+                    self._clear_flat[self._flat_cell(bx, by)]) - self._quick_margin
+        if (du * du + dv * dv) * self.cell_size ** 2 <= reach * reach and reach > 0:
+            return True
+        # Sampled accept: samples less than 2 cells apart (max-norm) in cells whose 3x3
+        # neighbourhoods are navigable cover every cell the segment touches.
+        n = int(max(abs(du), abs(dv)) * 0.51) + 2
+        t = np.arange(n) * (1.0 / (n - 1))
+        rows = (t * dv + (va + 1.0)).astype(np.intp)
+        cols = (t * du + (ua + 1.0)).astype(np.intp)
+        if self._core_padded[rows * (self.shape[1] + 2) + cols].all():
+            return True
+        # Every cell the segment enters is beside one of its grid-line crossings: check the
+        # cells on both sides of each crossing, and all four at a cell corner (hence the
+        # +-_TOUCH), in the padded grid whose one-cell border is not navigable.
+        stride = self.shape[1] + 2
+        cells = []
+        if ua != ub:
             k = np.arange(math.floor(min(ua, ub)) + 1, math.ceil(max(ua, ub)), dtype=np.float64)
-            if k.size:
-                parts.append(np.stack([k, va + (k - ua) * (dv / du)], axis=1))
-        if dv != 0.0:
+            v = va + 1.0 + (k - ua) * (dv / du)
+            col = k.astype(np.intp)  # padded index of the cell left of line k
+            lo = (v - _TOUCH).astype(np.intp) * stride + col
+            hi = (v + _TOUCH).astype(np.intp) * stride + col
+            cells += [lo, lo + 1, hi, hi + 1]
+        if va != vb:
             k = np.arange(math.floor(min(va, vb)) + 1, math.ceil(max(va, vb)), dtype=np.float64)
-            if k.size:
-                parts.append(np.stack([ua + (k - va) * (du / dv), k], axis=1))
-        if not parts:
-            return True  # both endpoints in the same cell
-        crossings = np.concatenate(parts)
-        h, w = self.shape
-        nav = self._nav_flat
-        for su, sv in ((-_TOUCH, -_TOUCH), (-_TOUCH, _TOUCH), (_TOUCH, -_TOUCH), (_TOUCH, _TOUCH)):
-            cols = np.clip(np.floor(crossings[:, 0] + su).astype(np.intp), 0, w - 1)
-            rows = np.clip(np.floor(crossings[:, 1] + sv).astype(np.intp), 0, h - 1)
-            if not nav[rows * w + cols].all():
-                return False
-        return True
+            u = ua + 1.0 + (k - va) * (du / dv)
+            row = k.astype(np.intp) * stride  # padded index of the row below line k
+            lo = row + (u - _TOUCH).astype(np.intp)
+            hi = row + (u + _TOUCH).astype(np.intp)
+            cells += [lo, lo + stride, hi, hi + stride]
+        return bool(self._nav_padded[np.concatenate(cells)].all()) if cells else True
 
     # -- graph search ---------------------------------------------------------------------
     def _graph(self) -> csr_matrix:
@@ -542,28 +563,64 @@ class NavMap:
         return bool(comps[ends[0][2]] == comps[ends[1][2]])
 
     def _string_pull(self, start, chain: list[int], goal) -> np.ndarray:
-        """Shorten a cell chain into an any-angle path: keep the cells where the chain turns,
-        then greedily skip vertices while the straight segment stays clear."""
+        """Shorten a cell chain into an any-angle path whose segments stay clear.
+
+        Greedy over the cells where the chain turns: extend the current segment while the
+        next turning cell is visible; when it is not, bisect the straight run before it for
+        the farthest visible cell (where a taut string would bend) and bend there. A last
+        pass drops vertices that became unnecessary."""
         w = self.shape[1]
-        cells = np.array(chain)
+        cells = np.asarray(chain)
         rc = np.stack([cells // w, cells % w], axis=1)
-        if len(rc) > 2:
+        centres = self.cell_to_world(rc)
+        last = len(rc) - 1
+        if last >= 2:
             step = np.diff(rc, axis=0)
-            turn = np.flatnonzero((step[1:] != step[:-1]).any(axis=1)) + 1
-            rc = rc[np.concatenate([[0], turn, [len(rc) - 1]])]
-        pts = np.concatenate([[start], self.cell_to_world(rc), [goal]])
-        path = [pts[0]]
-        j, last = 1, len(pts) - 1
-        while j < last:
-            ax, ay = path[-1]
-            nx, ny = pts[j + 1]
-            if self._segment_clear(ax, ay, nx, ny):
+            turns = np.flatnonzero((step[1:] != step[:-1]).any(axis=1)) + 1
+            keep = np.concatenate([[0], turns, [last]])
+        else:
+            keep = np.arange(last + 1)
+        # Candidates: the start point, the turning cells' centres, the goal point.
+        points = [tuple(start)] + [tuple(p) for p in centres[keep[1:-1]]] + [tuple(goal)]
+        if last == 0:
+            points = [tuple(start), tuple(goal)]
+            keep = np.array([0, 0])
+        clear = self._segment_clear
+        path = [points[0]]
+        anchor, anchor_index = points[0], -1  # dense index of the anchor (-1: the start)
+        j, end = 0, len(points) - 1
+        while j < end:
+            target = points[j + 1]
+            if clear(anchor[0], anchor[1], target[0], target[1]):
                 j += 1
-            else:
-                path.append(pts[j])
+                continue
+            lo, hi = int(keep[j]), int(keep[j + 1])  # lo visible (or the anchor), hi not
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if clear(anchor[0], anchor[1], centres[mid, 0], centres[mid, 1]):
+                    lo = mid
+                else:
+                    hi = mid
+            if lo <= anchor_index:  # no progress (numerical corner case): take the next cell
+                lo = anchor_index + 1
+            anchor, anchor_index = (float(centres[lo, 0]), float(centres[lo, 1])), lo
+            path.append(anchor)
+            if lo >= keep[j + 1]:
                 j += 1
-        path.append(pts[last])
-        return np.array(path)
+        path.append(points[end])
+        return np.array(self._drop_redundant(path))
+
+    def _drop_redundant(self, path: list) -> list:
+        """Remove vertices whose neighbours see each other (farthest-visible first)."""
+        out, i = [path[0]], 0
+        while i < len(path) - 1:
+            j = len(path) - 1
+            while j > i + 1 and not self._segment_clear(path[i][0], path[i][1],
+                                                        path[j][0], path[j][1]):
+                j -= 1
+            out.append(path[j])
+            i = j
+        return out
 
     # -- sampling -------------------------------------------------------------------------
     def sample_navigable(self, rng: np.random.Generator, n: int = 1, room: str | None = None,

@@ -1,0 +1,310 @@
+"""Navigation map: rasterization, inflation, paths, geodesics, sampling, pictures, errors."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import mujoco
+import numpy as np
+import pytest
+
+from embodied.benchmarks.navmap import FOUR_ROOMS, add_wall, walled_home_spec
+from embodied.errors import ConfigError
+from embodied.scenes import navmap as navmap_module
+from embodied.scenes.navmap import NavMap
+
+ROBOT_RADIUS = 0.3
+BOX = mujoco.mjtGeom.mjGEOM_BOX
+
+
+@pytest.fixture(scope="module")
+def home_model():
+    return walled_home_spec().compile()
+
+
+@pytest.fixture(scope="module")
+def home_map(home_model):
+    return NavMap.from_model(home_model, agent_radius=ROBOT_RADIUS, rooms=FOUR_ROOMS)
+
+
+def l_corridor_model() -> mujoco.MjModel:
+    """A 4 m x 4 m walled square whose upper-right 3 m x 3 m is one solid block: the free
+    floor is an L of 1 m wide corridors along the x = 0 and y = 0 walls."""
+    spec = mujoco.MjSpec()
+    world = spec.worldbody
+    world.add_geom(type=mujoco.mjtGeom.mjGEOM_PLANE, size=[0, 0, 0.1])
+    for a, b in (((0, -0.05), (4, -0.05)), ((-0.05, 0), (-0.05, 4)),
+                 ((0, 4.05), (4, 4.05)), ((4.05, 0), (4.05, 4))):
+        add_wall(world, a, b, name=f"wall_{a}_{b}")
+    world.add_geom(name="block", type=BOX, size=[1.5, 1.5, 0.5], pos=[2.5, 2.5, 0.5])
+    return spec.compile()
+
+
+def dense_points(path: np.ndarray, step: float = 0.005) -> np.ndarray:
+    pts = [path[:1]]
+    for a, b in zip(path[:-1], path[1:]):
+        n = max(2, int(np.linalg.norm(b - a) / step) + 2)
+        pts.append(a + np.linspace(0.0, 1.0, n)[:, None] * (b - a))
+    return np.concatenate(pts)
+
+
+def path_length(path: np.ndarray) -> float:
+    return float(np.linalg.norm(np.diff(path, axis=0), axis=1).sum())
+
+
+def rect_distance(p: np.ndarray, rect) -> np.ndarray:
+    """Distance from points (n, 2) to an axis-aligned rectangle (0 inside)."""
+    x0, y0, x1, y1 = rect
+    dx = np.maximum.reduce([x0 - p[:, 0], np.zeros(len(p)), p[:, 0] - x1])
+    dy = np.maximum.reduce([y0 - p[:, 1], np.zeros(len(p)), p[:, 1] - y1])
+    return np.hypot(dx, dy)
+
+
+# -- rasterization ------------------------------------------------------------------------
+def test_obstacles_are_static_collidable_geoms_in_the_height_range(home_model, home_map):
+    occupied_at = lambda x, y: bool(home_map.occupied[tuple(home_map.world_to_cell((x, y)))])
+    # Walls, furniture of every primitive type.
+    for x, y in ((5.0, 8.0), (0.0, 5.0), (2.5, 2.0), (7.5, 1.0), (7.5, 3.5), (2.0, 8.5),
+                 (4.4, 9.4), (9.5, 7.3), (6.0, 9.0)):
+        assert occupied_at(x, y), (x, y)
+    # Doorway, rug (below the height range), ceiling lamp (above), visual-only painting,
+    # free body (mug), mocap body (person).
+    for x, y in ((5.0, 2.5), (2.5, 3.5), (7.5, 7.5), (7.5, 6.5), (2.5, 6.5), (3.5, 6.5)):
+        assert not occupied_at(x, y), (x, y)
+    # Oriented box: the rotated sofa's corner is occupied, the axis-aligned corner is not.
+    yaw = 0.4
+    corner = np.array([7.5, 1.0]) + np.array([[math.cos(yaw), -math.sin(yaw)],
+                                               [math.sin(yaw), math.cos(yaw)]]) @ [0.95, 0.4]
+    assert occupied_at(*corner)
+    assert not occupied_at(7.5 + 0.95, 1.0 - 0.4)
+
+
+def test_mesh_geoms_are_rasterized_by_their_hull():
+    spec = mujoco.MjSpec()
+    spec.add_mesh(name="wedge", uservert=[0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1])
+    spec.worldbody.add_geom(type=mujoco.mjtGeom.mjGEOM_MESH, meshname="wedge", pos=[1, 1, 0])
+    navmap = NavMap.from_model(spec.compile(), agent_radius=0.0, bounds=(0, 0, 3, 3))
+    assert navmap.occupied[tuple(navmap.world_to_cell((1.2, 1.2)))]
+    assert not navmap.occupied[tuple(navmap.world_to_cell((1.8, 1.8)))]  # beyond the hypotenuse
+    cells = navmap.occupied.sum() * navmap.cell_size ** 2
+    assert 0.5 <= cells <= 0.5 + 3.5 * navmap.cell_size  # the triangle plus its boundary cells
+
+
+def test_inflation_keeps_the_agent_radius_from_walls():
+    model = l_corridor_model()
+    navmap = NavMap.from_model(model, agent_radius=ROBOT_RADIUS)
+    boxes = [(1.0, 1.0, 4.0, 4.0), (-0.1, -0.1, 4.1, 0.0), (-0.1, -0.1, 0.0, 4.1),
+             (-0.1, 4.0, 4.1, 4.1), (4.0, -0.1, 4.1, 4.1)]
+    # Every point of every navigable cell, probed at the cell corners and centre.
+    rows, cols = np.nonzero(navmap.navigable)
+    corners = []
+    for dr in (0.0, 0.5, 1.0 - 1e-9):
+        for dc in (0.0, 0.5, 1.0 - 1e-9):
+            corners.append(navmap.cell_to_world(np.stack([rows + dr - 0.5, cols + dc - 0.5], 1)))
+    pts = np.concatenate(corners)
+    clearance = np.min([rect_distance(pts, b) for b in boxes], axis=0)
+    assert clearance.min() >= ROBOT_RADIUS - 1e-9
+    # ... and the margin is not much wider than needed: the corridor keeps its middle.
+    assert clearance.min() <= ROBOT_RADIUS + 2 * navmap.cell_size
+    assert navmap.is_navigable((0.5, 3.0)) and navmap.is_navigable((3.0, 0.5))
+    assert not navmap.is_navigable((0.2, 3.0))
+
+
+def test_with_radius_reuses_the_raster(home_map):
+    small = home_map.with_radius(0.25)
+    assert small.occupied is home_map.occupied
+    assert small.navigable.sum() > home_map.navigable.sum()
+    assert np.all(small.navigable[home_map.navigable])  # a superset
+    assert home_map.with_radius(ROBOT_RADIUS).navigable.tolist() == home_map.navigable.tolist()
+
+
+# -- paths and geodesics ------------------------------------------------------------------
+def test_paths_never_cross_non_navigable_cells(home_map):
+    rng = np.random.default_rng(0)
+    starts, goals = home_map.sample_navigable(rng, 40), home_map.sample_navigable(rng, 40)
+    detours = 0
+    for a, b in zip(starts, goals):
+        path = home_map.shortest_path(a, b)
+        assert path is not None
+        np.testing.assert_allclose(path[0], a)
+        np.testing.assert_allclose(path[-1], b)
+        assert home_map.is_navigable(dense_points(path)).all()
+        for p, q in zip(path[:-1], path[1:]):
+            assert home_map.line_of_sight(p, q)
+        detours += len(path) > 2
+    assert detours >= 10  # the sample really exercised blocked pairs
+
+
+def test_geodesic_is_euclidean_with_line_of_sight_and_longer_without(home_map):
+    rng = np.random.default_rng(1)
+    starts, goals = home_map.sample_navigable(rng, 60), home_map.sample_navigable(rng, 60)
+    seen = {True: 0, False: 0}
+    for a, b in zip(starts, goals):
+        geo, euclid = home_map.geodesic_distance(a, b), float(np.linalg.norm(b - a))
+        visible = home_map.line_of_sight(a, b)
+        seen[visible] += 1
+        if visible:
+            assert geo == pytest.approx(euclid, abs=1e-12)
+        else:
+            assert geo >= euclid - home_map.cell_size
+            assert geo == pytest.approx(path_length(home_map.shortest_path(a, b)), abs=1e-9)
+    assert seen[True] >= 5 and seen[False] >= 5
+
+
+def test_l_shaped_detour_is_measured_correctly():
+    navmap = NavMap.from_model(l_corridor_model(), agent_radius=ROBOT_RADIUS)
+    a, b = np.array([3.5, 0.5]), np.array([0.5, 3.5])
+    assert not navmap.line_of_sight(a, b)
+    # Exact shortest path of a disc centre: tangent, arc of radius R around the corner
+    # (1, 1) of the block, tangent.
+    corner, r = np.array([1.0, 1.0]), ROBOT_RADIUS
+    da, db = np.linalg.norm(a - corner), np.linalg.norm(b - corner)
+    ang_a = math.atan2(*(a - corner)[::-1]) % (2 * math.pi)
+    ang_b = math.atan2(*(b - corner)[::-1]) % (2 * math.pi)
+    around = ang_a - ang_b  # through the lower-left side of the corner
+    arc = around - math.acos(r / da) - math.acos(r / db)
+    exact = math.sqrt(da ** 2 - r ** 2) + math.sqrt(db ** 2 - r ** 2) + r * arc
+    geo = navmap.geodesic_distance(a, b)
+    # The map errs on the safe side (conservative raster and clearance) and bends paths at
+    # cell centres, so it overestimates by a few cm per corner; finer cells converge.
+    assert exact <= geo <= exact * 1.03
+    fine = NavMap.from_model(l_corridor_model(), agent_radius=ROBOT_RADIUS, cell_size=0.01)
+    assert exact <= fine.geodesic_distance(a, b) <= exact * 1.01
+    assert geo > np.linalg.norm(b - a) + 1.0
+    path = navmap.shortest_path(a, b)
+    assert navmap.is_navigable(dense_points(path)).all()
+    assert geo == pytest.approx(navmap.distance_field(b).grid[tuple(navmap.world_to_cell(a))],
+                                rel=0.08)  # grid distances are within 8-connectivity error
+
+
+def test_unreachable_goal_gives_none_and_inf():
+    spec = mujoco.MjSpec()
+    for a, b in (((0, 0), (6, 0)), ((6, 0), (6, 6)), ((6, 6), (0, 6)), ((0, 6), (0, 0)),
+                 ((3, 0), (3, 6))):  # a wall with no door splits the square in two
+        add_wall(spec.worldbody, a, b, name=f"w_{a}_{b}")
+    navmap = NavMap.from_model(spec.compile(), agent_radius=ROBOT_RADIUS)
+    a, b = (1.5, 3.0), (4.5, 3.0)
+    assert navmap.is_navigable(a) and navmap.is_navigable(b)
+    assert navmap.shortest_path(a, b) is None
+    assert navmap.geodesic_distance(a, b) == math.inf
+    assert not navmap.connected(a, b)
+    assert navmap.connected(a, (1.0, 1.0))
+    assert navmap.geodesic_distance(a, (1.0, 1.0)) == pytest.approx(math.hypot(0.5, 2.0))
+
+
+def test_non_navigable_and_outside_points_are_snapped_or_rejected(home_map):
+    inside_wall = (5.0, 8.0)  # in the middle wall
+    assert not home_map.is_navigable(inside_wall)
+    snapped = home_map.snap_to_navigable(inside_wall)
+    assert home_map.is_navigable(snapped)
+    assert abs(snapped[0] - 5.0) <= ROBOT_RADIUS + 0.05 + 2 * home_map.cell_size
+    goal = (4.0, 8.0)
+    geo = home_map.geodesic_distance(inside_wall, goal)
+    assert math.isfinite(geo) and geo >= math.dist(inside_wall, goal)
+    assert home_map.geodesic_distance(inside_wall, goal, snap=False) == math.inf
+    assert home_map.shortest_path(inside_wall, goal, snap=False) is None
+    np.testing.assert_allclose(home_map.shortest_path(inside_wall, goal)[0], snapped)
+    outside = (-30.0, 4.0)
+    assert not home_map.contains(outside) and not home_map.is_navigable(outside)
+    assert not home_map.line_of_sight(outside, goal)
+    assert home_map.is_navigable(home_map.snap_to_navigable(outside))
+    assert home_map.geodesic_distance(outside, goal) >= 30.0
+    assert home_map.room_at(outside) is None
+    assert home_map.is_navigable(np.array([outside, goal])).tolist() == [False, True]
+
+
+def test_queries_do_not_depend_on_the_cache(home_model):
+    navmap = NavMap.from_model(home_model, agent_radius=ROBOT_RADIUS, rooms=FOUR_ROOMS)
+    rng = np.random.default_rng(2)
+    starts, goals = navmap.sample_navigable(rng, 20), navmap.sample_navigable(rng, 3)
+    warm = [(a, b, navmap.geodesic_distance(a, b)) for b in goals for a in starts]
+    for a, b, distance in warm[::7]:  # a fresh map answers with an empty cache
+        fresh = navmap.with_radius(ROBOT_RADIUS)
+        assert fresh.geodesic_distance(a, b) == distance
+
+
+# -- sampling and rooms -------------------------------------------------------------------
+def test_sampling_is_seeded_navigable_and_respects_rooms(home_map):
+    a = home_map.sample_navigable(np.random.default_rng(7), 50)
+    b = home_map.sample_navigable(np.random.default_rng(7), 50)
+    c = home_map.sample_navigable(np.random.default_rng(8), 50)
+    assert a.shape == (50, 2) and np.array_equal(a, b) and not np.array_equal(a, c)
+    assert home_map.is_navigable(a).all()
+    comps = home_map.components[tuple(home_map.world_to_cell(a).T)]
+    assert np.all(comps == home_map.largest_component)
+    for room in FOUR_ROOMS:
+        pts = home_map.sample_navigable(np.random.default_rng(3), 30, room=room)
+        assert all(home_map.room_at(p) == room for p in pts)
+        assert home_map.is_navigable(pts).all()
+
+
+def test_room_at(home_map):
+    assert home_map.room_at((1.0, 1.0)) == "kitchen"
+    assert home_map.room_at((9.0, 9.0)) == "bath"
+    assert set(home_map.rooms) == set(FOUR_ROOMS)
+
+
+# -- pictures -----------------------------------------------------------------------------
+def test_image_is_world_aligned(home_map):
+    scale = 2
+    img = home_map.to_image(scale=scale)
+    assert img.dtype == np.uint8 and img.shape == (home_map.shape[0] * scale,
+                                                   home_map.shape[1] * scale, 3)
+    colour = lambda xy: tuple(img[tuple(home_map.world_to_pixel(xy, scale)[::-1].astype(int))])
+    assert colour((5.0, 8.0)) == navmap_module.OCCUPIED_RGB
+    assert colour((2.5, 4.5)) == navmap_module.FREE_RGB
+    assert colour((5.0 + 0.05 + 0.1, 8.0)) == navmap_module.MARGIN_RGB  # beside the wall
+    u, v = home_map.world_to_pixel((home_map.bounds[0], home_map.bounds[3]), scale)
+    assert (u, v) == (0.0, 0.0)
+
+
+# -- errors -------------------------------------------------------------------------------
+@pytest.mark.parametrize("kwargs, field", [
+    (dict(agent_radius=-0.1), "agent_radius"),
+    (dict(agent_radius=float("nan")), "agent_radius"),
+    (dict(cell_size=0.2), "cell_size"),
+    (dict(cell_size=0), "cell_size"),
+    (dict(height_range=(1.0, 0.5)), "height_range"),
+    (dict(bounds=(0, 0, -1, 5)), "bounds"),
+    (dict(rooms={"hall": (0, 0, 1)}), "rooms['hall']"),
+])
+def test_invalid_configuration_names_the_field(home_model, kwargs, field):
+    with pytest.raises(ConfigError, match=re.escape(f"'{field}'")):
+        NavMap.from_model(home_model, **kwargs)
+
+
+def test_invalid_query_arguments(home_map):
+    with pytest.raises(ConfigError, match="'agent_radius'"):
+        home_map.with_radius(-1)
+    with pytest.raises(ConfigError, match="'room'.*kitchen"):
+        home_map.sample_navigable(np.random.default_rng(0), room="attic")
+    with pytest.raises(ConfigError, match="'rng'"):
+        home_map.sample_navigable(0)
+    with pytest.raises(ConfigError, match="'component'"):
+        home_map.sample_navigable(np.random.default_rng(0), component="biggest")
+
+
+# -- generated homes ----------------------------------------------------------------------
+home_lib = pytest.importorskip("embodied.scenes.home")
+
+
+@pytest.mark.parametrize("split, seed", [("train", 0), ("train", 1), ("val", 0), ("test", 0)])
+def test_generated_homes_are_fully_connected_for_the_robot(split, seed):
+    home = home_lib.generate_home(seed, split=split)
+    navmap = NavMap.from_model(home.build_spec().compile(), agent_radius=ROBOT_RADIUS,
+                               rooms=home.room_rects())
+    rng = np.random.default_rng(seed)
+    anchors = {}
+    for room in navmap.rooms:
+        pts = navmap.sample_navigable(rng, 10, room=room, component="any")
+        assert navmap.is_navigable(pts).all()
+        anchors[room] = pts[0]
+    names = list(anchors)
+    for other in names[1:]:
+        assert navmap.connected(anchors[names[0]], anchors[other]), (home.name, other)
+        path = navmap.shortest_path(anchors[names[0]], anchors[other])
+        assert path is not None and navmap.is_navigable(dense_points(path, 0.01)).all()
+    pts = navmap.sample_navigable(rng, 200)
+    assert navmap.is_navigable(pts).all()
+    assert {navmap.room_at(p) for p in pts} >= set(names) - {None}
