@@ -16,7 +16,6 @@ Names in the model:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -99,10 +98,6 @@ def object_body_name(name: str) -> str:
 def furniture_body_name(name: str) -> str:
     """Body name of the furniture piece ``name`` (e.g. ``"table_0"``)."""
     return f"furn/{name}/body"
-
-
-def _yaw_quat(yaw: float) -> tuple[float, float, float, float]:
-    return (math.cos(yaw / 2), 0.0, 0.0, math.sin(yaw / 2))
 
 
 @dataclass(frozen=True)
@@ -236,13 +231,13 @@ def _add_part(body: mujoco.MjsBody, name: str, part: Part, group: dict) -> mujoc
 
 def _add_furniture(spec: mujoco.MjSpec, piece: Furniture) -> None:
     body = spec.worldbody.add_body(name=furniture_body_name(piece.name), pos=(*piece.pos, 0.0),
-                                   quat=_yaw_quat(piece.yaw))
+                                   quat=piece.quat)
     for k, part in enumerate(furniture_lib.furniture_parts(piece)):
         _add_part(body, f"furn/{piece.name}/{k}", part, collision.STATIC)
 
 
 def _add_object(spec: mujoco.MjSpec, obj: GraspableObject) -> None:
-    body = spec.worldbody.add_body(name=object_body_name(obj.name), pos=obj.pos, quat=_yaw_quat(obj.yaw))
+    body = spec.worldbody.add_body(name=object_body_name(obj.name), pos=obj.pos, quat=obj.quat)
     body.add_freejoint(name=f"obj/{obj.name}/joint")
     com, diag = objects_lib.inertia(obj.category, obj.size, obj.mass)
     body.explicitinertial = True

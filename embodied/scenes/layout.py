@@ -174,6 +174,10 @@ class Furniture:
     def is_receptacle(self) -> bool:
         return bool(self.surfaces)
 
+    @property
+    def quat(self) -> tuple[float, float, float, float]:
+        return yaw_quat(self.yaw)
+
 
 @dataclass(frozen=True)
 class GraspableObject:
@@ -194,6 +198,11 @@ class GraspableObject:
     size: tuple[float, ...]
     mass: float
     color: tuple[float, float, float]
+
+    @property
+    def quat(self) -> tuple[float, float, float, float]:
+        """Initial orientation (w, x, y, z): upright, turned by ``yaw``."""
+        return yaw_quat(self.yaw)
 
 
 @dataclass(frozen=True)
@@ -239,6 +248,11 @@ class Layout:
     def to_dict(self) -> dict:
         """A JSON-friendly dict of the whole layout."""
         return asdict(self)
+
+
+def yaw_quat(yaw: float) -> tuple[float, float, float, float]:
+    """Quaternion (w, x, y, z) of a rotation by ``yaw`` about z."""
+    return (math.cos(yaw / 2), 0.0, 0.0, math.sin(yaw / 2))
 
 
 def footprint(pos: Sequence[float], yaw: float, size: Sequence[float]) -> Rect:
@@ -415,11 +429,13 @@ def place_doorways(rooms: Sequence[Room], rng: np.random.Generator,
         _, u, v = min(candidates)
         chosen.append((min(u, v), max(u, v)))
         in_tree.add(v)
-    # Bathrooms and bedrooms are dead ends: a partition that forces a path through one
-    # is redrawn rather than furnished around three doorways.
-    degree = [sum(k in e for e in chosen) for k in range(n)]
-    if any(degree[k] > 1 and kinds[k] in ("bathroom", "bedroom") for k in range(n)):
-        raise NoDoorwayError("the doorways would lead through a bathroom or bedroom")
+    # Bathrooms are dead ends, and a bedroom leads at most to its own (en-suite) bathroom:
+    # a partition that forces other paths through them is redrawn.
+    for k in range(n):
+        neighbours = [kinds[j] for e in chosen if k in e for j in e if j != k]
+        if ((kinds[k] == "bathroom" and len(neighbours) > 1)
+                or (kinds[k] == "bedroom" and sum(kind != "bathroom" for kind in neighbours) > 1)):
+            raise NoDoorwayError("the doorways would lead through a bathroom or bedroom")
     if rng.uniform() < extra_door_prob:
         extra = [e for e in edges if e not in chosen
                  and not {"bathroom", "bedroom"} & {kinds[e[0]], kinds[e[1]]}]

@@ -35,25 +35,25 @@ class FloorStyle:
 
 
 FLOORS: dict[str, FloorStyle] = {s.name: s for s in (
-    FloorStyle("oak", _CHECKER, (0.66, 0.48, 0.30), (0.60, 0.43, 0.27), "edge", (0.42, 0.29, 0.17),
-               repeat=(1.0, 4.0), reflectance=0.05),
-    FloorStyle("walnut", _CHECKER, (0.45, 0.30, 0.19), (0.40, 0.27, 0.17), "edge", (0.28, 0.18, 0.11),
-               repeat=(1.0, 4.0), reflectance=0.05),
+    FloorStyle("oak", _CHECKER, (0.62, 0.45, 0.29), (0.55, 0.39, 0.25), "edge", (0.40, 0.27, 0.16),
+               repeat=(0.7, 3.5), reflectance=0.05),
+    FloorStyle("walnut", _CHECKER, (0.47, 0.32, 0.20), (0.42, 0.28, 0.17), "edge", (0.30, 0.19, 0.12),
+               repeat=(0.7, 3.5), reflectance=0.05),
     FloorStyle("tile_grey", _CHECKER, (0.80, 0.80, 0.78), (0.72, 0.72, 0.70), "edge", (0.45, 0.45, 0.45),
                repeat=(1.6, 1.6), reflectance=0.08),
-    FloorStyle("tile_terracotta", _CHECKER, (0.72, 0.42, 0.30), (0.66, 0.38, 0.27), "edge",
-               (0.50, 0.30, 0.22), repeat=(1.6, 1.6), reflectance=0.05),
+    FloorStyle("tile_terracotta", _CHECKER, (0.70, 0.50, 0.40), (0.65, 0.46, 0.37), "edge",
+               (0.50, 0.36, 0.29), repeat=(1.6, 1.6), reflectance=0.05),
     FloorStyle("tile_small_blue", _CHECKER, (0.88, 0.93, 0.97), (0.62, 0.76, 0.88), "edge",
                (0.55, 0.60, 0.65), repeat=(3.0, 3.0), reflectance=0.1),
-    FloorStyle("tile_small_white", _CHECKER, (0.95, 0.95, 0.95), (0.85, 0.87, 0.88), "edge",
+    FloorStyle("tile_small_white", _CHECKER, (0.88, 0.88, 0.88), (0.78, 0.80, 0.82), "edge",
                (0.60, 0.62, 0.64), repeat=(3.0, 3.0), reflectance=0.1),
-    FloorStyle("carpet_beige", _FLAT, (0.78, 0.72, 0.62), (0.78, 0.72, 0.62), "random", (0.70, 0.64, 0.54),
+    FloorStyle("carpet_beige", _FLAT, (0.66, 0.58, 0.48), (0.66, 0.58, 0.48), "random", (0.58, 0.51, 0.42),
                random=0.3, repeat=(2.0, 2.0)),
     FloorStyle("carpet_blue", _FLAT, (0.42, 0.50, 0.64), (0.42, 0.50, 0.64), "random", (0.36, 0.43, 0.56),
                random=0.3, repeat=(2.0, 2.0)),
     FloorStyle("carpet_grey", _FLAT, (0.55, 0.55, 0.57), (0.55, 0.55, 0.57), "random", (0.48, 0.48, 0.50),
                random=0.3, repeat=(2.0, 2.0)),
-    FloorStyle("stone", _CHECKER, (0.74, 0.70, 0.62), (0.68, 0.64, 0.56), "edge", (0.50, 0.47, 0.42),
+    FloorStyle("stone", _CHECKER, (0.62, 0.60, 0.56), (0.56, 0.54, 0.50), "edge", (0.42, 0.40, 0.37),
                repeat=(1.2, 1.2), reflectance=0.05),
 )}
 
@@ -111,12 +111,12 @@ def add_environment(spec: mujoco.MjSpec, center, extent: float) -> None:
                             material="ground", contype=0, conaffinity=0)
     cx, cy = center
     spec.worldbody.add_light(name="light/sun", type=mujoco.mjtLightType.mjLIGHT_DIRECTIONAL,
-                             pos=(cx, cy, 10.0), dir=(0.25, 0.35, -1.0), castshadow=True,
-                             diffuse=(0.55, 0.55, 0.52), specular=(0.1, 0.1, 0.1))
+                             pos=(cx, cy, 10.0), dir=(0.15, 0.2, -1.0), castshadow=True,
+                             diffuse=(0.5, 0.5, 0.47), specular=(0.1, 0.1, 0.1))
     spec.worldbody.add_light(name="light/fill", type=mujoco.mjtLightType.mjLIGHT_DIRECTIONAL,
                              pos=(cx, cy, 10.0), dir=(-0.3, -0.2, -1.0), castshadow=False,
-                             diffuse=(0.25, 0.25, 0.27), specular=(0.0, 0.0, 0.0))
+                             diffuse=(0.2, 0.2, 0.22), specular=(0.0, 0.0, 0.0))
     head = spec.visual.headlight
-    head.ambient = (0.35, 0.35, 0.35)
-    head.diffuse = (0.30, 0.30, 0.30)
+    head.ambient = (0.28, 0.28, 0.28)
+    head.diffuse = (0.25, 0.25, 0.25)
     head.specular = (0.05, 0.05, 0.05)
