@@ -338,3 +338,56 @@ def test_gallery_renders_every_avatar(tmp_path):
         shirt = np.array(avatar.appearance.shirt) * 255
         close = np.abs(img.astype(float) - shirt).max(axis=2) < 60
         assert close.sum() >= 5, avatar.id
+
+
+def test_robot_contacts_are_counted_and_the_robot_cannot_stop_the_humanoid():
+    from embodied.agents.robot import Robot
+
+    h = Humanoid("human0", "avatar_02")
+    robot = Robot("fetch", pos=(1.6, 0.0, 0.0), yaw=math.pi)
+    world = World(floor_spec(), [h, robot], seed=0)
+    world.reset()
+    h.walk(0.8, 0.0)
+    world.step(120)
+    assert h.robot_contact_steps > 0 and h.robot_collisions >= 1
+    assert abs(h.position[0] - 0.8 * (120 * DT) + 0.2) < 0.25     # kept walking (after accel.)
+    state = world.snapshot()
+    counts = (h.robot_contact_steps, h.robot_collisions)
+    world.step(10)
+    world.restore(state)
+    assert (h.robot_contact_steps, h.robot_collisions) == counts
+
+
+def add_table_with_cup(spec):
+    table = spec.worldbody.add_geom(name="table", type=mujoco.mjtGeom.mjGEOM_BOX,
+                                    size=[0.3, 0.4, 0.375], pos=[1.0, 0.0, 0.375])
+    collision.apply(table, collision.STATIC)
+    cup = spec.worldbody.add_body(name="obj/cup/body", pos=[0.8, -0.1, 0.75 + 0.05])
+    cup.add_freejoint()
+    geom = cup.add_geom(type=mujoco.mjtGeom.mjGEOM_CYLINDER, size=[0.035, 0.05, 0], mass=0.2)
+    collision.apply(geom, collision.DYNAMIC)
+
+
+def test_teleop_walks_picks_nearest_object_and_puts_it_down():
+    h = Humanoid("h", "avatar_04")
+    world = flat_world(h, extra=add_table_with_cup)
+    surface = (0.75, (0.7, -0.4, 1.3, 0.4))
+    teleop = B.Teleop(objects=("obj/cup/body",), surfaces=(surface,))
+    h.run(teleop)
+    teleop.command(0.0, 0.0)
+    assert teleop.request_pick(h, world)
+    for _ in range(300):
+        world.step()
+        if teleop.child is None:
+            break
+    assert h.holding == world.body_id("obj/cup/body"), teleop.last
+    teleop.command(-0.4, 0.0)            # back away from the table with the cup
+    world.step(60)
+    assert h.holding is not None and h.position[0] < -0.2
+    teleop.command(0.0, 0.0)
+    world.step(20)
+    assert teleop.request_place(h, world)          # no surface within reach: on the floor
+    world.step(60)
+    assert h.holding is None and teleop.child is None
+    cup = world.data.xpos[world.body_id("obj/cup/body")]
+    assert abs(cup[2] - 0.05) < 0.01 and np.linalg.norm(world.data.cvel[world.body_id("obj/cup/body")]) < 0.05

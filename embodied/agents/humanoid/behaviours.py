@@ -277,7 +277,7 @@ class Pick(Behaviour):
             h.retract()
             self.stage = "retract"
             return
-        if self.stage == "retract" and h._reach.mode == "carry":
+        if self.stage == "retract" and h.upper_body == "carrying":
             self.done()
 
     def _run_child(self, h, world) -> bool:
@@ -328,14 +328,12 @@ class Place(Behaviour):
         if self.stage == "approach":
             if not Pick._run_child(self, h, world):
                 return
-            obj = h.holding
-            grip = h._grip
+            obj, side = h.holding, h.held_side
             # put the object's centre where it will rest, with the hand where it holds it
-            centre = np.array([self.point[0], self.point[1], height + grip.bottom_offset + 0.02])
-            hand = h.hand_position(grip.side)
-            offset = hand - world.data.xpos[obj]
+            centre = np.array([self.point[0], self.point[1], height + h.held_bottom_offset + 0.02])
+            offset = h.hand_position(side) - world.data.xpos[obj]
             self.goal = tuple((centre + offset).tolist())
-            self.child = Reach(target=self.goal, side=grip.side)
+            self.child = Reach(target=self.goal, side=side)
             self.stage = "reach"
         if self.stage == "reach":
             if not Pick._run_child(self, h, world):
@@ -344,7 +342,7 @@ class Place(Behaviour):
             h.retract()
             self.stage = "retract"
             return
-        if self.stage == "retract" and h._reach.mode == "none":
+        if self.stage == "retract" and h.upper_body == "walking":
             self.done()
 
 

@@ -300,7 +300,7 @@ class Humanoid(Entity):
             self._upper, r.drop, r.pitch, _ = self.reacher.solve(
                 self._upper, r.drop, r.pitch, r.side, self._to_local(sub), dt)
             # the error that counts is the one to the goal
-            r.error = float(np.linalg.norm(self._hand_local_from_solver(r.side) - self._to_local(goal)))
+            r.error = float(np.linalg.norm(self.reacher.hand_local(r.side) - self._to_local(goal)))
             if dist <= step and r.error <= self.config.reach.tolerance:
                 r.status = ReachStatus.REACHED
             elif dist <= step:
@@ -325,10 +325,6 @@ class Humanoid(Entity):
             r.pitch = max(r.pitch - max_step, 0.0)
             if done and r.drop == 0.0 and r.pitch == 0.0:
                 r.mode = "carry" if self._grip is not None else "none"
-
-    def _hand_local_from_solver(self, side: str) -> np.ndarray:
-        data = self.reacher.configuration.data
-        return data.site_xpos[self.reacher._grasp_site[side]]
 
     def _start_pose(self) -> None:
         r = self._reach
@@ -447,6 +443,23 @@ class Humanoid(Entity):
     def holding(self) -> int | None:
         """Body id of the held object, or None."""
         return None if self._grip is None else self._grip.hold.object_body
+
+    @property
+    def held_side(self) -> str | None:
+        """The hand holding an object ("l" or "r"), or None."""
+        return None if self._grip is None else self._grip.side
+
+    @property
+    def held_bottom_offset(self) -> float | None:
+        """Height of the held object's origin above its lowest point when upright."""
+        return None if self._grip is None else self._grip.bottom_offset
+
+    @property
+    def upper_body(self) -> str:
+        """What drives the arms: "walking" (natural swing), "reaching" (IK), "returning"
+        (moving back to a posture) or "carrying" (holding an object while walking)."""
+        return {"none": "walking", "ik": "reaching", "pose": "returning",
+                "carry": "carrying"}[self._reach.mode]
 
     @property
     def reach_status(self) -> ReachStatus:

@@ -144,6 +144,10 @@ class ReachSolver:
         err = float(np.linalg.norm(cfg.data.site_xpos[self._grasp_site[side]] - target_local))
         return q[self._upper_idx].tolist(), float(q[self._drop]), float(q[self._pitch]), err
 
+    def hand_local(self, side: str) -> np.ndarray:
+        """The grasp point after the last :meth:`solve`, in the standing pelvis frame."""
+        return self.configuration.data.site_xpos[self._grasp_site[side]].copy()
+
     def shoulder_local(self, side: str) -> np.ndarray:
         """The shoulder joint position in the standing pelvis frame (rest posture)."""
         s = self.shape
