@@ -12,9 +12,9 @@ from scipy import ndimage
 
 from embodied.errors import ConfigError
 from embodied.scenes.home import HomeConfig, generate_home, object_body_name
-from embodied.scenes.layout import DOOR_CLEARANCE, WALL_THICKNESS, Rect
+from embodied.scenes.layout import DOOR_CLEARANCE, WALL_THICKNESS, Rect, Surface
 from embodied.scenes.objects import KINDS as OBJECT_KINDS
-from embodied.scenes.objects import object_extent
+from embodied.scenes.objects import find_spot, object_extent
 from embodied.scenes.splits import SPLITS, generator_seed
 from embodied.sim.kinematic import FreeBody
 from embodied.sim.semantics import CATEGORIES, category_id
@@ -300,3 +300,16 @@ def test_home_helpers_and_description():
     for piece in home.furniture:
         assert piece.name in text
     assert set(home.labels.values()) <= set(CATEGORIES)
+
+
+def test_find_spot_respects_surface_and_neighbours():
+    surface = Surface(0.75, Rect(0.0, 0.0, 0.4, 0.3))
+    rng = np.random.default_rng(0)
+    occupied = []
+    for _ in range(3):
+        spot = find_spot(surface, 0.05, occupied, rng)
+        assert spot is not None and surface.rect.expand(-0.05).contains_point(*spot)
+        assert all(math.dist(spot, o[:2]) >= 0.05 + o[2] + 0.02 for o in occupied)
+        occupied.append((*spot, 0.05))
+    assert find_spot(surface, 0.2, [], rng) is None  # wider than the surface
+    assert find_spot(surface, 0.05, [(0.2, 0.15, 0.5)], rng) is None  # all taken

@@ -235,11 +235,14 @@ class Layout:
         raise KeyError(f"no furniture named {name!r}")
 
     def describe(self) -> str:
-        """A text description: furniture per room, then where each object is."""
+        """A text description: furniture per room, doorways, then where each object is."""
         lines = ["Rooms and furniture:"]
         for room in self.rooms:
             pieces = [f.name for f in self.furniture if f.room == room.name]
             lines.append(f"- {room.name}: {', '.join(pieces) if pieces else '(empty)'}")
+        lines.append("Doorways:")
+        for door in self.doorways:
+            lines.append(f"- {door.rooms[0]} <-> {door.rooms[1]}")
         lines.append("Objects:")
         for obj in self.objects:
             lines.append(f"- {obj.name}: {obj.receptacle} in {obj.room}")

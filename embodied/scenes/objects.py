@@ -17,7 +17,7 @@ import numpy as np
 
 from embodied.resources import asset_path
 from embodied.scenes.furniture import Part, rgba, shade
-from embodied.scenes.layout import Furniture, GraspableObject, Room
+from embodied.scenes.layout import Furniture, GraspableObject, Room, Surface
 from embodied.scenes.meshes import MeshData, load_mesh
 
 
@@ -159,6 +159,21 @@ def inertia(category: str, size: Sequence[float], mass: float) -> tuple[tuple, t
     return (0.0, 0.0, h / 2), diag
 
 
+def find_spot(surface: Surface, radius: float, occupied: Sequence[tuple[float, float, float]],
+              rng: np.random.Generator, gap: float = 0.02, tries: int = 20) -> tuple[float, float] | None:
+    """A random (x, y) on ``surface`` where a footprint of ``radius`` fits entirely and
+    keeps ``gap`` from each occupied ``(x, y, radius)``; None if ``tries`` draws fail.
+    (Also what a place skill needs to put a carried object down.)"""
+    rect = surface.rect.expand(-radius)
+    if rect.width <= 0 or rect.height <= 0:
+        return None
+    for _ in range(tries):
+        x, y = float(rng.uniform(rect.xmin, rect.xmax)), float(rng.uniform(rect.ymin, rect.ymax))
+        if all(math.hypot(x - ox, y - oy) >= radius + r + gap for ox, oy, r in occupied):
+            return x, y
+    return None
+
+
 def place_objects(rooms: Sequence[Room], furniture: Sequence[Furniture], count: int,
                   rng: np.random.Generator, gap: float = 0.02) -> list[GraspableObject]:
     """Up to ``count`` objects on receptacle surfaces, none overlapping another.
@@ -190,13 +205,11 @@ def place_objects(rooms: Sequence[Room], furniture: Sequence[Furniture], count: 
         radius, height = object_extent(category, size)
         if height > surface.clearance - 0.02:
             continue
-        rect = surface.rect.expand(-radius)
-        if rect.width <= 0 or rect.height <= 0:
-            continue
-        x, y = rng.uniform(rect.xmin, rect.xmax), rng.uniform(rect.ymin, rect.ymax)
         neighbours = on_surface.setdefault((furn.name, k), [])
-        if any(math.hypot(x - ox, y - oy) < radius + orad + gap for ox, oy, orad in neighbours):
+        spot = find_spot(surface, radius, neighbours, rng, gap=gap, tries=1)
+        if spot is None:
             continue
+        x, y = spot
         neighbours.append((x, y, radius))
         name = f"{category}_{counters.get(category, 0)}"
         counters[category] = counters.get(category, 0) + 1
