@@ -1,12 +1,11 @@
 """Robot embodiment and controllers: collisions, reaching, both grasp modes, exact replay."""
 
-import copy
 
 import numpy as np
 import pytest
 
 from embodied.agents.humanoid.humanoid import Humanoid
-from embodied.agents.robot import (CONTACT_KINDS, EMBODIMENTS, Robot, RobotConfig, get_embodiment,
+from embodied.agents.robot import (CONTACT_KINDS, EMBODIMENTS, RobotConfig, get_embodiment,
                                    make_robot)
 from embodied.agents.robot.playground import TABLE_HEIGHT, make_playground
 from embodied.errors import ActionError, ConfigError

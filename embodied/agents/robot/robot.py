@@ -8,7 +8,6 @@ World snapshots and forks restore it exactly.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
