@@ -439,8 +439,11 @@ class NavMap:
         t = np.arange(n) * (1.0 / (n - 1))
         rows = (t * dv + (va + 1.0)).astype(np.intp)
         cols = (t * du + (ua + 1.0)).astype(np.intp)
-        if self._core_padded[rows * (self.shape[1] + 2) + cols].all():
+        samples = rows * (self.shape[1] + 2) + cols
+        if self._core_padded[samples].all():
             return True
+        if not self._nav_padded[samples].all():
+            return False  # a point of the segment is in a non-navigable cell
         # Every cell the segment enters is beside one of its grid-line crossings: check the
         # cells on both sides of each crossing, and all four at a cell corner (hence the
         # +-_TOUCH), in the padded grid whose one-cell border is not navigable.
@@ -567,8 +570,7 @@ class NavMap:
 
         Greedy over the cells where the chain turns: extend the current segment while the
         next turning cell is visible; when it is not, bisect the straight run before it for
-        the farthest visible cell (where a taut string would bend) and bend there. A last
-        pass drops vertices that became unnecessary."""
+        the farthest visible cell (where a taut string would bend) and bend there."""
         w = self.shape[1]
         cells = np.asarray(chain)
         rc = np.stack([cells // w, cells % w], axis=1)
@@ -588,39 +590,42 @@ class NavMap:
         clear = self._segment_clear
         path = [points[0]]
         anchor, anchor_index = points[0], -1  # dense index of the anchor (-1: the start)
-        j, end = 0, len(points) - 1
+        j, end = 0, len(points) - 1  # points[j] is visible from the anchor (or behind it)
         while j < end:
-            target = points[j + 1]
-            if clear(anchor[0], anchor[1], target[0], target[1]):
-                j += 1
-                continue
-            lo, hi = int(keep[j]), int(keep[j + 1])  # lo visible (or the anchor), hi not
+            # Gallop then bisect for the farthest visible turning cell ...
+            seen, blocked, step = j, -1, 1
+            while True:
+                cand = min(j + step, end)
+                if clear(anchor[0], anchor[1], points[cand][0], points[cand][1]):
+                    seen = cand
+                    if cand == end:
+                        break
+                    step *= 2
+                else:
+                    blocked = cand
+                    break
+            if blocked < 0:
+                break
+            while blocked - seen > 1:
+                mid = (seen + blocked) // 2
+                if clear(anchor[0], anchor[1], points[mid][0], points[mid][1]):
+                    seen = mid
+                else:
+                    blocked = mid
+            # ... then for the farthest visible cell of the straight run after it.
+            lo, hi = max(int(keep[seen]), anchor_index), int(keep[seen + 1])
             while hi - lo > 1:
                 mid = (lo + hi) // 2
                 if clear(anchor[0], anchor[1], centres[mid, 0], centres[mid, 1]):
                     lo = mid
                 else:
                     hi = mid
-            if lo <= anchor_index:  # no progress (numerical corner case): take the next cell
-                lo = anchor_index + 1
+            lo = max(lo, anchor_index + 1)  # always progress, even in numerical corner cases
             anchor, anchor_index = (float(centres[lo, 0]), float(centres[lo, 1])), lo
             path.append(anchor)
-            if lo >= keep[j + 1]:
-                j += 1
+            j = seen + 1 if lo >= keep[seen + 1] else seen
         path.append(points[end])
-        return np.array(self._drop_redundant(path))
-
-    def _drop_redundant(self, path: list) -> list:
-        """Remove vertices whose neighbours see each other (farthest-visible first)."""
-        out, i = [path[0]], 0
-        while i < len(path) - 1:
-            j = len(path) - 1
-            while j > i + 1 and not self._segment_clear(path[i][0], path[i][1],
-                                                        path[j][0], path[j][1]):
-                j -= 1
-            out.append(path[j])
-            i = j
-        return out
+        return np.array(path)
 
     # -- sampling -------------------------------------------------------------------------
     def sample_navigable(self, rng: np.random.Generator, n: int = 1, room: str | None = None,
