@@ -447,6 +447,8 @@ AGENT_RADIUS = 0.3
 #: Extra clearance on top of the radius, so passages stay open on coarse navigation grids.
 _NAV_MARGIN = 0.05
 _INFLATE = AGENT_RADIUS + _NAV_MARGIN
+#: Largest free area (m^2) allowed to be unreachable from the room's doorways.
+_MAX_POCKET_AREA = 0.3
 _GRID = 0.05
 _GAP = 0.04  # between pieces
 
@@ -495,7 +497,8 @@ class RoomPlanner:
         return min(max(i, 0), self._nx - 1), min(max(j, 0), self._ny - 1)
 
     def connected(self, pieces: Sequence[Furniture]) -> bool:
-        """Whether doorways and receptacles are reachable with ``pieces`` in the room."""
+        """Whether doorways, receptacles and (nearly) all free floor are reachable with
+        ``pieces`` in the room."""
         free = self._free0.copy()
         for p in pieces:
             free &= ~self._mask(p.footprint.expand(_INFLATE))
@@ -509,7 +512,13 @@ class RoomPlanner:
             main = ids.pop()
         else:
             main = int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
-        if np.count_nonzero(labels == main) * _GRID ** 2 < 0.25 * np.count_nonzero(self._free0) * _GRID ** 2:
+        sizes = np.bincount(labels.ravel())
+        if sizes[main] < 0.25 * np.count_nonzero(self._free0):
+            return False
+        # No sizeable free area may be cut off from the doorways (a corner walled in by a
+        # table and a sofa): tasks would sample start positions there.
+        sizes[[0, main]] = 0
+        if sizes.max() * _GRID ** 2 > _MAX_POCKET_AREA:
             return False
         for p in pieces:
             if not p.surfaces:
