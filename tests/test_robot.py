@@ -1,6 +1,5 @@
 """Robot embodiment and controllers: collisions, reaching, both grasp modes, exact replay."""
 
-
 import numpy as np
 import pytest
 
@@ -31,7 +30,7 @@ def move_ee(world, robot, target, steps=30, settle=10, quat=DOWN):
 
 
 def test_registry_and_config_errors():
-    assert "fetch" in EMBODIMENTS
+    assert {"fetch", "spot"} <= set(EMBODIMENTS)
     c = get_embodiment("fetch").constants
     assert len(c.arm_joints) >= 6 and 0.25 <= c.base_radius <= 0.3
     with pytest.raises(ConfigError, match="embodiment"):
@@ -72,6 +71,24 @@ def test_driving_into_a_wall_stops_outside_and_reports_contact():
     assert abs(y - 0.3) < 0.05 and abs(heading) < 0.05  # no lateral drift or spin
     assert sum(s > 0 for s in static) > 100 and robot.state.contact_steps[1] > 100
     assert robot.contacts["humanoid"] == 0
+
+
+@pytest.mark.parametrize("embodiment", ["fetch", "spot"])
+def test_every_embodiment_stops_at_walls_without_tunnelling(embodiment):
+    robot = make_robot(embodiment, pos=(1.5, -1.0, 0.0), yaw=-0.6)
+    world = world_with(robot, tables=())
+    robot.command_base(1.0, 0.0)
+    deepest, touching = 0.0, 0
+    mine = set(robot.handles.robot_geoms.tolist())
+    for _ in range(150):
+        world.step()
+        touching += robot.contacts["static"] > 0
+        for c in world.data.contact[: world.data.ncon] if world.data.ncon else []:
+            if (int(c.geom[0]) in mine) != (int(c.geom[1]) in mine):
+                deepest = min(deepest, float(c.dist))
+    assert touching > 60 and deepest > -0.02
+    x, y, _ = robot.base_pose(world)
+    assert abs(x) < 3.0 and abs(y) < 3.0
 
 
 def test_base_velocity_tracks_command_in_free_space():
@@ -116,11 +133,14 @@ def test_base_pushes_a_light_object():
     assert pushed and world.data.xpos[cube, 0] > 1.2
 
 
-@pytest.mark.parametrize("target", [(0.6, 0.2, 0.9), (0.5, -0.3, 0.7), (0.75, 0.0, 1.1)])
-def test_arm_reaches_cartesian_targets_with_ee_deltas(target):
-    robot = make_robot()
+@pytest.mark.parametrize("embodiment,target", [
+    ("fetch", (0.6, 0.2, 0.9)), ("fetch", (0.5, -0.3, 0.7)), ("fetch", (0.75, 0.0, 1.1)),
+    ("spot", (0.75, 0.2, 0.9)), ("spot", (0.6, -0.25, 0.5))])
+def test_arm_reaches_cartesian_targets_with_ee_deltas(embodiment, target):
+    robot = make_robot(embodiment)
     world = world_with(robot, tables=())
-    robot.set_torso(0.2)
+    if robot.constants.torso_joint:
+        robot.set_torso(0.2)
     target = np.asarray(target)
     for _ in range(60):                                 # deltas from the commanded pose
         commanded, _ = robot.commanded_ee_pose(world)
@@ -150,13 +170,15 @@ def test_malformed_actions_raise(bad):
         robot.apply_action(world, bad)
 
 
+@pytest.mark.parametrize("embodiment,start_x", [("fetch", 0.0), ("spot", -0.2)])
 @pytest.mark.parametrize("mode", ["physics", "oracle"])
-def test_pick_from_table_and_place_on_table(mode):
-    robot = make_robot(grasp_mode=mode)
+def test_pick_from_table_and_place_on_table(mode, embodiment, start_x):
+    robot = make_robot(embodiment, pos=(start_x, 0.0, 0.0), grasp_mode=mode)
     rest_z = TABLE_HEIGHT + CUBE
     world = world_with(robot, objects={"cube": (0.6, 0.0, rest_z)})
     cube = world.body_id("obj/cube/body")
-    robot.set_torso(0.25)
+    if robot.constants.torso_joint:
+        robot.set_torso(0.25)
     world.step(20)
     move_ee(world, robot, [0.6, 0.0, 0.95], steps=40)
     move_ee(world, robot, [0.6, 0.0, rest_z + 0.02])

@@ -15,8 +15,8 @@ from embodied.sim.world import World
 HALF = 3.0  # inner wall faces of the playground at +-3 m
 
 
-def make(robot_pos=(0.0, 0.0), yaw=0.0, humanoid=None, **scene):
-    robot = make_robot(pos=(*robot_pos, 0.0), yaw=yaw)
+def make(robot_pos=(0.0, 0.0), yaw=0.0, humanoid=None, embodiment="fetch", **scene):
+    robot = make_robot(embodiment, pos=(*robot_pos, 0.0), yaw=yaw)
     entities = [robot]
     if humanoid is not None:
         entities.append(Humanoid("human0", pos=humanoid, yaw=np.pi))
@@ -34,12 +34,15 @@ def wall_distance(origin, angle):
     return min(t for t in ts if t > 0)
 
 
-def test_every_sensor_output_matches_its_declared_space():
-    world, robot = make(humanoid=(2.0, 0.3), objects={"cube": (0.6, 0.0, 0.745)})
+@pytest.mark.parametrize("embodiment", ["fetch", "spot"])
+def test_every_sensor_output_matches_its_declared_space(embodiment):
+    world, robot = make(humanoid=(2.0, 0.3), objects={"cube": (0.6, 0.0, 0.745)},
+                        embodiment=embodiment, robot_pos=(-0.6, 0.0))
     suite = SensorSuite(robot, default_sensors(64, 48))
     space = suite.observation_space(world)
     for t in range(3):
-        robot.apply_action(world, {"base": [0.3, 0.2], "arm_joint": [0.05] * 7})
+        robot.apply_action(world, {"base": [0.3, 0.2],
+                                   "arm_joint": [0.05] * len(robot.constants.arm_joints)})
         world.step()
         obs = suite.read(world)
         assert set(obs) == set(space.spaces)

@@ -5,6 +5,7 @@
 """
 
 from embodied.agents.robot import fetch as _fetch  # noqa: F401  (registers "fetch")
+from embodied.agents.robot import spot as _spot  # noqa: F401  (registers "spot")
 from embodied.agents.robot.config import GRASP_MODES, RobotConfig
 from embodied.agents.robot.embodiment import (EMBODIMENTS, Embodiment, EmbodimentConstants,
                                               get_embodiment, register_embodiment)

@@ -51,8 +51,9 @@ class SpecBuilder:
             self.spec.add_material(name=name, **props)
 
     def geom(self, body, name=None, *, type, size, pos=(0, 0, 0), quat=None, fromto=None,
-             material="shell", mass=None, collide=True, **extra):
-        """A visible geom; colliding ones are DYNAMIC, decoration is VISUAL and massless."""
+             material="shell", mass=None, collide=True, visible=True, **extra):
+        """A geom; colliding ones are DYNAMIC, decoration is VISUAL and massless; invisible
+        ones (collision envelopes) go to the hidden collision group."""
         g = body.add_geom(type=type, size=list(size) + [0.0] * (3 - len(size)),
                           pos=list(pos), material=material, **extra)
         if name:
@@ -62,7 +63,7 @@ class SpecBuilder:
         if fromto is not None:
             g.fromto = list(fromto)
         collision.apply(g, collision.DYNAMIC if collide else collision.VISUAL)
-        g.group = collision.GROUP_VISUAL
+        g.group = collision.GROUP_VISUAL if visible else collision.GROUP_COLLISION
         if mass is not None:
             g.mass = mass
         elif not collide:
