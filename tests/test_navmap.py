@@ -111,6 +111,18 @@ def test_inflation_keeps_the_agent_radius_from_walls():
     assert not navmap.is_navigable((0.2, 3.0))
 
 
+def test_copies_share_the_map_and_pickles_drop_caches(home_map):
+    import copy
+    import pickle
+
+    assert copy.deepcopy(home_map) is home_map and copy.copy(home_map) is home_map
+    home_map.geodesic_distance((1.0, 1.0), (9.0, 9.0))
+    clone = pickle.loads(pickle.dumps(home_map))
+    assert not clone._fields and clone._graph_cache is None
+    assert clone.geodesic_distance((1.0, 1.0), (9.0, 9.0)) == \
+        home_map.geodesic_distance((1.0, 1.0), (9.0, 9.0))
+
+
 def test_with_radius_reuses_the_raster(home_map):
     small = home_map.with_radius(0.25)
     assert small.occupied is home_map.occupied
@@ -275,6 +287,12 @@ def test_invalid_configuration_names_the_field(home_model, kwargs, field):
 
 
 def test_invalid_query_arguments(home_map):
+    for query in (home_map.is_navigable, home_map.snap_to_navigable,
+                  lambda p: home_map.geodesic_distance(p, (1.0, 1.0))):
+        with pytest.raises(ConfigError, match="'point'"):
+            query((float("nan"), 1.0))
+    with pytest.raises(ConfigError, match="'point'"):
+        home_map.is_navigable(np.array([[1.0, 1.0], [np.inf, 0.0]]))
     with pytest.raises(ConfigError, match="'agent_radius'"):
         home_map.with_radius(-1)
     with pytest.raises(ConfigError, match="'room'.*kitchen"):

@@ -167,6 +167,11 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0) -> di
     }
 
 
+def run() -> dict:
+    """Entry point of scripts/benchmark.py."""
+    return benchmark_navmap()
+
+
 if __name__ == "__main__":
     for key, value in benchmark_navmap().items():
         print(f"{key:28s} {value:.3f}" if isinstance(value, float) else f"{key:28s} {value}")

@@ -281,7 +281,8 @@ class NavMap:
 
         Args:
             model: a compiled model.
-            data: poses to use (default: the model's initial kinematics).
+            data: poses to use, after mj_forward or mj_kinematics (default: the model's
+                initial pose).
             agent_radius, cell_size, height_range: see :class:`NavMapConfig`.
             bounds: (xmin, ymin, xmax, ymax) of the map; default: the rooms and static
                 obstacles, padded by two cells.
@@ -325,6 +326,19 @@ class NavMap:
                          room_grid=_room_grid(rooms, origin, cell, (h, w)))
         return cls(raster, config.agent_radius)
 
+    def __deepcopy__(self, memo) -> "NavMap":
+        # Immutable apart from caches that never change answers: copies (e.g. of entities
+        # when a World is forked) share one map.
+        return self
+
+    def __copy__(self) -> "NavMap":
+        return self
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_graph_cache"], state["_fields"] = None, OrderedDict()
+        return state
+
     def with_radius(self, agent_radius: float) -> "NavMap":
         """The map of the same scene for an agent of another radius (cheap: no re-raster)."""
         return NavMap(self._raster, agent_radius)
@@ -334,6 +348,8 @@ class NavMap:
         """Integer (row, col) of the cell containing each point (may lie outside the grid:
         check with :meth:`contains`). ``xy`` is (2,) or (n, 2)."""
         xy = np.asarray(xy, dtype=np.float64)
+        if not np.isfinite(xy).all():
+            raise ConfigError("point", xy.tolist(), reason="coordinates must be finite")
         col = np.floor((xy[..., 0] - self.origin[0]) / self.cell_size).astype(np.int64)
         row = np.floor((xy[..., 1] - self.origin[1]) / self.cell_size).astype(np.int64)
         return np.stack([row, col], axis=-1)
@@ -353,8 +369,11 @@ class NavMap:
 
     def _flat_cell(self, x: float, y: float) -> int:
         """Flat index of the cell containing (x, y), or -1 outside the map."""
-        col = math.floor((x - self.origin[0]) / self.cell_size)
-        row = math.floor((y - self.origin[1]) / self.cell_size)
+        try:
+            col = math.floor((x - self.origin[0]) / self.cell_size)
+            row = math.floor((y - self.origin[1]) / self.cell_size)
+        except (ValueError, OverflowError):
+            raise ConfigError("point", (x, y), reason="coordinates must be finite") from None
         h, w = self.shape
         if 0 <= row < h and 0 <= col < w:
             return row * w + col
@@ -385,6 +404,8 @@ class NavMap:
 
     def _snap_flat(self, x: float, y: float) -> int:
         """Flat index of the navigable cell nearest to (x, y), or -1 if there is none."""
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ConfigError("point", (x, y), reason="coordinates must be finite")
         if not self._nav_flat.any():
             return -1
         h, w = self.shape
