@@ -157,8 +157,12 @@ def test_every_room_reachable_for_agent_of_radius_30cm(homes):
                 px, py = (x, y + sign * 0.5) if d.axis == "x" else (x + sign * 0.5, y)
                 ids.add(labels[cell(px, py)])
         assert 0 not in ids and len(ids) == 1, home.name
-        # Every room has free floor in that component, and every receptacle can be reached.
+        # Every room has free floor in that component, every receptacle can be reached,
+        # and no sizeable free area is cut off.
         main = ids.pop()
+        sizes = np.bincount(labels.ravel()) * 0.05 ** 2
+        sizes[[0, main]] = 0.0
+        assert sizes.max() < 0.5, (home.name, sizes.max())
         for room in home.rooms:
             r = room.interior
             i0, j0 = cell(r.xmin, r.ymin)
@@ -313,3 +317,12 @@ def test_find_spot_respects_surface_and_neighbours():
         occupied.append((*spot, 0.05))
     assert find_spot(surface, 0.2, [], rng) is None  # wider than the surface
     assert find_spot(surface, 0.05, [(0.2, 0.15, 0.5)], rng) is None  # all taken
+
+
+def test_config_controls_furniture_density_and_object_count():
+    sparse = [generate_home(s, config=HomeConfig(num_rooms=5, furniture_density=0.0)) for s in range(4)]
+    dense = [generate_home(s, config=HomeConfig(num_rooms=5, furniture_density=1.0)) for s in range(4)]
+    assert sum(len(h.furniture) for h in dense) > 1.5 * sum(len(h.furniture) for h in sparse)
+    assert all(len(h.objects) == 7 for h in (generate_home(s, config=HomeConfig(num_objects=7)) for s in range(3)))
+    empty = generate_home(0, config=HomeConfig(num_objects=0))
+    assert empty.objects == () and empty.make_world().model.njnt == 0
