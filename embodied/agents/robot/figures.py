@@ -86,8 +86,26 @@ def _visible(world, eye, point) -> bool:
             or world.model.body_weldid[world.model.geom_bodyid[geom[0]]] != 0)
 
 
+def embodiments_image(width: int = 640, height: int = 360) -> np.ndarray:
+    """Every registered embodiment side by side in the playground room, arm stowed."""
+    from embodied.agents.robot import EMBODIMENTS, make_robot
+    from embodied.agents.robot.playground import make_playground
+    from embodied.sim.world import World
+
+    names = sorted(EMBODIMENTS)
+    spacing = 1.4
+    ys = (np.arange(len(names)) - (len(names) - 1) / 2) * spacing
+    robots = [make_robot(n, name=n, pos=(0.8, y, 0.0), yaw=2.6) for n, y in zip(names, ys)]
+    playground = make_playground(tables=())
+    world = World(playground.spec, robots, labels=playground.labels)
+    world.step(5)
+    with Renderer(world, width, height, "pretty") as r:
+        return r.rgb(look_at([0.8, 0.0, 0.55], 0.4 + spacing * len(names), 0, -12))
+
+
 def render_figures(out_dir: str | Path, seed: int = 3, size: int = 256) -> list[Path]:
-    """Write robot_scene.png and robot_head_{rgb,depth,semantic}.png to ``out_dir``."""
+    """Write robot_scene.png, robot_head_{rgb,depth,semantic}.png and
+    robot_embodiments.png to ``out_dir``."""
     import imageio.v3 as iio
 
     out_dir = Path(out_dir)
@@ -115,6 +133,7 @@ def render_figures(out_dir: str | Path, seed: int = 3, size: int = 256) -> list[
         images["robot_head_depth.png"] = depth_image(r.depth(robot.head_camera))
         seg = r.segmentation(robot.head_camera, level="category")
         images["robot_head_semantic.png"] = semantic_palette()[seg]
+    images["robot_embodiments.png"] = embodiments_image()
     written = []
     for name, image in images.items():
         path = out_dir / name
