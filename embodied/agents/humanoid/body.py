@@ -181,6 +181,7 @@ def joint_ranges(shape: BodyShape) -> dict[str, tuple[float, float]]:
         r[f"knee_{s}"] = (0.0, 2.6)
         r[f"ankle_pitch_{s}"] = (-0.8, 1.0)
         r[f"ankle_roll_{s}"] = (-0.5, 0.5)
+        r[f"ankle_twist_{s}"] = (-0.4, 0.4)
     return r
 
 

@@ -49,7 +49,8 @@ for _s in ("l", "r"):
     JOINTS[HAND[_s]] = ((f"wrist_flex_{_s}", "y"), (f"wrist_dev_{_s}", "x"))
     JOINTS[THIGH[_s]] = ((f"hip_flex_{_s}", "y"), (f"hip_abduct_{_s}", "x"), (f"hip_twist_{_s}", "z"))
     JOINTS[SHIN[_s]] = ((f"knee_{_s}", "y"),)
-    JOINTS[FOOT[_s]] = ((f"ankle_pitch_{_s}", "y"), (f"ankle_roll_{_s}", "x"))
+    JOINTS[FOOT[_s]] = ((f"ankle_pitch_{_s}", "y"), (f"ankle_roll_{_s}", "x"),
+                        (f"ankle_twist_{_s}", "z"))
 del _s
 
 #: Sites: grasp points in the palms, sole centres (on the floor when standing), eyes.

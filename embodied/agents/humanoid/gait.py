@@ -29,6 +29,8 @@ from embodied.agents.humanoid.body import BodyShape
 from embodied.errors import check_range
 
 _TWO_PI = 2.0 * math.pi
+#: Fraction of a foot's stance distance that lies ahead of the hip at touch-down.
+LEAD = 0.4
 
 
 def _wrap(a: float) -> float:
@@ -119,6 +121,7 @@ class Gait:
         self.scale = shape.scale
         self.toe = 0.75 * shape.foot_length            # ankle to toe / heel (for lift)
         self.heel = 0.25 * shape.foot_length
+        self.leg_reach = config.reach_margin * self.leg    # longest hip-ankle distance used
         self.state = GaitState()
 
     # -- state -------------------------------------------------------------------------
@@ -196,8 +199,9 @@ class Gait:
         heading = s.yaw + 0.5 * s.w * remaining
         px = s.x + s.v * remaining * math.cos(heading)
         py = s.y + s.v * remaining * math.sin(heading)
-        # a foot stays down for (1 + double_support) steps: land it half that ahead
-        ahead = 0.5 * (1.0 + self.config.double_support) * s.v / s.rate
+        # a foot stays down for (1 + double_support) steps; it lands ahead of the hip by
+        # 40% of that distance (the rest is covered behind the hip, rolling onto the toe)
+        ahead = LEAD * (1.0 + self.config.double_support) * s.v / s.rate
         lat = self.foot_half_width if s.swing == 0 else -self.foot_half_width
         c, si = math.cos(yaw_land), math.sin(yaw_land)
         s.tx = px + c * ahead - si * lat
@@ -245,28 +249,83 @@ class Gait:
         return min(max((self.state.phase - ds) / (1.0 - ds), 0.0), 1.0)
 
     # -- pose --------------------------------------------------------------------------
-    def feet(self) -> tuple[tuple[float, float, float, float, float], ...]:
-        """Per foot (left, right): ankle x, y, z, foot yaw and foot pitch (toes down > 0)."""
+    def feet(self, hips) -> tuple[tuple[float, float, float, float, float], ...]:
+        """Per foot (left, right): ankle x, y, z, foot yaw and foot pitch (toes down > 0).
+
+        ``hips`` are the world positions of the left and right hip joints. A planted foot
+        whose hip is too far away rolls onto its toe (behind the hip: heel-off) or its
+        heel (ahead: heel strike) instead of stretching the leg; the toe or heel edge stays
+        exactly where it is on the floor. The swing foot leaves from, and arrives at,
+        those rolled poses.
+        """
         s = self.state
-        left = (s.lx, s.ly, self.ankle_h, s.lyaw, 0.0)
-        right = (s.rx, s.ry, self.ankle_h, s.ryaw, 0.0)
+        left = self._planted(s.lx, s.ly, s.lyaw, hips[0])
+        right = self._planted(s.rx, s.ry, s.ryaw, hips[1])
         if not s.stepping:
             return left, right
         p = self._swing_progress()
-        sx, sy, syaw = (s.lx, s.ly, s.lyaw) if s.swing == 0 else (s.rx, s.ry, s.ryaw)
+        if p <= 0.0:
+            return left, right
+        side = s.swing
+        sx, sy, syaw = (s.lx, s.ly, s.lyaw) if side == 0 else (s.rx, s.ry, s.ryaw)
         h = p * p * (3.0 - 2.0 * p)
         fx = sx + h * (s.tx - sx)
         fy = sy + h * (s.ty - sy)
         fyaw = syaw + h * _wrap(s.tyaw - syaw)
-        speed = min(abs(s.v), 1.5)
-        pitch = 0.35 * speed * math.sin(math.pi * p) * (1.0 - 2.0 * p) if s.v > 0 else 0.0
-        sp = math.sin(pitch)
-        lift = max(self.toe * sp, -self.heel * sp, 0.0)
         travel = math.hypot(s.tx - sx, s.ty - sy) + 0.1 * abs(_wrap(s.tyaw - syaw))
         clearance = self.config.clearance * self.scale * min(1.0, 4.0 * travel + 0.3)
-        z = self.ankle_h + clearance * math.sin(math.pi * p) + lift
-        swing = (fx, fy, z, fyaw, pitch)
-        return (swing, right) if s.swing == 0 else (left, swing)
+        ah_c = self.ankle_h
+        swing = (fx, fy, ah_c + clearance * math.sin(math.pi * p), fyaw, 0.0)
+        # blend from the rolled lift-off pose and into the rolled landing pose
+        if p < 0.35:
+            swing = _blend(left if side == 0 else right, swing, _smooth(p / 0.35))
+        elif p > 0.7:
+            landing = self._planted(s.tx, s.ty, s.tyaw, hips[side])
+            swing = _blend(swing, landing, _smooth((p - 0.7) / 0.3))
+        # never let the toe or heel edge of the swing foot dip below the floor
+        z, pitch = swing[2], swing[4]
+        sp, cp = math.sin(pitch), math.cos(pitch)
+        low = z - ah_c * cp - max(self.toe * sp, -self.heel * sp)
+        if low < 0.0:
+            swing = (swing[0], swing[1], z - low, swing[3], pitch)
+        return (swing, right) if side == 0 else (left, swing)
+
+    def _planted(self, ax: float, ay: float, yaw: float, hip) -> tuple[float, float, float, float, float]:
+        """Pose of a foot planted at (ax, ay): flat if its hip can reach it, else rolled
+        about the toe or heel edge so that the hip-ankle distance is ``leg_reach``."""
+        ah = self.ankle_h
+        c, s = math.cos(yaw), math.sin(yaw)
+        # hip in the foot's vertical plane: u forward from the ankle, w up from the floor
+        dx, dy = hip[0] - ax, hip[1] - ay
+        u_h, e = c * dx + s * dy, -s * dx + c * dy
+        w_h = hip[2]
+        reach2 = self.leg_reach * self.leg_reach - e * e
+        if (u_h * u_h + (w_h - ah) ** 2) <= reach2 or reach2 <= 0.0:
+            return ax, ay, ah, yaw, 0.0
+        reach = math.sqrt(reach2)
+        if u_h < 0.0:     # hip behind the foot: roll on the heel edge (toes up)
+            pivot, lever, limit = -self.heel, self.heel, -0.6
+        else:             # hip ahead: roll on the toe edge (heel up)
+            pivot, lever, limit = self.toe, -self.toe, 0.9
+        # the ankle circles the pivot at radius r; intersect with the hip's reach circle
+        pu, pw = u_h - pivot, w_h
+        d = math.hypot(pu, pw)
+        r = math.hypot(lever, ah)
+        a = (r * r - reach * reach + d * d) / (2.0 * d)
+        k = math.sqrt(max(r * r - a * a, 0.0))
+        bu, bw = a * pu / d, a * pw / d
+        cands = ((bu - k * pw / d, bw + k * pu / d), (bu + k * pw / d, bw - k * pu / d))
+        phi0 = math.atan2(ah, lever)
+        theta = limit     # roll as far as allowed when the hip is out of reach anyway
+        for cu, cw in cands:
+            cand = _wrap(phi0 - math.atan2(cw, cu))
+            if 0.0 <= cand / limit < theta / limit:
+                theta = cand
+        # ankle for the rotation by -theta of (lever, ah) about the pivot
+        ct, st = math.cos(theta), math.sin(theta)
+        u = pivot + lever * ct + ah * st
+        w = -lever * st + ah * ct
+        return ax + c * u, ay + s * u, w, yaw, theta
 
     def pelvis(self, drop: float = 0.0, extra_pitch: float = 0.0):
         """Pelvis position and (yaw, roll, pitch), plus the yaw oscillation of the gait."""
@@ -277,10 +336,10 @@ class Gait:
         swing_sign = 1.0 if s.swing == 0 else -1.0
         bob = cfg.bob * self.scale * min(speed, 1.2) * stepping_w
         ds = cfg.double_support
-        half_step = 0.5 * (1.0 + ds) * speed / s.rate if (s.stepping and s.rate > 0) else 0.0
-        reach = cfg.reach_margin * self.leg
+        lead = LEAD * (1.0 + ds) * speed / s.rate if (s.stepping and s.rate > 0) else 0.0
+        reach = self.leg_reach
         lat = self.half_hip - self.foot_half_width
-        top = min(0.99 * reach, math.sqrt(max(reach * reach - half_step * half_step - lat * lat, 0.0)) + bob)
+        top = min(0.99 * reach, math.sqrt(max(reach * reach - lead * lead - lat * lat, 0.0)) + bob)
         # lowest in double support, highest at mid-stance
         z = self.ankle_h + top - bob * 0.5 * (1.0 + math.cos(_TWO_PI * (phase - 0.5 * ds))) - drop
         sway = -swing_sign * cfg.sway * self.scale * math.sin(math.pi * phase) * stepping_w * min(1.0, 0.4 + speed)
@@ -289,6 +348,16 @@ class Gait:
         pitch = 0.05 * speed + extra_pitch
         c, si = math.cos(s.yaw), math.sin(s.yaw)
         return (s.x - si * sway, s.y + c * sway, z), (s.yaw + yaw_osc, roll, pitch), yaw_osc
+
+
+def _smooth(x: float) -> float:
+    return x * x * (3.0 - 2.0 * x)
+
+
+def _blend(a, b, w: float):
+    """Foot poses (x, y, z, yaw, pitch) interpolated with weight ``w`` on ``b``."""
+    return (a[0] + w * (b[0] - a[0]), a[1] + w * (b[1] - a[1]), a[2] + w * (b[2] - a[2]),
+            a[3] + w * _wrap(b[3] - a[3]), a[4] + w * (b[4] - a[4]))
 
 
 def leg_ik(dx: float, dy: float, dz: float, twist: float, l1: float, l2: float):

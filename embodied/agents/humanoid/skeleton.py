@@ -43,7 +43,8 @@ class Skeleton:
         self.q[3] = 1.0
         a = self.qadr
         self._leg_adr = [(a[f"hip_flex_{s}"], a[f"hip_abduct_{s}"], a[f"hip_twist_{s}"], a[f"knee_{s}"],
-                          a[f"ankle_pitch_{s}"], a[f"ankle_roll_{s}"]) for s in C.SIDES]
+                          a[f"ankle_pitch_{s}"], a[f"ankle_roll_{s}"], a[f"ankle_twist_{s}"])
+                         for s in C.SIDES]
         self._shin = [self.body_ids[C.LINKS.index(C.SHIN[s])] for s in C.SIDES]
         self.leg_reached = [True, True]
 
@@ -77,9 +78,13 @@ class Skeleton:
         c_yaw, s_yaw = math.cos(yaw), math.sin(yaw)
         c_roll, s_roll = math.cos(roll), math.sin(roll)
         c_pit, s_pit = math.cos(pitch), math.sin(pitch)
-        feet = gait.feet()
+        half_hip = 0.5 * shape.hip_width
+        cr_h = half_hip * c_roll
+        hips = ((px - cr_h * s_yaw, py + cr_h * c_yaw, pz + half_hip * s_roll),
+                (px + cr_h * s_yaw, py - cr_h * c_yaw, pz - half_hip * s_roll))
+        feet = gait.feet(hips)
         fwd = [0.0, 0.0]
-        l1, l2, half_hip = shape.thigh_length, shape.shin_length, 0.5 * shape.hip_width
+        l1, l2 = shape.thigh_length, shape.shin_length
         for i, (fx, fy, fz, fyaw, _) in enumerate(feet):
             vx, vy, vz = fx - px, fy - py, fz - pz
             # into the pelvis frame: Ry(-pitch) Rx(-roll) Rz(-yaw) v
@@ -94,8 +99,8 @@ class Skeleton:
             twist = (fyaw - yaw + math.pi) % (2.0 * math.pi) - math.pi
             flex, abduct, knee, ok = leg_ik(dx, dy, dz, twist, l1, l2)
             self.leg_reached[i] = ok
-            hf, ha, ht, kn, ap, ar = self._leg_adr[i]
-            q[hf], q[ha], q[ht], q[kn], q[ap], q[ar] = flex, abduct, twist, knee, 0.0, 0.0
+            hf, ha, ht, kn, ap, ar, at = self._leg_adr[i]
+            q[hf], q[ha], q[ht], q[kn], q[ap], q[ar], q[at] = flex, abduct, twist, knee, 0.0, 0.0, 0.0
         speed = min(abs(gait.state.v), 1.5)
         if upper is None or override is not None:
             q[a["lumbar_flex"]] = 0.02 + 0.03 * speed
@@ -130,7 +135,7 @@ class Skeleton:
         data = self.data
         data.qpos[:] = q
         mujoco.mj_kinematics(self.model, data)
-        # ankles: rotate each foot flat (or to its swing pitch) at its heading
+        # ankles: turn each foot to its heading, flat or pitched (rolled / swinging)
         for i, (_, _, _, fyaw, fpitch) in enumerate(feet):
             s = data.xmat[self._shin[i]].tolist()
             cpsi, spsi = math.cos(fyaw), math.sin(fyaw)
@@ -138,15 +143,19 @@ class Skeleton:
             d0 = (cpsi * cth, spsi * cth, -sth)       # foot x axis in the world
             d1 = (-spsi, cpsi, 0.0)                   # foot y axis
             d2 = (cpsi * sth, spsi * sth, cth)        # foot z axis
-            m00 = s[0] * d0[0] + s[3] * d0[1] + s[6] * d0[2]
-            m20 = s[2] * d0[0] + s[5] * d0[1] + s[8] * d0[2]
-            m11 = s[1] * d1[0] + s[4] * d1[1] + s[7] * d1[2]
+            # ankle rotation M = S^T D = Ry(pitch) Rx(roll) Rz(twist)
+            m02 = s[0] * d2[0] + s[3] * d2[1] + s[6] * d2[2]
+            m22 = s[2] * d2[0] + s[5] * d2[1] + s[8] * d2[2]
             m12 = s[1] * d2[0] + s[4] * d2[1] + s[7] * d2[2]
-            ap, ar = self._leg_adr[i][4], self._leg_adr[i][5]
-            q[ap] = math.atan2(-m20, m00)
-            q[ar] = math.atan2(-m12, m11)
+            m10 = s[1] * d0[0] + s[4] * d0[1] + s[7] * d0[2]
+            m11 = s[1] * d1[0] + s[4] * d1[1] + s[7] * d1[2]
+            _, _, _, _, ap, ar, at = self._leg_adr[i]
+            q[ap] = math.atan2(m02, m22)
+            q[ar] = math.atan2(-m12, math.hypot(m10, m11))
+            q[at] = math.atan2(m10, m11)
             data.qpos[ap] = q[ap]
             data.qpos[ar] = q[ar]
+            data.qpos[at] = q[at]
         mujoco.mj_kinematics(self.model, data)
 
     # -- reading ------------------------------------------------------------------------
