@@ -106,6 +106,10 @@ def test_oracle_steps():
     dist = np.full(1000, 10.0)
     assert oracle_finding_steps(dist, 1.0, 1 / 30, 2.0) == 241
     assert oracle_finding_steps(np.full(5, 100.0), 1.0, 1 / 30, 2.0) == 5
+    # lazily consumed: the scan stops at the first reachable step
+    consumed = []
+    gen = (consumed.append(t) or 1.0 for t in range(100))
+    assert oracle_finding_steps(gen, 1.0, 1 / 30, 2.0) == 1 and len(consumed) == 1
 
 
 def test_config_validation():

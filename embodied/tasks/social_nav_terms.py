@@ -17,6 +17,7 @@ records at the end of the episode.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 import numpy as np
 
@@ -183,18 +184,19 @@ class SocialNavMetrics:
         }
 
 
-def oracle_finding_steps(robot_start_distances: np.ndarray, max_speed: float, dt: float,
+def oracle_finding_steps(distances_from_start: Iterable[float], max_speed: float, dt: float,
                          found_max: float) -> float:
     """l*: the fewest steps after which an oracle robot could be in the found range.
 
-    ``robot_start_distances[t]`` is the geodesic distance from the robot's start position
-    to the humanoid's position at step t (t = 1..T, from the recorded humanoid trajectory).
+    ``distances_from_start`` yields, for t = 1, 2, ..., T, the geodesic distance from the
+    robot's start position to the humanoid's position at step t (its recorded trajectory).
     The oracle drives at ``max_speed`` along the shortest path, so it can be within
     ``found_max`` of the humanoid at step t when ``dist[t] - found_max < max_speed*dt*t``.
-    Turning to face the humanoid is taken as free. Returns T if never possible.
+    Turning to face the humanoid is taken as free. The iterable is consumed lazily and the
+    scan stops at the first such step; returns T if there is none.
     """
-    dist = np.asarray(robot_start_distances, float)
-    steps = np.arange(1, len(dist) + 1)
-    reachable = dist - found_max < max_speed * dt * steps
-    hits = np.flatnonzero(reachable)
-    return float(steps[hits[0]]) if len(hits) else float(len(dist))
+    t = 0
+    for t, dist in enumerate(distances_from_start, start=1):
+        if dist - found_max < max_speed * dt * t:
+            return float(t)
+    return float(t)

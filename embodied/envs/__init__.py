@@ -1,0 +1,1 @@
+"""Gymnasium adapters of the tasks (registered on ``import embodied``)."""
