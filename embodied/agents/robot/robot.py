@@ -428,23 +428,27 @@ class Robot(Entity):
         mujoco.mj_kinematics(world.model, d)
         return d
 
+    def _pose_error(self, d: mujoco.MjData, pos: np.ndarray, quat: np.ndarray) -> np.ndarray:
+        """Position error and weighted rotation error (world frame) of the grasp site."""
+        site = self._h.grasp_site
+        cur, err_q, err_r = np.empty(4), np.empty(4), np.empty(3)
+        mujoco.mju_mat2Quat(cur, d.site_xmat[site])
+        mujoco.mju_mulQuat(err_q, quat, np.array([cur[0], -cur[1], -cur[2], -cur[3]]))
+        mujoco.mju_quat2Vel(err_r, err_q, 1.0)
+        return np.concatenate([pos - d.site_xpos[site], self.config.ik_orientation_weight * err_r])
+
     def _solve_ik(self, world: "World", pos: np.ndarray, quat: np.ndarray) -> float:
-        """Damped least squares on the arm joints towards a world pose of the grasp site."""
+        """Damped least squares on the arm joints towards a world pose of the grasp site;
+        sets the arm targets and returns the remaining (weighted) pose error."""
         h, cfg, m = self._h, self.config, world.model
         d = self._scratch
         w = cfg.ik_orientation_weight
         q = self.state.arm_target.copy()
         jacp, jacr = np.zeros((3, m.nv)), np.zeros((3, m.nv))
-        cur, err_q, err_r = np.empty(4), np.empty(4), np.empty(3)
         reg = cfg.ik_damping ** 2 * np.eye(6)
-        error = np.inf
+        err = self._pose_error(d, pos, quat)
         for _ in range(cfg.ik_iterations):
-            mujoco.mju_mat2Quat(cur, d.site_xmat[h.grasp_site])
-            mujoco.mju_mulQuat(err_q, quat, np.array([cur[0], -cur[1], -cur[2], -cur[3]]))
-            mujoco.mju_quat2Vel(err_r, err_q, 1.0)
-            err = np.concatenate([pos - d.site_xpos[h.grasp_site], w * err_r])
-            error = float(np.linalg.norm(err))
-            if error < cfg.ik_tolerance:
+            if np.linalg.norm(err) < cfg.ik_tolerance:
                 break
             mujoco.mj_comPos(m, d)
             mujoco.mj_jacSite(m, d, jacp, jacr, h.grasp_site)
@@ -452,8 +456,9 @@ class Robot(Entity):
             q = np.clip(q + jac.T @ np.linalg.solve(jac @ jac.T + reg, err), h.arm_low, h.arm_high)
             d.qpos[h.arm_qpos] = q
             mujoco.mj_kinematics(m, d)
+            err = self._pose_error(d, pos, quat)
         self.state.arm_target = q
-        return error
+        return float(np.linalg.norm(err))
 
     # -- grasping ---------------------------------------------------------------------------
     def grasp(self, world: "World") -> bool:
