@@ -326,3 +326,12 @@ def test_config_controls_furniture_density_and_object_count():
     assert all(len(h.objects) == 7 for h in (generate_home(s, config=HomeConfig(num_objects=7)) for s in range(3)))
     empty = generate_home(0, config=HomeConfig(num_objects=0))
     assert empty.objects == () and empty.make_world().model.njnt == 0
+
+
+def test_home_config_is_a_valid_structured_config():
+    omegaconf = pytest.importorskip("omegaconf")
+    cfg = omegaconf.OmegaConf.structured(HomeConfig)
+    cfg = omegaconf.OmegaConf.merge(cfg, omegaconf.OmegaConf.from_dotlist(["num_rooms=[5,5]"]))
+    config = omegaconf.OmegaConf.to_object(cfg)
+    assert config == HomeConfig(num_rooms=5)
+    assert len(generate_home(0, config=config).rooms) == 5

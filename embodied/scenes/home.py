@@ -62,18 +62,22 @@ class HomeConfig:
     """What kind of homes to generate.
 
     Attributes:
-        num_rooms: number of rooms, or a (min, max) range to draw from; 3 to 7.
+        num_rooms: (min, max) range the number of rooms is drawn from, within 3 to 7; a
+            single int n means exactly n.
         furniture_density: probability of each optional piece of furniture, in [0, 1]
             (required pieces such as the bed of a bedroom are always placed).
-        num_objects: number of graspable objects, or a (min, max) range; 0 to 60. Fewer
-            are placed when the receptacles are full.
+        num_objects: (min, max) range of the number of graspable objects, within 0 to 60
+            (an int means exactly that many). Fewer are placed when receptacles are full.
         door_width: (min, max) doorway width in metres, within [0.8, 1.4].
         extra_door_prob: probability of one extra doorway making a loop, in [0, 1].
+
+    Range fields are typed as tuples (not unions) so the config can be a Hydra/OmegaConf
+    structured config; lists are accepted and stored as tuples.
     """
 
-    num_rooms: int | tuple[int, int] = (4, 6)
+    num_rooms: tuple[int, int] = (4, 6)
     furniture_density: float = 0.6
-    num_objects: int | tuple[int, int] = (10, 18)
+    num_objects: tuple[int, int] = (10, 18)
     door_width: tuple[float, float] = (0.9, 1.1)
     extra_door_prob: float = 0.5
 
