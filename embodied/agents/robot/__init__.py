@@ -1,11 +1,11 @@
-"""Mobile-manipulator robots: embodiments, controllers, grasping and sensors.
+"""Mobile-manipulator robots: embodiments, controllers, grasping and sensors::
 
->>> from embodied.agents.robot import make_robot
->>> robot = make_robot("fetch", name="robot", grasp_mode="oracle")   # or "spot"
->>> world = home.make_world([robot])
->>> robot.apply_action(world, {"base": [0.5, 0.0], "gripper": [1.0]})
->>> world.step()
->>> obs = SensorSuite(robot, default_sensors(128, 128)).read(world)
+    from embodied.agents.robot import SensorSuite, default_sensors, make_robot
+    robot = make_robot("fetch", name="robot", grasp_mode="oracle")   # or "spot"
+    world = home.make_world([robot])
+    robot.apply_action(world, {"base": [0.5, 0.0], "gripper": [1.0]})
+    world.step()
+    obs = SensorSuite(robot, default_sensors(128, 128)).read(world)
 """
 
 from embodied.agents.robot import fetch as _fetch  # noqa: F401  (registers "fetch")

@@ -6,8 +6,8 @@ into the scene, ~0.1 ms) and ``render`` (draws an image, milliseconds). A
 :class:`~embodied.sim.render.Renderer` per resolution, and sensors looking through the
 same camera in the same mode share one rendered image per read.
 
->>> suite = SensorSuite(robot, [HeadDepth(128, 128), RangeScan(64), HumanoidGPSCompass()])
->>> obs = suite.read(world)         # {"head_depth": ..., "range_scan": ..., ...}
+    suite = SensorSuite(robot, [HeadDepth(128, 128), RangeScan(64), HumanoidGPSCompass()])
+    obs = suite.read(world)         # {"head_depth": ..., "range_scan": ..., ...}
 """
 
 from __future__ import annotations
