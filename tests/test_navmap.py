@@ -123,6 +123,20 @@ def test_copies_share_the_map_and_pickles_drop_caches(home_map):
         home_map.geodesic_distance((1.0, 1.0), (9.0, 9.0))
 
 
+def test_line_of_sight_does_not_slip_between_diagonal_cells():
+    spec = mujoco.MjSpec()
+    for name, x in (("a", 1.025), ("b", 1.075)):  # two 5 cm boxes meeting at (1.05, 1.05)
+        spec.worldbody.add_geom(name=name, type=BOX, size=[0.025, 0.025, 0.5], pos=[x, x, 0.5])
+    navmap = NavMap.from_model(spec.compile(), agent_radius=0.0, bounds=(0, 0, 2, 2))
+    assert navmap.occupied.sum() == 2
+    assert not navmap.is_navigable((1.02, 1.02))
+    a, b = (0.98, 1.12), (1.12, 0.98)  # the segment crosses the corner both boxes share
+    assert navmap.is_navigable(a) and navmap.is_navigable(b)
+    assert not navmap.line_of_sight(a, b)
+    assert navmap.line_of_sight(a, (1.2, 1.101))  # just above box b
+    assert navmap.line_of_sight(a, (1.12, 1.5))
+
+
 def test_with_radius_reuses_the_raster(home_map):
     small = home_map.with_radius(0.25)
     assert small.occupied is home_map.occupied

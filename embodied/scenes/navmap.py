@@ -249,7 +249,7 @@ class NavMap:
                              float(raster.origin[0] + w * raster.cell),
                              float(raster.origin[1] + h * raster.cell))
         self.occupied = raster.occupied
-        self.navigable = raster.clearance >= self.agent_radius
+        self.navigable = (raster.clearance >= self.agent_radius) & ~raster.occupied
         self._nav_flat = self.navigable.ravel()
         self._nav_padded = np.pad(self.navigable, 1).ravel()
         self._core_padded = np.pad(ndimage.binary_erosion(self.navigable, np.ones((3, 3), bool)),
