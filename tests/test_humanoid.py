@@ -401,3 +401,17 @@ def test_teleop_walks_picks_nearest_object_and_puts_it_down():
     assert h.holding is None and teleop.child is None
     cup = world.data.xpos[world.body_id("obj/cup/body")]
     assert abs(cup[2] - 0.05) < 0.01 and np.linalg.norm(world.data.cvel[world.body_id("obj/cup/body")]) < 0.05
+
+
+def test_humanoid_stands_at_its_initial_pose_without_reset_and_spine_stays_upright():
+    h = Humanoid("h", "avatar_00", pos=(2.0, -1.0, 0.0), yaw=1.0)
+    world = World(floor_spec(), [h], seed=0)
+    pelvis = world.data.xpos[world.body_id("h/pelvis")]
+    assert np.allclose(pelvis[:2], [2.0, -1.0]) and abs(h.yaw - 1.0) < 1e-12
+    # a low reach crouches and bends at the hips rather than curling the spine
+    target = np.array([2.0, -1.0, 0.0]) + 0.45 * np.array([math.cos(1.0), math.sin(1.0), 0.0])
+    target[2] = 0.6
+    assert reach_until_done(world, h, target) is ReachStatus.REACHED
+    q = h.skeleton.data.qpos
+    spine = sum(abs(q[h.skeleton.qadr[j]]) for j in ("lumbar_flex", "thoracic_flex"))
+    assert spine < 0.8

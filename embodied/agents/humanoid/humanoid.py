@@ -176,6 +176,8 @@ class Humanoid(Entity):
         self._substeps = world.substeps
         self._dt = world.dt
         self._held_fb = None
+        # stand at the initial pose from the start (World.reset does it again)
+        self.reset(world)
 
     # -- lifecycle -------------------------------------------------------------------------
     def reset(self, world: "World") -> None:
