@@ -27,8 +27,8 @@ from embodied.scenes import furniture as furniture_lib
 from embodied.scenes import materials
 from embodied.scenes import objects as objects_lib
 from embodied.scenes.furniture import Part
-from embodied.scenes.layout import (WALL_HEIGHT, Furniture, GraspableObject, Layout, NoDoorwayError,
-                                    Rect, Room, build_walls, partition, place_doorways, room_kinds_for)
+from embodied.scenes.layout import (Furniture, GraspableObject, Layout, NoDoorwayError, Rect, Room,
+                                    build_walls, partition, place_doorways, room_kinds_for)
 from embodied.scenes.meshes import add_mesh_geoms
 from embodied.scenes.splits import generator_seed
 from embodied.sim import collision
@@ -304,4 +304,4 @@ def build_spec(layout: Layout, model_name: str = "home") -> mujoco.MjSpec:
 
 
 __all__ = ["Home", "HomeConfig", "generate_home", "build_spec", "object_body_name",
-           "furniture_body_name", "WALL_HEIGHT"]
+           "furniture_body_name"]
