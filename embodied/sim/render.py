@@ -118,7 +118,8 @@ class Renderer:
         ``category`` (index into ``embodied.sim.semantics.CATEGORIES``); 0 = background."""
         check_choice("level", level, ("instance", "category", "geom"))
         seg = self._draw(camera, "segmentation")
-        geom = np.where(seg[..., 1] == mujoco.mjtObj.mjOBJ_GEOM, seg[..., 0], -1)
+        # int(): comparing an array with the enum object goes element by element in Python.
+        geom = np.where(seg[..., 1] == int(mujoco.mjtObj.mjOBJ_GEOM), seg[..., 0], -1)
         if level == "geom":
             return geom
         table = self.world.geom_instance if level == "instance" else self.world.geom_category
