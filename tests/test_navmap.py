@@ -283,6 +283,8 @@ def test_image_is_world_aligned(home_map):
     assert colour((5.0 + 0.05 + 0.1, 8.0)) == navmap_module.MARGIN_RGB  # beside the wall
     u, v = home_map.world_to_pixel((home_map.bounds[0], home_map.bounds[3]), scale)
     assert (u, v) == (0.0, 0.0)
+    xy = np.array([[2.5, 4.5], [7.25, 1.1]])
+    np.testing.assert_allclose(home_map.pixel_to_world(home_map.world_to_pixel(xy, 3), 3), xy)
 
 
 # -- errors -------------------------------------------------------------------------------

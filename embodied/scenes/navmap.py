@@ -564,7 +564,11 @@ class NavMap:
 
     def geodesic_distance(self, a, b, *, snap: bool = True) -> float:
         """Length (m) of :meth:`shortest_path` plus any snapping legs; ``inf`` if
-        unreachable. Equals the euclidean distance when the straight segment is clear."""
+        unreachable. Equals the euclidean distance when the straight segment is clear.
+
+        Cost on a 10 m home: ~10 us with line of sight; otherwise a grid search per new
+        goal cell (~1 ms, then cached in :meth:`distance_field`) plus smoothing (~0.4 ms).
+        """
         ends = self._endpoints(a, b, snap)
         if ends is None:
             return math.inf
@@ -697,6 +701,12 @@ class NavMap:
         if scale > 1:
             img = np.repeat(np.repeat(img, int(scale), axis=0), int(scale), axis=1)
         return np.ascontiguousarray(img)
+
+    def pixel_to_world(self, uv, scale: int = 1) -> np.ndarray:
+        """World xy of continuous pixel coordinates (u, v) of :meth:`to_image`."""
+        uv = np.asarray(uv, dtype=np.float64)
+        k = self.cell_size / scale
+        return np.stack([self.bounds[0] + uv[..., 0] * k, self.bounds[3] - uv[..., 1] * k], axis=-1)
 
     def world_to_pixel(self, xy, scale: int = 1) -> np.ndarray:
         """Continuous pixel coordinates (u, v) of world points in :meth:`to_image` (same
