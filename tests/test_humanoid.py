@@ -414,4 +414,57 @@ def test_humanoid_stands_at_its_initial_pose_without_reset_and_spine_stays_uprig
     assert reach_until_done(world, h, target) is ReachStatus.REACHED
     q = h.skeleton.data.qpos
     spine = sum(abs(q[h.skeleton.qadr[j]]) for j in ("lumbar_flex", "thoracic_flex"))
-    assert spine < 0.8
+    assert spine < 0.3
+
+
+def add_two_tables_with_cup(spec):
+    add_table_with_cup(spec)
+    table = spec.worldbody.add_geom(name="table2", type=mujoco.mjtGeom.mjGEOM_BOX,
+                                    size=[0.3, 0.3, 0.4], pos=[-1.5, 1.5, 0.4])
+    collision.apply(table, collision.STATIC)
+
+
+def test_pick_and_place_replays_exactly_from_a_snapshot_taken_mid_task():
+    h = Humanoid("h", "avatar_09")
+    world = flat_world(h, extra=add_two_tables_with_cup)
+    task = B.PickAndPlace("obj/cup/body", (0.8, (-1.8, 1.2, -1.2, 1.8)))
+    h.run(task)
+    world.step(40)                      # mid-reach
+    snap = world.snapshot()
+    hand, soles = h.hand_position(), h.sole_positions()
+
+    def run():
+        out = []
+        for _ in range(400):
+            world.step()
+            out.append(np.concatenate([world.data.mocap_pos.ravel(), world.data.qpos]))
+        return np.array(out)
+
+    first = run()
+    assert task.status is B.Status.DONE, task.reason
+    cup = world.data.xpos[world.body_id("obj/cup/body")]
+    assert np.linalg.norm(cup[:2] - [-1.5, 1.5]) < 0.35 and abs(cup[2] - 0.85) < 0.01
+    twin = world.fork()
+    world.restore(snap)
+    # queries answer for the restored state at once
+    np.testing.assert_array_equal(h.hand_position(), hand)
+    np.testing.assert_array_equal(h.sole_positions(), soles)
+    np.testing.assert_array_equal(run(), first)
+    twin.restore(snap)
+    world = twin
+    np.testing.assert_array_equal(run(), first)
+
+
+def test_commands_are_validated():
+    from embodied.errors import ActionError
+
+    h = Humanoid("h")
+    flat_world(h)
+    with pytest.raises(ActionError, match="forward"):
+        h.walk(float("nan"), 0.0)
+    with pytest.raises(ActionError, match="reach target"):
+        h.reach([0.3, 0.0], "r")
+    with pytest.raises(ConfigError, match="side"):
+        h.reach([0.3, 0.0, 1.0], "middle")
+    with pytest.raises(ConfigError, match="avatar"):
+        Humanoid("h", "avatar_99")

@@ -249,6 +249,8 @@ class Humanoid(Entity):
         self._held_fb = None
         self.behaviour = state["behaviour"]
         self._robot_contact, self._robot_contact_steps, self._robot_collisions = state["contacts"]
+        # queries (hand and sole positions) read the skeleton: pose it for the restored state
+        self._compute_pose()
 
     # -- internals -------------------------------------------------------------------------
     def _root_free(self, x: float, y: float) -> bool:
