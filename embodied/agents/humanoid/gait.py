@@ -2,11 +2,12 @@
 
 The root (a point on the floor under the pelvis, with a heading) moves exactly at the
 commanded forward speed and turn rate (after acceleration limits). Feet are placed on
-world footholds: a stance foot never moves, and the swing foot travels along a smooth
-arc from where it lifted to a foothold predicted for the moment it lands (half a step
-ahead of the pelvis, under its hip, turned towards where the body will face). Legs are
-solved with analytic two-link IK, so foot sliding is zero by construction as long as the
-foothold is within reach, which the pelvis height guarantees.
+world footholds: a stance foot never slides, and the swing foot travels along a smooth
+arc from where it lifted to a foothold predicted for the moment it lands (ahead of the
+hip, under it laterally, turned towards where the body will face). A planted foot the
+hip can no longer reach flat rolls on its toe edge (heel-off, behind the body) or heel
+edge (heel strike, ahead of it); the edge on the floor stays put. Legs are solved with
+analytic two-link IK and a 3-DOF ankle, so what touches the floor does not move.
 
 Cadence and step length grow with speed and leg length; the gait phase advances with
 distance walked, and with time while turning in place or settling the feet back
@@ -192,7 +193,7 @@ class Gait:
         return math.hypot(s.rx - rx, s.ry - ry) <= tol and abs(_wrap(s.ryaw - s.yaw)) <= 0.15
 
     def _plan_target(self) -> None:
-        """Foothold of the swing foot: where the hip will be when it lands, half a step ahead."""
+        """Foothold of the swing foot: ahead of where the hip will be when it lands."""
         s = self.state
         remaining = max(1.0 - s.phase, 0.0) / s.rate
         yaw_land = s.yaw + s.w * remaining

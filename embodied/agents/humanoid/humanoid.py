@@ -70,7 +70,7 @@ class Grip:
     hold: Hold
     side: str
     bottom_offset: float        # object origin height above its lowest point when upright
-    yaw_quat: tuple[float, float, float, float]   # upright orientation component at pick time
+    tilt: tuple[float, float, float, float]   # orientation relative to its heading at pick time
 
 
 def _yaw_of_quat(q) -> float:
@@ -283,11 +283,6 @@ class Humanoid(Entity):
         c, s = math.cos(yaw), math.sin(yaw)
         return np.array([c * d[0] + s * d[1], -s * d[0] + c * d[1], d[2]])
 
-    def _to_world(self, local) -> np.ndarray:
-        origin, yaw = self._pelvis_frame()
-        c, s = math.cos(yaw), math.sin(yaw)
-        return origin + np.array([c * local[0] - s * local[1], s * local[0] + c * local[1], local[2]])
-
     def _update_upper(self, dt: float) -> None:
         r = self._reach
         if r.mode == "ik":
@@ -356,10 +351,10 @@ class Humanoid(Entity):
         if self._grip is not None and self._grip.side != side:
             raise ConfigError("side", side, reason=f"the {self._grip.side!r} hand is holding an object")
         r = self._reach
-        if r.mode not in ("ik",):
-            r.sub = tuple(self.hand_position(side=side).tolist())
+        if r.mode != "ik" or r.side != side:
+            r.sub = tuple(self.hand_position(side).tolist())   # the sub-target starts at the hand
         r.mode, r.side, r.goal = "ik", side, tuple(target.tolist())
-        r.status, r.error, r.best_error, r.stall = ReachStatus.RUNNING, math.inf, math.inf, 0
+        r.status, r.best_error, r.stall = ReachStatus.RUNNING, math.inf, 0
         r.error = float(np.linalg.norm(target - self.hand_position(side)))
         # clearly out of reach (beyond the arm plus what bending and crouching add, or
         # under the floor): say so at once
@@ -408,7 +403,7 @@ class Humanoid(Entity):
         if surface_z is not None:
             yaw = _yaw_of_quat(quat)
             upright = np.array([math.cos(yaw / 2), 0.0, 0.0, math.sin(yaw / 2)])
-            quat = quat_mul(upright, np.asarray(grip.yaw_quat))
+            quat = quat_mul(upright, np.asarray(grip.tilt))
             x, y = (pos[0], pos[1]) if xy is None else xy
             pos = np.array([x, y, surface_z + grip.bottom_offset + 0.002])
         fb.set_pose(data, pos, quat)
