@@ -80,8 +80,11 @@ class HomeConfig:
     num_objects: tuple[int, int] = (10, 18)
     door_width: tuple[float, float] = (0.9, 1.1)
     extra_door_prob: float = 0.5
+    static_objects: bool = False
 
     def __post_init__(self):
+        if not isinstance(self.static_objects, bool):
+            raise ConfigError("static_objects", self.static_objects, (True, False))
         object.__setattr__(self, "num_rooms", _int_range("num_rooms", self.num_rooms, 3, 7))
         object.__setattr__(self, "num_objects", _int_range("num_objects", self.num_objects, 0, 60))
         check_range("furniture_density", self.furniture_density, 0.0, 1.0)
@@ -174,7 +177,8 @@ class Home:
     # -- model --------------------------------------------------------------------------
     def build_spec(self) -> mujoco.MjSpec:
         """A new MjSpec of the home (each call returns a fresh, independent spec)."""
-        return build_spec(self.layout, model_name=f"home_{self.name}")
+        return build_spec(self.layout, model_name=f"home_{self.name}",
+                          static_objects=self.config.static_objects)
 
     def make_world(self, entities: Sequence = (), timing: Timing = Timing(),
                    seed: int | None = 0) -> World:
@@ -240,9 +244,11 @@ def _add_furniture(spec: mujoco.MjSpec, piece: Furniture) -> None:
         _add_part(body, f"furn/{piece.name}/{k}", part, collision.STATIC)
 
 
-def _add_object(spec: mujoco.MjSpec, obj: GraspableObject) -> None:
+def _add_object(spec: mujoco.MjSpec, obj: GraspableObject, static: bool = False) -> None:
     body = spec.worldbody.add_body(name=object_body_name(obj.name), pos=obj.pos, quat=obj.quat)
-    body.add_freejoint(name=f"obj/{obj.name}/joint")
+    if not static:
+        body.add_freejoint(name=f"obj/{obj.name}/joint")
+    group = collision.STATIC if static else collision.DYNAMIC
     com, diag = objects_lib.inertia(obj.category, obj.size, obj.mass)
     body.explicitinertial = True
     body.mass, body.ipos, body.inertia = obj.mass, com, diag
@@ -251,18 +257,19 @@ def _add_object(spec: mujoco.MjSpec, obj: GraspableObject) -> None:
         if part.shape == "mesh":
             mesh = objects_lib.mesh_of(obj.category, part.size[0])
             geoms = add_mesh_geoms(body, spec, f"mesh/{obj.category}@{part.size[0]:g}", mesh, part.rgba,
-                                   collision.DYNAMIC, geom_prefix=prefix)
+                                   group, geom_prefix=prefix)
             colliders = geoms[1:]
         else:
-            geom = _add_part(body, f"{prefix}{k}", part, collision.DYNAMIC)
+            geom = _add_part(body, f"{prefix}{k}", part, group)
             colliders = (geom,) if part.collide else ()
         for geom in colliders:
             geom.friction = objects_lib.FRICTION
             geom.condim = 4  # torsional friction: objects do not spin in place
 
 
-def build_spec(layout: Layout, model_name: str = "home") -> mujoco.MjSpec:
-    """The MuJoCo spec of ``layout``: floors, walls, furniture, objects, looks and lights."""
+def build_spec(layout: Layout, model_name: str = "home", static_objects: bool = False) -> mujoco.MjSpec:
+    """The MuJoCo spec of ``layout``: floors, walls, furniture, objects, looks and lights
+    (objects as free bodies, or fixed when ``static_objects``)."""
     spec = mujoco.MjSpec()
     spec.modelname = model_name
     bounds = layout.bounds
@@ -299,7 +306,7 @@ def build_spec(layout: Layout, model_name: str = "home") -> mujoco.MjSpec:
     for piece in layout.furniture:
         _add_furniture(spec, piece)
     for obj in layout.objects:
-        _add_object(spec, obj)
+        _add_object(spec, obj, static_objects)
     return spec
 
 

@@ -47,7 +47,9 @@ class SocialNavConfig:
         max_depth: depth images are clipped to this range (m).
         detector_min_pixels: humanoid pixels needed for a detection.
         homes: number of distinct homes episodes cycle through (0: a new home per seed).
-        home, reward, proxemics: nested configs.
+        home, reward, proxemics: nested configs. Objects are fixed decoration by default
+            (``home.static_objects``): the robot only drives, and resting contacts would
+            otherwise cost most of the physics time.
     """
 
     max_steps: int = 1500
@@ -67,7 +69,7 @@ class SocialNavConfig:
     max_depth: float = 10.0
     detector_min_pixels: int = 10
     homes: int = 0
-    home: HomeConfig = field(default_factory=HomeConfig)
+    home: HomeConfig = field(default_factory=lambda: HomeConfig(static_objects=True))
     reward: SocialNavRewardConfig = field(default_factory=SocialNavRewardConfig)
     proxemics: ProxemicsConfig = field(default_factory=ProxemicsConfig)
 
