@@ -13,6 +13,9 @@ def floor_spec(size: float = 10.0, rgba=(0.75, 0.72, 0.68, 1.0)) -> mujoco.MjSpe
     spec.compiler.degree = False
     spec.visual.headlight.ambient = [0.35, 0.35, 0.35]
     spec.visual.headlight.diffuse = [0.5, 0.5, 0.5]
+    spec.add_texture(name="sky", type=mujoco.mjtTexture.mjTEXTURE_SKYBOX,
+                     builtin=mujoco.mjtBuiltin.mjBUILTIN_GRADIENT, width=64, height=64,
+                     rgb1=[0.85, 0.9, 0.97], rgb2=[0.35, 0.42, 0.55])
     tex = spec.add_texture(name="floor_grid", type=mujoco.mjtTexture.mjTEXTURE_2D,
                            builtin=mujoco.mjtBuiltin.mjBUILTIN_CHECKER, width=256, height=256,
                            rgb1=list(rgba[:3]), rgb2=[c * 0.9 for c in rgba[:3]])

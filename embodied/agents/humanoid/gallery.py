@@ -37,7 +37,7 @@ def render_gallery(path: str | Path, avatar_ids: Sequence[str] | None = None, wi
     aspect = width / height
     # distance so that the row fills the width with a 45 degree vertical field of view
     distance = max(3.0, 0.5 * span / (aspect * np.tan(np.radians(22.5))) * 1.15)
-    camera = look_at([0.0, 0.0, 0.95], distance=distance, azimuth=180.0, elevation=-6.0)
+    camera = look_at([0.0, 0.0, 0.85], distance=distance, azimuth=180.0, elevation=-8.0)
     with Renderer(world, width, height, profile) as renderer:
         image = renderer.rgb(camera)
     if labels:
