@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from embodied.agents.robot.sensors import SensorSuite, default_sensors
-from embodied.benchmarks.robot import robot_in_home
+from embodied.agents.robot.playground import robot_in_home
 
 
 @pytest.fixture(scope="module")

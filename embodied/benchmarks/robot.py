@@ -9,35 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from embodied.agents.robot.playground import robot_in_home
 from embodied.benchmarks.timing import median_seconds
 
 STATE_SENSORS = ("joint_positions", "joint_velocities", "is_holding", "base_velocity",
                  "goal_gps_compass", "humanoid_gps_compass")
-
-
-def robot_in_home(seed: int = 0, humanoid: bool = True, **robot_config):
-    """A World of generated home ``seed`` (train split) with the robot, and a humanoid a
-    few metres away, both on navigable floor. Returns ``(world, robot)``."""
-    from embodied.agents.humanoid.humanoid import Humanoid
-    from embodied.agents.robot import make_robot
-    from embodied.scenes.home import generate_home
-    from embodied.scenes.navmap import NavMap
-
-    home = generate_home(seed, "train")
-    navmap = NavMap.from_model(home.build_spec().compile(), agent_radius=0.4)
-    rng = np.random.default_rng(seed)
-    start = navmap.sample_navigable(rng, 1)[0]
-    robot = make_robot("fetch", pos=(start[0], start[1], 0.0), yaw=float(rng.uniform(-np.pi, np.pi)),
-                       **robot_config)
-    entities = [robot]
-    if humanoid:
-        spots = navmap.sample_navigable(rng, 64)
-        far = spots[np.linalg.norm(spots - start, axis=1) > 2.0]
-        spot = far[0] if len(far) else spots[0]
-        entities.append(Humanoid("human0", pos=(spot[0], spot[1])))
-    world = home.make_world(entities, seed=seed)
-    world.reset()
-    return world, robot
 
 
 def run(repeats: int = 15) -> dict:

@@ -37,39 +37,6 @@ def depth_image(depth: np.ndarray, max_depth: float = 6.0) -> np.ndarray:
     return np.repeat(grey[..., None], 3, axis=2)
 
 
-def _scene(seed: int):
-    """The robot facing a humanoid across a room of a generated home."""
-    from embodied.agents.humanoid.humanoid import Humanoid
-    from embodied.agents.robot import make_robot
-    from embodied.scenes.home import generate_home
-    from embodied.scenes.navmap import NavMap
-
-    home = generate_home(seed, "train")
-    navmap = NavMap.from_model(home.build_spec().compile(), agent_radius=0.45)
-    rng = np.random.default_rng(seed)
-    points = navmap.sample_navigable(rng, 400)
-    best = None
-    for a in points[:60]:
-        for b in points:
-            d = np.linalg.norm(b - a)
-            if 2.5 < d < 4.0 and navmap.line_of_sight(a, b) and navmap.clearance_at(a) > 0.7:
-                best = (a, b)
-                break
-        if best:
-            break
-    if best is None:
-        raise RuntimeError(f"home {seed}: no robot/humanoid pair in view of each other")
-    a, b = best
-    yaw = float(np.arctan2(b[1] - a[1], b[0] - a[0]))
-    robot = make_robot("fetch", pos=(a[0], a[1], 0.0), yaw=yaw)
-    human = Humanoid("human0", pos=(b[0], b[1]), yaw=yaw + np.pi)
-    world = home.make_world([robot, human], seed=seed)
-    world.reset()
-    robot.command_head(0.0, 0.15)
-    world.step(20)
-    return world, robot
-
-
 def _eye(target, distance, azimuth, elevation) -> np.ndarray:
     az, el = np.radians(azimuth), np.radians(elevation)
     return np.asarray(target) - distance * np.array([np.cos(el) * np.cos(az),
@@ -110,7 +77,12 @@ def render_figures(out_dir: str | Path, seed: int = 3, size: int = 256) -> list[
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    world, robot = _scene(seed)
+    from embodied.agents.robot.playground import robot_in_home
+
+    world, robot = robot_in_home(seed, humanoid_distance=(2.5, 4.0), face_humanoid=True,
+                                 min_clearance=0.7, same_room=True)
+    robot.command_head(0.0, 0.15)
+    world.step(20)
     x, y, heading = robot.base_pose(world)
     human = world.data.xpos[world.body_id(world.body_names("human0/")[0])]
     robot_head = np.array([x, y, 1.0])

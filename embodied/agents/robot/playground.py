@@ -1,5 +1,6 @@
-"""A small walled room with a table and objects: a stand-in home for robot tests, benchmarks
-and figures (and a minimal example of what a scene needs to provide)."""
+"""Scenes for robot tests, benchmarks and figures: a small walled room with tables and
+objects (a minimal example of what a scene needs to provide), and a robot placed with a
+humanoid in a generated home."""
 
 from __future__ import annotations
 
@@ -83,3 +84,44 @@ def make_playground(half_size: float = 3.0,
             g = body.add_geom(name=f"human0/{name}", rgba=[0.8, 0.62, 0.5, 1], **kw)
             collision.apply(g, collision.KINEMATIC)
     return Playground(spec, labels)
+
+
+def robot_in_home(seed: int = 0, embodiment: str = "fetch", humanoid: bool = True,
+                  humanoid_distance: tuple[float, float] = (2.0, 6.0), face_humanoid: bool = False,
+                  min_clearance: float = 0.0, same_room: bool = False, split: str = "train",
+                  **robot_config):
+    """A World of generated home ``seed`` with a robot on navigable floor at least
+    ``min_clearance`` metres from obstacles and (optionally) a humanoid
+    ``humanoid_distance`` metres away in straight, unobstructed line; with
+    ``face_humanoid`` the robot looks at it; with ``same_room`` both stand in one room.
+    Returns ``(world, robot)`` after a reset."""
+    from embodied.agents.humanoid.humanoid import Humanoid
+    from embodied.agents.robot.embodiment import get_embodiment
+    from embodied.agents.robot.robot import make_robot
+    from embodied.scenes.home import generate_home
+    from embodied.scenes.navmap import NavMap
+
+    home = generate_home(seed, split)
+    radius = get_embodiment(embodiment).constants.base_radius
+    navmap = NavMap.from_model(home.build_spec().compile(), agent_radius=radius + 0.1)
+    rng = np.random.default_rng(seed)
+    points = navmap.sample_navigable(rng, 400)
+    points = np.array([p for p in points if navmap.clearance_at(p) >= min_clearance] or points)
+    start, other = points[0], None
+    if humanoid:
+        near, far = humanoid_distance
+        pairs = ((a, b) for a in points[:80] for b in navmap.sample_navigable(rng, 400)
+                 if near < np.linalg.norm(b - a) < far and navmap.line_of_sight(a, b)
+                 and (not same_room or home.room_at(*a) == home.room_at(*b)))
+        start, other = next(pairs, (None, None))
+        if start is None:
+            raise RuntimeError(f"home {seed}: no two points {near}-{far} m apart in line of sight")
+    yaw = (float(np.arctan2(other[1] - start[1], other[0] - start[0])) if face_humanoid
+           else float(rng.uniform(-np.pi, np.pi)))
+    robot = make_robot(embodiment, pos=(start[0], start[1], 0.0), yaw=yaw, **robot_config)
+    entities = [robot]
+    if humanoid:
+        entities.append(Humanoid("human0", pos=(other[0], other[1]), yaw=yaw + np.pi))
+    world = home.make_world(entities, seed=seed)
+    world.reset()
+    return world, robot
