@@ -39,6 +39,8 @@ def test_registry_and_config_errors():
         make_robot(grasp_mode="magic")
     with pytest.raises(ConfigError, match="max_linear_speed"):
         RobotConfig(max_linear_speed=-1.0)
+    with pytest.raises(ConfigError, match="grasp_radius"):
+        make_robot(grasp_raduis=0.2)                    # misspelt option: allowed ones listed
 
 
 def test_body_sizes_and_masses():

@@ -8,7 +8,7 @@ World snapshots and forks restore it exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Mapping
 
 import gymnasium as gym
@@ -614,4 +614,8 @@ def make_robot(embodiment: str = "fetch", name: str = "robot", pos=(0.0, 0.0, 0.
                yaw: float = 0.0, **config) -> Robot:
     """A :class:`Robot` wearing a registered embodiment; keyword arguments go to
     :class:`RobotConfig` (e.g. ``grasp_mode="oracle"``)."""
+    known = {f.name for f in fields(RobotConfig)}
+    unknown = sorted(set(config) - known)
+    if unknown:
+        raise ConfigError("robot config", unknown[0], sorted(known))
     return Robot(embodiment, name=name, pos=pos, yaw=yaw, config=RobotConfig(**config))
