@@ -468,3 +468,18 @@ def test_commands_are_validated():
         h.reach([0.3, 0.0, 1.0], "middle")
     with pytest.raises(ConfigError, match="avatar"):
         Humanoid("h", "avatar_99")
+
+
+def test_steer_turns_in_place_beyond_20_degrees_then_walks_along_the_velocity():
+    h = Humanoid("h", "avatar_07")
+    world = flat_world(h)
+    positions = []
+    for _ in range(150):
+        h.steer(0.0, 0.9)                  # 90 degrees to the left of the initial heading
+        world.step()
+        positions.append(h.position.copy())
+    positions = np.array(positions)
+    first_move = np.argmax(np.linalg.norm(positions, axis=1) > 1e-6)
+    assert first_move > 5                                   # turned on the spot first
+    assert abs(math.degrees(h.yaw) - 90) < 2
+    assert abs(positions[-1][0]) < 0.1 and positions[-1][1] > 2.5

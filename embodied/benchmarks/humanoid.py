@@ -8,7 +8,8 @@
 - ``reach_ik_us``: the same while reaching with IK. Target <= 1000 us.
 - ``home_4_wander_steps_per_s``: control steps per second of a generated home with four
   wandering humanoids, physics included, no rendering. Target >= 1000.
-- ``home_0_humanoids_steps_per_s`` (the same home, empty) and
+- ``home_0_humanoids_steps_per_s`` (the same home, empty), ``home_per_humanoid_us``
+  (what each wandering humanoid adds to a control step) and
   ``home_16_wander_steps_per_s`` show how the cost scales with the number of humanoids.
 """
 
@@ -91,13 +92,18 @@ def bench_home(n_humans: int, steps: int = 300, repeats: int = 3) -> float:
 def run() -> dict:
     walk = bench_walk_controller()
     reach = bench_reach()
+    empty, four = bench_home(0), bench_home(4)
     return {
         "walk_controller_us": walk * 1e6,
         "walk_controller_target_ratio": walk * 1e6 / 100.0,
         "reach_ik_us": reach * 1e6,
         "reach_ik_target_ratio": reach * 1e6 / 1000.0,
-        "home_0_humanoids_steps_per_s": bench_home(0),
-        "home_4_wander_steps_per_s": bench_home(4),
+        "home_0_humanoids_steps_per_s": empty,
+        "home_4_wander_steps_per_s": four,
+        "home_4_wander_target_ratio": four / 1000.0,
+        # everything a wandering humanoid adds to a control step (behaviour, gait, FK,
+        # mocap updates, extra collision work), from the two runs above
+        "home_per_humanoid_us": (1.0 / four - 1.0 / empty) / 4 * 1e6,
         "home_16_wander_steps_per_s": bench_home(16, steps=150),
     }
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from embodied.agents.humanoid.humanoid import TURN_IN_PLACE
 from embodied.agents.humanoid.reach import ReachStatus
 from embodied.errors import check_range
 
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from embodied.agents.humanoid.humanoid import Humanoid
     from embodied.sim.world import World
 
-#: Heading errors above this are corrected by turning in place (as in Habitat 3.0).
-TURN_IN_PLACE = math.radians(20.0)
 
 
 class Status(enum.Enum):
@@ -81,16 +80,6 @@ class Idle(Behaviour):
         h.stop()
         if self.duration is not None and self.steps * world.dt >= self.duration:
             self.done()
-
-
-def _heading_command(h: "Humanoid", target_yaw: float, speed: float) -> tuple[float, float]:
-    """Forward speed and turn rate towards ``target_yaw``: turn in place above 20 degrees."""
-    err = _wrap(target_yaw - h.yaw)
-    max_turn = h.config.gait.max_turn_rate
-    turn = max(-max_turn, min(max_turn, 3.0 * err))
-    if abs(err) > TURN_IN_PLACE:
-        return 0.0, turn
-    return speed, turn
 
 
 @dataclass
@@ -175,7 +164,7 @@ class WalkTo(Behaviour):
         tx, ty = self.path[self.waypoint]
         to_end = self._remaining(h)
         speed = min(self.speed, max(0.25, 1.5 * to_end))
-        h.walk(*_heading_command(h, math.atan2(ty - y, tx - x), speed))
+        h.head(math.atan2(ty - y, tx - x), speed)
 
     def _remaining(self, h) -> float:
         x, y = float(h.position[0]), float(h.position[1])

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from embodied.sim.world import World
 
 _N = len(C.LINKS)
+#: Heading errors above this are corrected by turning in place (as in Habitat 3.0).
+TURN_IN_PLACE = math.radians(20.0)
 
 
 @dataclass(frozen=True)
@@ -341,6 +343,22 @@ class Humanoid(Entity):
 
     def stop(self) -> None:
         self.gait.command(0.0, 0.0)
+
+    def head(self, yaw: float, speed: float) -> None:
+        """Walk at ``speed`` towards heading ``yaw`` (rad), turning on the spot first when
+        it is more than :data:`TURN_IN_PLACE` away (as Habitat 3.0 humanoids do)."""
+        err = (yaw - self.gait.state.yaw + math.pi) % (2.0 * math.pi) - math.pi
+        max_turn = self.config.gait.max_turn_rate
+        turn = max(-max_turn, min(max_turn, 3.0 * err))
+        self.walk(0.0 if abs(err) > TURN_IN_PLACE else speed, turn)
+
+    def steer(self, vx: float, vy: float) -> None:
+        """Track a planar velocity (m/s, world frame), e.g. from a pedestrian model."""
+        speed = math.hypot(vx, vy)
+        if speed < 0.05:
+            self.stop()
+        else:
+            self.head(math.atan2(vy, vx), speed)
 
     def reach(self, target, side: str = "r") -> None:
         """Start moving the ``side`` hand's grasp point to the world point ``target``."""
