@@ -69,6 +69,14 @@ class Behaviour:
     def fail(self, reason: str) -> None:
         self.status, self.reason = Status.FAILED, reason
 
+    def _run_child(self, h, world) -> bool:
+        """Step ``self.child`` (a sub-behaviour); True once it is done. Its failure fails
+        this behaviour, with its reason."""
+        self.child.update(h, world)
+        if self.child.status is Status.FAILED:
+            self.fail(f"{type(self.child).__name__.lower()}: {self.child.reason}")
+        return self.child.status is Status.DONE
+
 
 @dataclass
 class Idle(Behaviour):
@@ -269,13 +277,6 @@ class Pick(Behaviour):
         if self.stage == "retract" and h.upper_body == "carrying":
             self.done()
 
-    def _run_child(self, h, world) -> bool:
-        """Step the child; True once it is done (fails this behaviour if it failed)."""
-        self.child.update(h, world)
-        if self.child.status is Status.FAILED:
-            self.fail(f"{type(self.child).__name__.lower()}: {self.child.reason}")
-        return self.child.status is Status.DONE
-
 
 @dataclass
 class Place(Behaviour):
@@ -315,7 +316,7 @@ class Place(Behaviour):
             self.child = WalkTo(goal=stand, face=self.point, tolerance=0.08)
             self.stage = "approach"
         if self.stage == "approach":
-            if not Pick._run_child(self, h, world):
+            if not self._run_child(h, world):
                 return
             obj, side = h.holding, h.held_side
             # put the object's centre where it will rest, with the hand where it holds it
@@ -325,7 +326,7 @@ class Place(Behaviour):
             self.child = Reach(target=self.goal, side=side)
             self.stage = "reach"
         if self.stage == "reach":
-            if not Pick._run_child(self, h, world):
+            if not self._run_child(h, world):
                 return
             h.release(world, surface_z=height)
             h.retract()

@@ -128,8 +128,8 @@ class Skeleton:
             else:
                 for i in override:
                     q[self.upper_adr[i]] = upper[i]
-        # keep the head level and looking along the heading
-        q[a["neck_twist"]] = 0.6 * yaw_osc
+        # keep the head level, looking along the heading and into turns
+        q[a["neck_twist"]] = 0.6 * yaw_osc + max(-0.5, min(0.5, 0.35 * gait.state.w))
         q[a["neck_flex"]] = -0.5 * (pitch + q[a["lumbar_flex"]] + q[a["thoracic_flex"]])
         q[a["head_nod"]] = 0.5 * q[a["neck_flex"]]
         data = self.data
