@@ -146,7 +146,18 @@ def test_with_radius_reuses_the_raster(home_map):
 
 
 # -- paths and geodesics ------------------------------------------------------------------
-def test_paths_never_cross_non_navigable_cells(home_map):
+def without_corner_graph(navmap: NavMap) -> NavMap:
+    """The same map forced onto its fallback route (grid search + string pulling)."""
+    navmap = navmap.with_radius(navmap.agent_radius)
+    navmap._corners = navmap_module._CornerGraph(np.zeros((0, 2)), np.zeros((0, 0)),
+                                                 np.zeros((0, 0), dtype=np.int32))
+    return navmap
+
+
+@pytest.mark.parametrize("route", ["corners", "grid"])
+def test_paths_never_cross_non_navigable_cells(home_map, route):
+    if route == "grid":
+        home_map = without_corner_graph(home_map)
     rng = np.random.default_rng(0)
     starts, goals = home_map.sample_navigable(rng, 40), home_map.sample_navigable(rng, 40)
     detours = 0
@@ -178,8 +189,11 @@ def test_geodesic_is_euclidean_with_line_of_sight_and_longer_without(home_map):
     assert seen[True] >= 5 and seen[False] >= 5
 
 
-def test_l_shaped_detour_is_measured_correctly():
+@pytest.mark.parametrize("route", ["corners", "grid"])
+def test_l_shaped_detour_is_measured_correctly(route):
     navmap = NavMap.from_model(l_corridor_model(), agent_radius=ROBOT_RADIUS)
+    if route == "grid":
+        navmap = without_corner_graph(navmap)
     a, b = np.array([3.5, 0.5]), np.array([0.5, 3.5])
     assert not navmap.line_of_sight(a, b)
     # Exact shortest path of a disc centre: tangent, arc of radius R around the corner

@@ -107,11 +107,13 @@ def _benchmark_scene():
 def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0) -> dict:
     """Median timings of the navigation map on a ~10 m x 10 m home.
 
-    Keys: ``build_ms`` (from_model), ``graph_ms`` (first search graph of a radius),
-    ``with_radius_ms``, ``path_ms`` (uncached shortest_path between far-apart points,
-    needing a search), ``geodesic_los_us`` (line of sight), ``geodesic_blocked_us`` (no line
-    of sight, new goal cell each call), ``geodesic_blocked_cached_us`` (goal cell's field
-    cached), ``los_fraction`` of the random pairs, plus map size figures.
+    Keys: ``build_ms`` (from_model), ``with_radius_ms``, ``corner_graph_ms`` (built once per
+    map on the first blocked query), ``grid_graph_ms`` and ``distance_field_ms`` (grid
+    search, used by distance_field and as fallback), ``path_ms`` (shortest_path between
+    far-apart points without line of sight), ``geodesic_los_us`` (line of sight),
+    ``geodesic_blocked_us`` (no line of sight, both ends new: the per-step case of a robot
+    tracking a walking person), ``geodesic_blocked_fixed_goal_us`` (many starts, one goal),
+    ``los_fraction`` of the random pairs, plus map size figures.
     """
     model, rooms, scene = _benchmark_scene()
     data = mujoco.MjData(model)
@@ -121,10 +123,14 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0) -> di
     navmap = NavMap.from_model(model, data, agent_radius=0.3, rooms=rooms)
     with_radius = _median_time(lambda: navmap.with_radius(0.25), repeats)
 
-    def fresh_graph():
-        navmap._graph_cache = None
-        navmap._graph()
-    graph = _median_time(fresh_graph, max(3, repeats // 4))
+    def rebuild(attribute, build_fn):
+        def fn():
+            setattr(navmap, attribute, None)
+            build_fn()
+        return fn
+    few = max(3, repeats // 4)
+    corner_graph = _median_time(rebuild("_corners", navmap._corner_graph), few)
+    grid_graph = _median_time(rebuild("_graph_cache", navmap._graph), few)
 
     rng = np.random.default_rng(seed)
     pts = navmap.sample_navigable(rng, 2 * queries)
@@ -133,36 +139,41 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0) -> di
     clear = [(a, b) for a, b in pairs if navmap.line_of_sight(a, b)]
     far = sorted(blocked, key=lambda p: -np.linalg.norm(p[0] - p[1]))[:max(5, len(blocked) // 4)]
 
-    def timed_each(pairs_, fn, clear_cache: bool):
+    def timed_each(pairs_, fn):
         times = []
         for a, b in pairs_:
-            if clear_cache:
-                navmap._fields.clear()
+            navmap._fields.clear()
+            navmap._visibility.clear()
             t0 = time.perf_counter()
             fn(a, b)
             times.append(time.perf_counter() - t0)
         return float(np.median(times)) if times else float("nan")
 
-    path = timed_each(far, navmap.shortest_path, True)
-    geo_blocked = timed_each(blocked, navmap.geodesic_distance, True)
-    geo_blocked_cached = []  # each query right after the same one, so its field is cached
-    for a, b in blocked:
-        navmap.geodesic_distance(a, b)
+    field = timed_each(far, lambda a, b: navmap.distance_field(b))
+    path = timed_each(far, navmap.shortest_path)
+    geo_blocked = timed_each(blocked, navmap.geodesic_distance)
+    geo_los = timed_each(clear * 5, navmap.geodesic_distance)
+    goal = blocked[0][1] if blocked else pts[0]
+    navmap.geodesic_distance(pts[0], goal)
+    fixed_goal = []
+    for a, _ in blocked:
         t0 = time.perf_counter()
-        navmap.geodesic_distance(a, b)
-        geo_blocked_cached.append(time.perf_counter() - t0)
-    geo_los = timed_each(clear * 5, navmap.geodesic_distance, False)
+        navmap.geodesic_distance(a, goal)
+        fixed_goal.append(time.perf_counter() - t0)
     return {
         "scene": scene,
         "grid_cells": int(np.prod(navmap.shape)),
         "navigable_fraction": float(navmap.navigable.mean()),
+        "corners": int(len(navmap._corner_graph().points)),
         "build_ms": build * 1e3,
         "with_radius_ms": with_radius * 1e3,
-        "graph_ms": graph * 1e3,
+        "corner_graph_ms": corner_graph * 1e3,
+        "grid_graph_ms": grid_graph * 1e3,
+        "distance_field_ms": field * 1e3,
         "path_ms": path * 1e3,
         "geodesic_los_us": geo_los * 1e6,
         "geodesic_blocked_us": geo_blocked * 1e6,
-        "geodesic_blocked_cached_us": float(np.median(geo_blocked_cached)) * 1e6,
+        "geodesic_blocked_fixed_goal_us": float(np.median(fixed_goal)) * 1e6,
         "los_fraction": len(clear) / len(pairs),
     }
 
