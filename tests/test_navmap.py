@@ -214,8 +214,11 @@ def test_l_shaped_detour_is_measured_correctly(route):
     assert geo > np.linalg.norm(b - a) + 1.0
     path = navmap.shortest_path(a, b)
     assert navmap.is_navigable(dense_points(path)).all()
-    assert geo == pytest.approx(navmap.distance_field(b).grid[tuple(navmap.world_to_cell(a))],
-                                rel=0.08)  # grid distances are within 8-connectivity error
+    field = navmap.distance_field(b)
+    grid_distance = field.distance_at(a)
+    assert geo - navmap.cell_size <= grid_distance <= geo * 1.08 + navmap.cell_size
+    assert field.distance_at(np.array([a, (-50.0, 0.0)])).tolist() == [grid_distance, math.inf]
+    assert field.distance_at((50.0, 50.0)) == math.inf
 
 
 def test_unreachable_goal_gives_none_and_inf():
@@ -252,6 +255,21 @@ def test_non_navigable_and_outside_points_are_snapped_or_rejected(home_map):
     assert home_map.geodesic_distance(outside, goal) >= 30.0
     assert home_map.room_at(outside) is None
     assert home_map.is_navigable(np.array([outside, goal])).tolist() == [False, True]
+
+
+def test_corner_and_grid_routes_agree(home_map):
+    grid_route = without_corner_graph(home_map)
+    rng = np.random.default_rng(4)
+    starts, goals = home_map.sample_navigable(rng, 40), home_map.sample_navigable(rng, 40)
+    compared = 0
+    for a, b in zip(starts, goals):
+        if home_map.line_of_sight(a, b):
+            continue
+        corner, grid = home_map.geodesic_distance(a, b), grid_route.geodesic_distance(a, b)
+        assert corner <= grid + 2 * home_map.cell_size
+        assert corner >= grid * 0.9
+        compared += 1
+    assert compared >= 10
 
 
 def test_queries_do_not_depend_on_the_cache(home_model):

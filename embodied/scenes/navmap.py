@@ -23,9 +23,14 @@ Conventions:
   snapping legs, so an agent pressed against a wall still gets a finite, continuous
   distance. Pass ``snap=False`` to get ``inf``/``None`` instead.
 - Geodesic distance is the length of the any-angle path returned by
-  :meth:`NavMap.shortest_path`: the euclidean distance when the segment is clear,
-  otherwise an 8-connected grid search (scipy's Dijkstra) followed by string pulling.
-  Every query is a pure function of its arguments; caches only save time.
+  :meth:`NavMap.shortest_path`: the euclidean distance when the segment is clear;
+  otherwise the shortest route through the visibility graph of the convex corner cells of
+  the navigable region (where taut paths bend; all-pairs distances precomputed with
+  scipy's Dijkstra on first use), or, if that graph does not link the two points, an
+  8-connected grid search smoothed by string pulling. Paths bend at cell centres, so
+  distances exceed the exact continuous ones by a few cm per bend.
+- Every query is a pure function of its arguments; caches only save time, so results do
+  not depend on query history (needed for exact replays and forked worlds).
 """
 
 from __future__ import annotations
@@ -207,19 +212,33 @@ class _Raster:
 
 
 class DistanceField:
-    """Grid distances from every cell to one goal cell, for repeated queries to that goal.
+    """Grid distances from every cell to one goal cell, for many queries to that goal.
 
     ``grid`` holds the 8-connected grid distance (m) from each cell centre to the goal
-    cell centre (``inf`` where unreachable); :meth:`NavMap.shortest_path` turns it into a
-    smoothed path.
+    cell centre (``inf`` where unreachable). It is an upper bound of the geodesic distance
+    (by up to 8% plus a cell): cheap for bulk use such as picking start cells far enough
+    from a goal; :meth:`NavMap.geodesic_distance` gives the accurate value.
     """
 
     def __init__(self, navmap: "NavMap", goal_cell: int):
+        self._navmap = navmap
         self.goal_cell = goal_cell
         dist, pred = csgraph.dijkstra(navmap._graph(), indices=goal_cell,
                                       return_predecessors=True)
         self.grid = (dist * navmap.cell_size).reshape(navmap.shape)
         self._pred = pred
+
+    def distance_at(self, xy) -> float | np.ndarray:
+        """Grid distance (m) of the cells containing the points ``xy`` ((2,) or (n, 2));
+        ``inf`` outside the map or where the goal is unreachable."""
+        rc = self._navmap.world_to_cell(xy)
+        h, w = self.grid.shape
+        inside = (rc[..., 0] >= 0) & (rc[..., 0] < h) & (rc[..., 1] >= 0) & (rc[..., 1] < w)
+        if rc.ndim == 1:
+            return float(self.grid[rc[0], rc[1]]) if inside else math.inf
+        out = np.full(inside.shape, np.inf)
+        out[inside] = self.grid[rc[inside][:, 0], rc[inside][:, 1]]
+        return out
 
     def cell_chain(self, start_cell: int) -> list[int] | None:
         """Flat cell indices from ``start_cell`` to the goal cell, or None if unreachable."""
@@ -529,7 +548,8 @@ class NavMap:
         return field
 
     def distance_field(self, goal) -> DistanceField:
-        """The (cached) grid distance field towards the navigable cell nearest ``goal``."""
+        """The (cached) grid distance field towards the navigable cell nearest ``goal``
+        (~1 ms to compute for a 10 m home)."""
         flat = self._snap_flat(float(goal[0]), float(goal[1]))
         if flat < 0:
             raise EmbodiedError("the navigation map has no navigable cell")
@@ -651,10 +671,22 @@ class NavMap:
         :meth:`_segment_clear`, for many segments at once (all ends in navigable cells)."""
         ox, oy = self.origin
         inv = 1.0 / self.cell_size
-        n = len(points)
-        ua, va = np.full(n, (x - ox) * inv), np.full(n, (y - oy) * inv)
-        ub, vb = (points[:, 0] - ox) * inv, (points[:, 1] - oy) * inv
         nav, stride = self._nav_padded, self.shape[1] + 2
+        # Cheap reject first: a point sampled on the segment (every cell length) lies in
+        # a non-navigable cell. The exact test then runs on the survivors only.
+        ua, va = (x - ox) * inv, (y - oy) * inv
+        ub, vb = (points[:, 0] - ox) * inv, (points[:, 1] - oy) * inv
+        counts = (np.hypot(ub - ua, vb - va) + 2).astype(np.intp)
+        seg = np.repeat(np.arange(len(points)), counts)
+        t = (np.arange(seg.size) - np.repeat(np.cumsum(counts) - counts, counts)) / (counts[seg] - 1)
+        samples = ((va + 1.0) + t * (vb[seg] - va)).astype(np.intp) * stride + (
+            (ua + 1.0) + t * (ub[seg] - ua)).astype(np.intp)
+        visible = np.ones(len(points), dtype=bool)
+        visible[seg[~nav[samples]]] = False
+        survivors = np.flatnonzero(visible)
+        n = survivors.size
+        ua, va = np.full(n, ua), np.full(n, va)
+        ub, vb = ub[survivors], vb[survivors]
         blocked = np.zeros(n, dtype=bool)
         seg, k, v = _line_crossings(ua, va, ub, vb)
         col = k.astype(np.intp)
@@ -666,7 +698,8 @@ class NavMap:
         lo = row + (u + (1.0 - _TOUCH)).astype(np.intp)
         hi = row + (u + (1.0 + _TOUCH)).astype(np.intp)
         blocked[seg[~(nav[lo] & nav[lo + stride] & nav[hi] & nav[hi + stride])]] = True
-        return ~blocked
+        visible[survivors[blocked]] = False
+        return visible
 
     def _corner_path(self, start, i: int, j: int, goal) -> np.ndarray:
         corners = self._corner_graph()
