@@ -30,8 +30,9 @@ class FollowView:
         a, b = np.asarray(a_xy, float), np.asarray(b_xy, float)
         mid = (a + b) / 2
         spread = float(np.linalg.norm(a - b))
-        cam = look_at([mid[0], mid[1], 0.5], distance=max(4.5, 1.6 * spread + 2.0),
-                      azimuth=135.0, elevation=-62.0)
+        # steep enough that walls (homes have no ceiling) rarely hide the agents
+        cam = look_at([mid[0], mid[1], 0.5], distance=max(5.0, 1.6 * spread + 2.5),
+                      azimuth=120.0, elevation=-74.0)
         frame = self.main.rgb(cam).copy()
         if self.inset is not None:
             small = self.inset.rgb(self.inset_camera)
@@ -39,11 +40,12 @@ class FollowView:
             frame[8:8 + h, -8 - w:-8] = small
             cv2.rectangle(frame, (frame.shape[1] - 9 - w, 7), (frame.shape[1] - 8, 8 + h),
                           (255, 255, 255), 1)
-        y = 22
-        for line in lines:
-            cv2.putText(frame, line, (10, y), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 3, cv2.LINE_AA)
-            cv2.putText(frame, line, (10, y), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (255, 255, 255), 1, cv2.LINE_AA)
-            y += 22
+        if lines:
+            banner = frame[: 10 + 22 * len(lines), : max(len(t) for t in lines) * 10 + 16]
+            banner[:] = (banner * 0.45).astype(np.uint8)
+        for k, line in enumerate(lines):
+            cv2.putText(frame, line, (8, 22 + 22 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.55,
+                        (255, 255, 255), 1, cv2.LINE_AA)
         return frame
 
     def close(self) -> None:

@@ -126,6 +126,11 @@ class World:
                 for e in entities:
                     e.before_substep(self, k)
                 mujoco.mj_step(model, data)
+            # mj_step leaves body/site/camera poses one substep behind qpos; make them
+            # current so controllers, sensors and renderers read the same state after a
+            # step as after a restore (which runs mj_forward).
+            mujoco.mj_kinematics(model, data)
+            mujoco.mj_camlight(model, data)
             for e in entities:
                 e.after_control(self)
             self.step_count += 1
