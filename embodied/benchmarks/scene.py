@@ -51,3 +51,8 @@ def bench_home_build(repeats: int = 10, seed: int = 0) -> dict:
 if __name__ == "__main__":
     for key, value in bench_home_build().items():
         print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+
+
+def run() -> dict:
+    """The scene section of scripts/benchmark.py."""
+    return bench_home_build()
