@@ -16,6 +16,8 @@ from embodied.io import atomic_path
 
 #: Agent radius of the map drawn in the overview (the robot's footprint).
 OVERVIEW_AGENT_RADIUS = 0.3
+#: Tint of the places the agent's centre cannot reach (distinct from wood and tile tones).
+_BLOCKED_RGB = (70, 40, 160)
 
 
 def _far_top_down(renderer, world, center, extent_y: float) -> np.ndarray:
@@ -76,7 +78,9 @@ def render_home_overview(seed: int, split: str = "val", out: str | os.PathLike =
     nav = np.zeros((height, width), bool)
     nav[inside] = navmap.is_navigable(np.stack([world_x[inside], world_y[inside]], -1))
     blocked = inside & ~nav
-    top[blocked] = (0.55 * top[blocked] + 0.45 * np.array([230, 120, 40])).astype(np.uint8)
+    top[blocked] = (0.6 * top[blocked] + 0.4 * np.array(_BLOCKED_RGB)).astype(np.uint8)
+    contours, _ = cv2.findContours(nav.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    cv2.drawContours(top, contours, -1, _BLOCKED_RGB, 1, cv2.LINE_AA)
 
     # a sample shortest path between the two rooms farthest apart
     rng = np.random.default_rng(seed)
@@ -107,7 +111,8 @@ def render_home_overview(seed: int, split: str = "val", out: str | os.PathLike =
         persp = renderer.rgb(look_at([center[0], center[1], 0.3], distance=1.15 * diag,
                                      azimuth=225.0, elevation=-42.0))
     title = f"home {split}/{seed}: {len(home.rooms)} rooms, {len(home.furniture)} furniture, " \
-            f"{len(home.objects)} objects; orange = not navigable for r={OVERVIEW_AGENT_RADIUS} m"
+            f"{len(home.objects)} objects; purple = not navigable for a robot of radius " \
+            f"{OVERVIEW_AGENT_RADIUS} m; blue = a shortest path"
     canvas = np.full((height + 36, width + persp_w + 8, 3), 255, np.uint8)
     canvas[36:, :width] = top
     canvas[36:, width + 8:] = persp
