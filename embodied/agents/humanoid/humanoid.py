@@ -55,10 +55,12 @@ class HumanoidConfig:
     gait: GaitConfig = field(default_factory=GaitConfig)
     reach: ReachConfig = field(default_factory=ReachConfig)
     grasp_distance: float = 0.05     # hand-to-object distance at which a grasp snaps
-    pick_radius: float = 1.2         # teleop: objects within this distance can be picked
+    pick_radius: float = 1.2         # objects within this distance can be picked (snap)
+    body_radius: float = 0.2         # the root keeps this far from obstacles
     robot_prefix: str = "robot/"
 
     def __post_init__(self):
+        check_range("body_radius", self.body_radius, 0.0, 1.0)
         check_range("grasp_distance", self.grasp_distance, 0.005, 0.5)
         check_range("pick_radius", self.pick_radius, 0.1, 5.0)
         if not isinstance(self.robot_prefix, str) or not self.robot_prefix:
@@ -105,8 +107,11 @@ class Humanoid(Entity):
         avatar: an :class:`Avatar` or its id (see :mod:`.avatars`).
         pos, yaw: initial root position on the floor and heading.
         config: controller settings.
-        navmap: optional navigation map; when given, direct velocity commands never
-            take the root off navigable space (they slide along obstacles or stop).
+        navmap: optional navigation map. Paths are planned on it; any motion (path
+            following or direct velocity commands) keeps the root at least
+            ``config.body_radius`` from obstacles, sliding along them or stopping. A
+            body radius a little below the map's agent radius leaves room to follow
+            paths through passages just wide enough for the map.
     """
 
     category = "humanoid"
@@ -120,6 +125,8 @@ class Humanoid(Entity):
             raise ConfigError("avatar", avatar, reason="must be an Avatar or an avatar id")
         self.config = config or HumanoidConfig()
         self.navmap = navmap
+        # (navmap, the same map at the body radius), derived on first use
+        self._motion_map: "tuple[NavMap, NavMap] | None" = None
         shape = self.avatar.shape
         self.gait = Gait(shape, self.config.gait)
         self.skeleton = Skeleton(shape)
@@ -142,8 +149,12 @@ class Humanoid(Entity):
 
     def __deepcopy__(self, memo):
         # World.fork copies entities: the navigation map is read-only and shared
-        if self.navmap is not None:
-            memo[id(self.navmap)] = self.navmap
+        shared = [self.navmap] + list(self._motion_map or ())
+        for item in shared:
+            if item is not None:
+                memo[id(item)] = item
+        if self._motion_map is not None:
+            memo[id(self._motion_map)] = self._motion_map
         twin = self.__class__.__new__(self.__class__)
         memo[id(self)] = twin
         for key, value in self.__dict__.items():
@@ -177,6 +188,7 @@ class Humanoid(Entity):
         self._has_robot = bool(robot.any())
         self._substeps = world.substeps
         self._dt = world.dt
+        self._physics_dt = world.timing.physics_dt
         self._held_fb = None
         # stand at the initial pose from the start (World.reset does it again)
         self.reset(world)
@@ -223,7 +235,9 @@ class Humanoid(Entity):
             h = self._grip.hold
             p, r = compose(pos[i], q, np.asarray(h.rel_pos), np.asarray(h.rel_quat))
             vel = (self._cur_pos[i] - self._prev_pos[i]) / self._dt
-            self._held(world).set_pose(data, p, r, linvel=vel)
+            # the object moves with the hand's velocity and (its weight being carried, see
+            # grasp) ends this substep exactly at its place in the hand
+            self._held(world).set_pose(data, p - vel * self._physics_dt, r, linvel=vel)
 
     def after_control(self, world: "World") -> None:
         contact = False
@@ -256,7 +270,11 @@ class Humanoid(Entity):
 
     # -- internals -------------------------------------------------------------------------
     def _root_free(self, x: float, y: float) -> bool:
-        return bool(self.navmap.is_navigable((x, y)))
+        nav = self.navmap
+        if self._motion_map is None or self._motion_map[0] is not nav:
+            radius = self.config.body_radius
+            self._motion_map = (nav, nav if radius >= nav.agent_radius else nav.with_radius(radius))
+        return bool(self._motion_map[1].is_navigable((x, y)))
 
     def _held(self, world: "World") -> FreeBody:
         if self._held_fb is None or self._held_fb.body_id != self._grip.hold.object_body:
@@ -405,6 +423,8 @@ class Humanoid(Entity):
         tilt = quat_mul(quat_conj(np.asarray(upright)), world.data.xquat[body])
         self._grip = Grip(hold, side, object_bottom_offset(world.model, body),
                           tuple(float(v) for v in tilt))
+        # the hand carries the object's weight (the force is part of the physics state)
+        world.data.xfrc_applied[body, :3] = -world.model.body_subtreemass[body] * world.model.opt.gravity
         return True
 
     def release(self, world: "World", surface_z: float | None = None,
@@ -425,6 +445,7 @@ class Humanoid(Entity):
             x, y = (pos[0], pos[1]) if xy is None else xy
             pos = np.array([x, y, surface_z + grip.bottom_offset + 0.002])
         fb.set_pose(data, pos, quat)
+        data.xfrc_applied[body] = 0.0
         self._grip = None
         self._held_fb = None
         if self._reach.mode == "carry":
