@@ -175,3 +175,28 @@ def test_evaluate_script_writes_json(tmp_path):
                           f"hydra.run.dir={tmp_path / 'hydra2'}"],
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode != 0 and "split" in bad.stderr
+
+
+def test_geometric_detector_agrees_with_segmentation_detector():
+    """The state-mode detector (geometry) and the anchor's (segmentation pixels) agree on
+    presence in nearly every frame of a following episode, and both do fire."""
+    from embodied.agents.robot.sensors import HumanoidDetector, SensorSuite
+    from embodied.tasks.social_nav import GeometricHumanoidDetector
+
+    env = make(max_steps=240)
+    obs, _ = env.reset(seed=5)
+    policy = SocialNavHeuristic()
+    scene = env.unwrapped.task.scene
+    suite = SensorSuite(scene.robot, [
+        GeometricHumanoidDetector(camera="head", width=64, height=64, name="geo"),
+        HumanoidDetector(64, 64, "head", "seg", min_pixels=10)])
+    agree, fired = 0, 0
+    for _ in range(240):
+        obs, *_ = env.step(policy.act(obs, env))
+        d = suite.read(scene.world)
+        agree += d["geo"][0] == d["seg"][0]
+        fired += d["seg"][0]
+    suite.close()
+    assert fired >= 30, "the humanoid should be in view while following"
+    assert agree / 240 >= 0.9
+    env.close()

@@ -33,12 +33,12 @@ class SocialNavEnv(gym.Env):
     - ``humanoid_gps_compass`` (2,): the humanoid's position in the robot frame
       (x forward, y left, m).
     - ``humanoid_detector`` (5,): ``[present, x0, y0, x1, y1]``, box normalised to the
-      camera image. In ``state`` mode it is computed from geometry (field of view,
-      occlusion ray); in image modes from the segmentation image (>= 10 pixels).
+      camera image. By default computed from geometry (field of view, occlusion ray);
+      ``detector="segmentation"`` uses the anchor's segmentation image (>= 10 pixels).
     - ``range_scan`` (64,): planar laser distances over 270 degrees (m, up to 10).
     - ``base_velocity`` (2,): measured forward speed (m/s) and turn rate (rad/s).
     - ``depth`` (128, 128, 1) in ``depth``/``rgbd`` modes, ``rgb`` (128, 128, 3) uint8
-      in ``rgbd`` mode, from the arm camera (``camera="head"`` for the head camera).
+      in ``rgbd`` mode, from the head camera (``camera="arm"`` for the arm camera).
 
     ## Rewards
     With ``d`` the geodesic robot-humanoid distance and ``d'`` its previous value:

@@ -26,6 +26,7 @@ from embodied.tasks.social_nav_terms import (ProxemicsConfig, SocialNavMetrics,
 
 OBS_MODES = ("state", "depth", "rgbd")
 CAMERAS = ("head", "arm")
+DETECTORS = ("geometric", "segmentation")
 HUMANOID_NAME = "human0"
 ROBOT_NAME = "robot"
 
@@ -45,7 +46,10 @@ class SocialNavConfig:
         scan_rays, scan_range: planar range scan of the state observation.
         image_size, camera: egocentric images of the depth/rgbd modes (head or arm camera).
         max_depth: depth images are clipped to this range (m).
-        detector_min_pixels: humanoid pixels needed for a detection.
+        detector: ``geometric`` (field of view + occlusion ray, microseconds) or
+            ``segmentation`` (the anchor's: humanoid pixels of a segmentation image, one
+            extra render per step).
+        detector_min_pixels: humanoid pixels needed for a segmentation detection.
         homes: number of distinct homes episodes cycle through (0: a new home per seed).
         home, reward, proxemics: nested configs. Objects are fixed decoration by default
             (``home.static_objects``): the robot only drives, and resting contacts would
@@ -65,8 +69,9 @@ class SocialNavConfig:
     scan_rays: int = 64
     scan_range: float = 10.0
     image_size: int = 128
-    camera: str = "arm"
+    camera: str = "head"
     max_depth: float = 10.0
+    detector: str = "geometric"
     detector_min_pixels: int = 10
     homes: int = 0
     home: HomeConfig = field(default_factory=lambda: HomeConfig(static_objects=True))
@@ -89,6 +94,7 @@ class SocialNavConfig:
         check_range("image_size", self.image_size, 16, 1024, integer=True)
         check_choice("camera", self.camera, CAMERAS)
         check_range("max_depth", self.max_depth, 0.1, 100.0)
+        check_choice("detector", self.detector, DETECTORS)
         check_range("detector_min_pixels", self.detector_min_pixels, 1, None, integer=True)
         check_range("homes", self.homes, 0, 10_000, integer=True)
         for name, kind in (("home", HomeConfig), ("reward", SocialNavRewardConfig),
@@ -147,11 +153,13 @@ class SocialNavTask:
                S.RangeScan(num_rays=cfg.scan_rays, max_range=cfg.scan_range),
                S.BaseVelocity()]
         size = cfg.image_size
-        if self.obs_mode == "state":
-            out.append(GeometricHumanoidDetector(camera=cfg.camera, width=size, height=size))
+        if cfg.detector == "geometric":
+            out.append(GeometricHumanoidDetector(camera=cfg.camera, width=size, height=size,
+                                                 max_range=cfg.max_depth))
         else:
             out.append(S.HumanoidDetector(size, size, cfg.camera, "humanoid_detector",
                                           min_pixels=cfg.detector_min_pixels))
+        if self.obs_mode != "state":
             out.append(S.CameraDepth(size, size, cfg.camera, "depth", max_depth=cfg.max_depth))
             if self.obs_mode == "rgbd":
                 out.append(S.CameraRGB(size, size, cfg.camera, "rgb"))
@@ -350,7 +358,7 @@ class GeometricHumanoidDetector(Sensor):
     extent of the humanoid's projected link positions.
     """
 
-    camera: str = "arm"
+    camera: str = "head"
     width: int = 128
     height: int = 128
     max_range: float = 10.0
