@@ -109,6 +109,9 @@ def test_inflation_keeps_the_agent_radius_from_walls():
     assert clearance.min() <= ROBOT_RADIUS + 2 * navmap.cell_size
     assert navmap.is_navigable((0.5, 3.0)) and navmap.is_navigable((3.0, 0.5))
     assert not navmap.is_navigable((0.2, 3.0))
+    # clearance_at is a lower bound of the distance to the nearest wall.
+    assert ROBOT_RADIUS <= navmap.clearance_at((0.5, 3.0)) <= 0.5
+    assert navmap.clearance_at((2.0, 2.0)) == 0.0 and navmap.clearance_at((-9.0, 0.0)) == 0.0
 
 
 def test_copies_share_the_map_and_pickles_drop_caches(home_map):

@@ -67,7 +67,8 @@ def walled_home_spec(door_width: float = 1.0) -> mujoco.MjSpec:
     furniture.add_geom(name="ball_lamp", type=mujoco.mjtGeom.mjGEOM_SPHERE, size=[0.2, 0, 0],
                        pos=[4.4, 9.4, 0.9])
     furniture.add_geom(name="towel_rail", type=mujoco.mjtGeom.mjGEOM_CAPSULE,
-                       size=[0.05, 0.5, 0], pos=[9.5, 7.5, 1.0], quat=[np.cos(np.pi / 4), np.sin(np.pi / 4), 0, 0])
+                       size=[0.05, 0.5, 0], pos=[9.5, 7.5, 1.0],
+                       quat=[np.cos(np.pi / 4), np.sin(np.pi / 4), 0, 0])
     furniture.add_geom(name="vase", type=mujoco.mjtGeom.mjGEOM_ELLIPSOID, size=[0.2, 0.3, 0.5],
                        pos=[6.0, 9.0, 0.5])
     # Not obstacles:
