@@ -12,6 +12,7 @@ import time
 import mujoco
 import numpy as np
 
+from embodied.errors import check_choice
 from embodied.scenes.navmap import NavMap
 
 WALL_HEIGHT = 2.5
@@ -94,18 +95,22 @@ def _median_time(fn, repeats: int) -> float:
     return float(np.median(times))
 
 
-def _benchmark_scene():
-    """A compiled ~10 m x 10 m home and its rooms: generated if possible, else hand-built."""
+def _benchmark_scene(scene: str):
+    """A compiled ~10 m x 10 m home and its rooms: generated (if the generator is
+    available) or the hand-built :func:`walled_home_spec`."""
     try:
         from embodied.scenes.home import generate_home
     except ImportError:
+        generate_home = None
+    if scene == "walled" or generate_home is None:
         return walled_home_spec().compile(), FOUR_ROOMS, "walled_home_spec"
     home = generate_home(0)
     rooms = home.room_rects()
     return home.build_spec().compile(), rooms, "generate_home(0)"
 
 
-def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0) -> dict:
+def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0,
+                     scene: str = "generated") -> dict:
     """Median timings of the navigation map on a ~10 m x 10 m home.
 
     Keys: ``build_ms`` (from_model), ``with_radius_ms``, ``corner_graph_ms`` (built once per
@@ -114,9 +119,11 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0) -> di
     far-apart points without line of sight), ``geodesic_los_us`` (line of sight),
     ``geodesic_blocked_us`` (no line of sight, both ends new: the per-step case of a robot
     tracking a walking person), ``geodesic_blocked_fixed_goal_us`` (many starts, one goal),
-    ``los_fraction`` of the random pairs, plus map size figures.
+    ``los_fraction`` of the random pairs, plus map size figures. ``scene`` is
+    ``"generated"`` (``generate_home(0)``) or ``"walled"`` (:func:`walled_home_spec`).
     """
-    model, rooms, scene = _benchmark_scene()
+    check_choice("scene", scene, ("generated", "walled"))
+    model, rooms, scene = _benchmark_scene(scene)
     data = mujoco.MjData(model)
     mujoco.mj_forward(model, data)
     build = _median_time(lambda: NavMap.from_model(model, data, agent_radius=0.3,
@@ -184,5 +191,7 @@ def run() -> dict:
 
 
 if __name__ == "__main__":
-    for key, value in benchmark_navmap().items():
-        print(f"{key:28s} {value:.3f}" if isinstance(value, float) else f"{key:28s} {value}")
+    for scene in ("generated", "walled"):
+        for key, value in benchmark_navmap(scene=scene).items():
+            print(f"{key:32s} {value:.3f}" if isinstance(value, float) else f"{key:32s} {value}")
+        print()
