@@ -122,6 +122,9 @@ class WalkTo(Behaviour):
     timeout: float | None = None          # seconds; default from the path length
     path: list[tuple[float, float]] | None = None
     waypoint: int = 1
+    best_remaining: float = math.inf      # progress watch: replan when stuck
+    last_progress: int = 0
+    replans: int = 0
     _facing: Face | None = None
 
     def __post_init__(self):
@@ -140,8 +143,9 @@ class WalkTo(Behaviour):
                 return False
             self.path = [(float(x), float(y)) for x, y in path]
             self.path[0] = start
-        length = sum(math.dist(a, b) for a, b in zip(self.path, self.path[1:]))
+        self.waypoint = 1
         if self.timeout is None:
+            length = sum(math.dist(a, b) for a, b in zip(self.path, self.path[1:]))
             self.timeout = 10.0 + 3.0 * length / self.speed
         return True
 
@@ -158,9 +162,6 @@ class WalkTo(Behaviour):
             self.fail(f"timed out after {self.timeout:.1f} s, {self._remaining(h):.2f} m from the goal")
             return
         x, y = float(h.position[0]), float(h.position[1])
-        last = len(self.path) - 1
-        while self.waypoint < last and math.dist((x, y), self.path[self.waypoint]) < 0.3:
-            self.waypoint += 1
         end = self.path[-1]
         if math.dist((x, y), end) <= self.tolerance:
             h.stop()
@@ -169,10 +170,31 @@ class WalkTo(Behaviour):
             else:
                 self.done()
             return
+        self._advance_waypoint(h, x, y)
+        remaining = self._remaining(h)
+        if remaining < self.best_remaining - 0.05:
+            self.best_remaining, self.last_progress = remaining, self.steps
+        elif self.steps - self.last_progress > 60 and self.replans < 3 and h.navmap is not None:
+            # held up (an obstacle corner, a blocked slide): plan again from here
+            self.replans += 1
+            self.last_progress, self.best_remaining = self.steps, math.inf
+            if not self._plan(h):
+                return
         tx, ty = self.path[self.waypoint]
-        to_end = self._remaining(h)
-        speed = min(self.speed, max(0.25, 1.5 * to_end))
+        speed = min(self.speed, max(0.25, 1.5 * remaining))
         h.head(math.atan2(ty - y, tx - x), speed)
+
+    def _advance_waypoint(self, h, x: float, y: float) -> None:
+        """Aim at the furthest path vertex in straight, clear view (never cutting corners
+        through obstacles), once the current one is nearly reached or visible beyond."""
+        last = len(self.path) - 1
+        while self.waypoint < last and math.dist((x, y), self.path[self.waypoint]) < 0.1:
+            self.waypoint += 1
+        motion = h.motion_map
+        if motion is None:
+            return
+        while self.waypoint < last and motion.line_of_sight((x, y), self.path[self.waypoint + 1]):
+            self.waypoint += 1
 
     def _remaining(self, h) -> float:
         x, y = float(h.position[0]), float(h.position[1])
@@ -232,43 +254,76 @@ def horizontal_reach(h: "Humanoid") -> float:
     return h.avatar.shape.arm_length + 0.12
 
 
+def _within_reach(h: "Humanoid", stand, point) -> np.ndarray:
+    """``point`` (3-D) if an arm can get there from ``stand``, else the point on the way
+    to it (horizontally, at a comfortable height) where the arm can."""
+    point = np.asarray(point, dtype=float)
+    d = math.dist(stand, point[:2])
+    limit = horizontal_reach(h) - 0.1
+    if d <= limit:
+        return point
+    k = limit / d
+    x = stand[0] + k * (point[0] - stand[0])
+    y = stand[1] + k * (point[1] - stand[1])
+    shape = h.avatar.shape
+    return np.array([x, y, min(max(point[2], 0.75 * shape.hip_height), shape.shoulder_height)])
+
+
 @dataclass
 class Pick(Behaviour):
-    """Walk next to an object, reach it, grasp it and bring it to the carrying posture."""
+    """Walk next to an object, reach it, grasp it and bring it to the carrying posture.
+
+    An object the hand cannot reach from the nearest standing place (the middle of a
+    bed, the floor) but within ``config.pick_radius`` of it is, with ``snap`` (default),
+    reached towards and then snapped into the hand, as Habitat 3.0's humanoids do for
+    every pick; :attr:`snapped` tells which happened. Without ``snap`` such picks fail.
+    """
 
     object: str = ""                 # body name, e.g. "obj/mug_2/body"
     side: str = "r"
     walk: bool = True
+    snap: bool = True
+    snapped: bool = False
     stage: str = "start"
     child: Behaviour | None = None
 
     def _update(self, h, world):
         body = world.body_id(self.object)
+        p = world.data.xpos[body]
         if self.stage == "start":
             if h.holding is not None:
                 self.fail("already holding an object")
                 return
-            p = world.data.xpos[body]
             stand = _stand_point(h, p[:2], horizontal_reach(h)) if self.walk else (h.position[0], h.position[1])
             if stand is None:
                 self.fail(f"no navigable place near {self.object}")
                 return
-            if math.dist(stand, p[:2]) > horizontal_reach(h):
-                self.fail(f"{self.object} is {math.dist(stand, p[:2]):.2f} m from the nearest "
-                          "standing place, beyond reach")
+            d = math.dist(stand, p[:2])
+            if d > horizontal_reach(h) and not (self.snap and d <= h.config.pick_radius):
+                self.fail(f"{self.object} is {d:.2f} m from the nearest standing place, beyond reach")
                 return
             self.child = WalkTo(goal=stand, face=(float(p[0]), float(p[1])), tolerance=0.08)
             self.stage = "approach"
         if self.stage == "approach":
             if not self._run_child(h, world):
                 return
-            self.child = Reach(target=tuple(world.data.xpos[body].tolist()), side=self.side)
+            target = _within_reach(h, h.position, p)
+            self.snapped = bool(np.any(target != p))
+            self.child = Reach(target=tuple(target.tolist()), side=self.side)
             self.stage = "reach"
         if self.stage == "reach":
-            if not self._run_child(h, world):
+            self.child.update(h, world)
+            if self.child.running:
                 return
-            if not h.grasp(world, body, self.side):
-                self.fail(f"hand did not get close enough to {self.object}")
+            if self.child.status is Status.FAILED:
+                if not self.snap:
+                    self.fail(f"reach: {self.child.reason}")
+                    return
+                self.snapped = True
+            if not h.grasp(world, body, self.side, snap=self.snapped):
+                self.fail(f"{self.object} is out of reach (further than "
+                          f"{h.config.pick_radius} m)" if self.snapped else
+                          f"hand did not get close enough to {self.object}")
                 h.retract()
                 return
             h.retract()
@@ -282,13 +337,17 @@ class Pick(Behaviour):
 class Place(Behaviour):
     """Carry the held object to a surface and set it down upright there.
 
-    ``surface`` is ``(height, (xmin, ymin, xmax, ymax))`` (see
-    :func:`surfaces_of`); ``point`` (x, y) optionally fixes where on it.
+    ``surface`` is ``(height, (xmin, ymin, xmax, ymax))`` (see :func:`surfaces_of`);
+    ``point`` (x, y) optionally fixes where on it. As for :class:`Pick`, a point the
+    hand cannot reach but within ``config.pick_radius`` is, with ``snap``, reached
+    towards and the object snapped onto it (:attr:`snapped`).
     """
 
     surface: tuple[float, tuple[float, float, float, float]] = (0.0, (0.0, 0.0, 0.0, 0.0))
     point: tuple[float, float] | None = None
     margin: float = 0.08
+    snap: bool = True
+    snapped: bool = False
     stage: str = "start"
     child: Behaviour | None = None
     goal: tuple[float, float, float] | None = None
@@ -310,8 +369,10 @@ class Place(Behaviour):
                 px = min(max(stand[0], x0 + m), max(x1 - m, x0 + m))
                 py = min(max(stand[1], y0 + m), max(y1 - m, y0 + m))
                 self.point = (px, py)
-            if math.dist(stand, self.point) > horizontal_reach(h):
-                self.fail(f"surface point {self.point} is beyond reach from the nearest standing place")
+            d = math.dist(stand, self.point)
+            if d > horizontal_reach(h) and not (self.snap and d <= h.config.pick_radius):
+                self.fail(f"surface point {self.point} is {d:.2f} m from the nearest standing "
+                          "place, beyond reach")
                 return
             self.child = WalkTo(goal=stand, face=self.point, tolerance=0.08)
             self.stage = "approach"
@@ -322,13 +383,22 @@ class Place(Behaviour):
             # put the object's centre where it will rest, with the hand where it holds it
             centre = np.array([self.point[0], self.point[1], height + h.held_bottom_offset + 0.02])
             offset = h.hand_position(side) - world.data.xpos[obj]
-            self.goal = tuple((centre + offset).tolist())
+            goal = centre + offset
+            target = _within_reach(h, h.position, goal)
+            self.snapped = bool(np.any(target != goal))
+            self.goal = tuple(target.tolist())
             self.child = Reach(target=self.goal, side=side)
             self.stage = "reach"
         if self.stage == "reach":
-            if not self._run_child(h, world):
+            self.child.update(h, world)
+            if self.child.running:
                 return
-            h.release(world, surface_z=height)
+            if self.child.status is Status.FAILED:
+                if not self.snap or math.dist(h.position, self.point) > h.config.pick_radius:
+                    self.fail(f"reach: {self.child.reason}")
+                    return
+                self.snapped = True
+            h.release(world, surface_z=height, xy=self.point if self.snapped else None)
             h.retract()
             self.stage = "retract"
             return

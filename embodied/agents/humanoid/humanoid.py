@@ -77,6 +77,12 @@ class Grip:
     tilt: tuple[float, float, float, float]   # orientation relative to its heading at pick time
 
 
+def _approach(value: float, target: float, max_step: float) -> float:
+    """``value`` moved towards ``target`` by at most ``max_step`` (exactly onto it when near)."""
+    d = target - value
+    return target if abs(d) <= max_step else value + math.copysign(max_step, d)
+
+
 def _yaw_of_quat(q) -> float:
     w, x, y, z = q
     return math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
@@ -269,12 +275,19 @@ class Humanoid(Entity):
         self._compute_pose()
 
     # -- internals -------------------------------------------------------------------------
-    def _root_free(self, x: float, y: float) -> bool:
+    @property
+    def motion_map(self) -> "NavMap | None":
+        """The navmap at ``config.body_radius``: where the root may be (None without map)."""
         nav = self.navmap
+        if nav is None:
+            return None
         if self._motion_map is None or self._motion_map[0] is not nav:
             radius = self.config.body_radius
             self._motion_map = (nav, nav if radius >= nav.agent_radius else nav.with_radius(radius))
-        return bool(self._motion_map[1].is_navigable((x, y)))
+        return self._motion_map[1]
+
+    def _root_free(self, x: float, y: float) -> bool:
+        return bool(self.motion_map.is_navigable((x, y)))
 
     def _held(self, world: "World") -> FreeBody:
         if self._held_fb is None or self._held_fb.body_id != self._grip.hold.object_body:
@@ -334,14 +347,10 @@ class Humanoid(Entity):
             max_step = self.config.reach.joint_speed * dt
             done = True
             for i, target in enumerate(r.pose_goal):
-                d = target - self._upper[i]
-                if abs(d) > max_step:
-                    d = math.copysign(max_step, d)
-                    done = False
-                self._upper[i] += d
-            drop_step = 0.5 * max_step
-            r.drop = min(r.drop + drop_step, 0.0) if r.drop < 0 else r.drop
-            r.pitch = max(r.pitch - max_step, 0.0)
+                self._upper[i] = _approach(self._upper[i], target, max_step)
+                done = done and self._upper[i] == target
+            r.drop = _approach(r.drop, 0.0, 0.5 * max_step)
+            r.pitch = _approach(r.pitch, 0.0, max_step)
             if done and r.drop == 0.0 and r.pitch == 0.0:
                 r.mode = "carry" if self._grip is not None else "none"
 
@@ -407,14 +416,25 @@ class Humanoid(Entity):
                 self._reach.status = ReachStatus.IDLE
             self._start_pose()
 
-    def grasp(self, world: "World", object_body: int | str, side: str | None = None) -> bool:
+    def grasp(self, world: "World", object_body: int | str, side: str | None = None,
+              snap: bool = False) -> bool:
         """Attach a free object to the hand if the hand's grasp point is within
-        ``config.grasp_distance`` of it (the hand side defaults to the reaching hand)."""
+        ``config.grasp_distance`` of it (the hand side defaults to the reaching hand).
+
+        With ``snap``, an object within ``config.pick_radius`` of the humanoid (floor
+        distance) is first moved into the hand (Habitat 3.0's "magic" grasp).
+        """
         if self._grip is not None:
             return False
         side = side or self._reach.side
         body = world.body_id(object_body) if isinstance(object_body, str) else int(object_body)
-        FreeBody.of(world.model, body)   # raises for bodies without a free joint
+        held = FreeBody.of(world.model, body)   # raises for bodies without a free joint
+        if snap and self.distance_to_object(world, body, side) > self.config.grasp_distance:
+            if math.dist(world.data.xpos[body][:2], self.position) > self.config.pick_radius:
+                return False
+            _, quat = held.pose(world.data)
+            held.set_pose(world.data, world.data.site_xpos[self._grasp_site[side]], quat)
+            mujoco.mj_kinematics(world.model, world.data)
         if self.distance_to_object(world, body, side) > self.config.grasp_distance:
             return False
         hold = Hold.grab(world.model, world.data, body, self._hand_body[side])
