@@ -245,8 +245,18 @@ def _stand_point(h: "Humanoid", target_xy, reach: float) -> tuple[float, float] 
             k = (d - 0.45) / d
             return x + k * (tx - x), y + k * (ty - y)
         return x, y
-    p = h.navmap.snap_to_navigable((tx, ty))
-    return None if p is None else (float(p[0]), float(p[1]))
+    nav, here = h.navmap, (float(h.position[0]), float(h.position[1]))
+    p = nav.snap_to_navigable((tx, ty))
+    if p is not None and nav.connected(here, p):
+        return float(p[0]), float(p[1])
+    # the nearest navigable point is cut off from the humanoid (a pocket behind
+    # furniture): take the nearest one it can walk to, within the pick radius
+    for r in np.arange(0.3, h.config.pick_radius + 1e-9, 0.1):
+        for a in np.linspace(0.0, 2.0 * math.pi, 24, endpoint=False):
+            q = (tx + r * math.cos(a), ty + r * math.sin(a))
+            if nav.is_navigable(q) and nav.connected(here, q):
+                return q
+    return None
 
 
 def horizontal_reach(h: "Humanoid") -> float:
