@@ -263,6 +263,7 @@ def test_pick_carry_place_moves_an_object_between_receptacles(home_setup):
         if not behaviour.running:
             break
     assert behaviour.status is B.Status.DONE, behaviour.reason
+    assert not behaviour.children[0].snapped and not behaviour.children[1].snapped  # real IK
     assert carried and np.ptp(carried) < 1e-6                 # rigidly held while walking
     world.step(30)
     pos = world.data.xpos[body]
@@ -483,3 +484,29 @@ def test_steer_turns_in_place_beyond_20_degrees_then_walks_along_the_velocity():
     assert first_move > 5                                   # turned on the spot first
     assert abs(math.degrees(h.yaw) - 90) < 2
     assert abs(positions[-1][0]) < 0.1 and positions[-1][1] > 2.5
+
+
+def add_wide_table_with_cup(spec):
+    table = spec.worldbody.add_geom(name="table", type=mujoco.mjtGeom.mjGEOM_BOX,
+                                    size=[0.6, 0.6, 0.375], pos=[1.4, 0.0, 0.375])
+    collision.apply(table, collision.STATIC)
+    cup = spec.worldbody.add_body(name="obj/cup/body", pos=[1.1, 0.0, 0.75 + 0.05])
+    cup.add_freejoint()
+    geom = cup.add_geom(type=mujoco.mjtGeom.mjGEOM_CYLINDER, size=[0.035, 0.05, 0], mass=0.2)
+    collision.apply(geom, collision.DYNAMIC)
+
+
+@pytest.mark.parametrize("snap", [False, True])
+def test_pick_beyond_arm_reach_fails_or_snaps_within_pick_radius(snap):
+    h = Humanoid("h", "avatar_00")       # stands 0.8 m from a wide table's edge...
+    world = flat_world(h, extra=add_wide_table_with_cup)
+    pick = B.Pick(object="obj/cup/body", walk=False, snap=snap)   # ...cup 1.1 m away
+    h.run(pick)
+    world.step(200)
+    assert not pick.running
+    if not snap:
+        assert pick.status is B.Status.FAILED and "beyond reach" in pick.reason
+        assert h.holding is None
+    else:
+        assert pick.status is B.Status.DONE and pick.snapped, pick.reason
+        assert h.holding == world.body_id("obj/cup/body")
