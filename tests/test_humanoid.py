@@ -510,3 +510,18 @@ def test_pick_beyond_arm_reach_fails_or_snaps_within_pick_radius(snap):
     else:
         assert pick.status is B.Status.DONE and pick.snapped, pick.reason
         assert h.holding == world.body_id("obj/cup/body")
+
+
+def test_humanoid_is_segmented_as_humanoid_and_hidden_collision_geoms_are_not_drawn():
+    from embodied.sim.render import Renderer, look_at
+    from embodied.sim.semantics import category_id
+
+    h = Humanoid("human0", "avatar_03")
+    world = flat_world(h)
+    with Renderer(world, 96, 96) as r:
+        cam = look_at([0.0, 0.0, 0.9], 3.0, 180.0, -5.0)
+        seg = r.segmentation(cam, level="category")
+        geoms = r.segmentation(cam, level="geom")
+    assert (seg == category_id("humanoid")).sum() > 300
+    hidden = {g for g in world.geoms_of("human0/") if world.model.geom_group[g] == collision.GROUP_COLLISION}
+    assert hidden and not hidden & set(np.unique(geoms).tolist())
