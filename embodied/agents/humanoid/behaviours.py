@@ -191,7 +191,7 @@ class WalkTo(Behaviour):
         while self.waypoint < last and math.dist((x, y), self.path[self.waypoint]) < 0.1:
             self.waypoint += 1
         motion = h.motion_map
-        if motion is None:
+        if motion is None or self.steps % 6:      # looking ahead 5 times a second is enough
             return
         while self.waypoint < last and motion.line_of_sight((x, y), self.path[self.waypoint + 1]):
             self.waypoint += 1
