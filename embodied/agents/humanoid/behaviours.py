@@ -7,9 +7,10 @@ stored in the humanoid's state, so World snapshots and forks replay them exactly
 randomness comes from the humanoid's own stream ``world.rng(humanoid.name)``.
 
 Available: :class:`WalkTo` (a point, along a nav-map path), :class:`Face`,
-:class:`Reach`, :class:`Pick`, :class:`Place`, :class:`PickAndPlace`, :class:`Wander`
-(SocialNav: walk between random navigable points), :class:`Sequence`, :class:`Teleop`
-(keyboard or policy commands) and :class:`Idle`.
+:class:`Reach`, :class:`Pick`, :class:`Place`, :class:`PickAndPlace`, :class:`PutDown`,
+:class:`Wander` (SocialNav: walk between random navigable points), :class:`Sequence`,
+:class:`Teleop` (keyboard or policy commands) and :class:`Idle`. ``TURN_IN_PLACE`` is
+the heading error above which humanoids turn on the spot.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from embodied.errors import check_range
 if TYPE_CHECKING:
     from embodied.agents.humanoid.humanoid import Humanoid
     from embodied.sim.world import World
-
 
 
 class Status(enum.Enum):
@@ -106,7 +106,7 @@ class Face(Behaviour):
             self.done()
             return
         h.walk(0.0, max(-1.2, min(1.2, 3.0 * err)) if abs(err) > self.tolerance else 0.0)
-        if self.steps > 300:
+        if self.steps * world.dt > 10.0:
             self.fail("could not face the point in 10 s")
 
 
@@ -450,9 +450,9 @@ def PickAndPlace(object: str, surface, point=None, side: str = "r") -> Sequence:
 class Wander(Behaviour):
     """Walk between random navigable points forever, pausing at each (SocialNav).
 
-    Goals are drawn with the humanoid's own random stream; ``room`` restricts them to a
-    room of the nav map; ``min_distance`` keeps goals that far (straight line) from the
-    start of each leg.
+    Goals are drawn with the humanoid's own random stream among the points it can walk
+    to; ``room`` restricts them to a room of the nav map; ``min_distance`` keeps goals
+    that far (straight line) from the start of each leg when possible.
     """
 
     room: str | None = None
@@ -477,10 +477,16 @@ class Wander(Behaviour):
                 goal = None
                 for _ in range(20):
                     p = h.navmap.sample_navigable(rng, 1, self.room)[0]
-                    if math.dist(p, h.position) >= self.min_distance:
-                        goal = p
-                        break
-                goal = p if goal is None else goal
+                    if goal is None or math.dist(p, h.position) >= self.min_distance:
+                        if h.navmap.connected(h.position, p):
+                            goal = p
+                            if math.dist(p, h.position) >= self.min_distance:
+                                break
+                if goal is None:
+                    self.failures += 1
+                    self.child = Idle(duration=1.0)
+                    self.child.update(h, world)
+                    return
                 self.child = WalkTo(goal=(float(goal[0]), float(goal[1])),
                                     speed=float(rng.uniform(*self.speed)))
                 self.legs += 1
