@@ -7,11 +7,11 @@ otherwise :func:`walled_home_spec`, a hand-built 10 m x 10 m four-room scene.
 
 from __future__ import annotations
 
-import time
 
 import mujoco
 import numpy as np
 
+from embodied.benchmarks.timing import median_seconds
 from embodied.errors import check_choice
 from embodied.scenes.navmap import NavMap
 
@@ -87,12 +87,7 @@ def walled_home_spec(door_width: float = 1.0) -> mujoco.MjSpec:
 
 
 def _median_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+    return median_seconds(fn, repeats=repeats, warmup=0)
 
 
 def _benchmark_scene(scene: str):

@@ -11,11 +11,8 @@ import gymnasium as gym
 import numpy as np
 
 from embodied.errors import ConfigError, check_range
+from embodied.geometry import wrap_angle
 from embodied.policies.base import Policy
-
-
-def _wrap(angle: float) -> float:
-    return (angle + math.pi) % (2 * math.pi) - math.pi
 
 
 def lookahead_point(path: np.ndarray, distance: float) -> np.ndarray:
@@ -66,11 +63,11 @@ class SocialNavHeuristic(Policy):
         human = np.asarray(scene.humanoid.position[:2], float)
         robot = np.array([rx, ry])
         distance = task.distance
-        bearing_to_human = _wrap(math.atan2(human[1] - ry, human[0] - rx) - yaw)
+        bearing_to_human = wrap_angle(math.atan2(human[1] - ry, human[0] - rx) - yaw)
         if distance > cfg.follow_distance + cfg.tolerance:
             path = scene.robot_map.shortest_path(robot, human)
             target = lookahead_point(path, cfg.lookahead) if path is not None else human
-            heading_error = _wrap(math.atan2(target[1] - ry, target[0] - rx) - yaw)
+            heading_error = wrap_angle(math.atan2(target[1] - ry, target[0] - rx) - yaw)
             speed = cfg.speed_gain * (distance - cfg.follow_distance)
             if abs(heading_error) > cfg.turn_in_place:
                 speed = 0.0

@@ -15,6 +15,8 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
+from embodied.geometry import yaw_quat
+
 ROOM_KINDS: tuple[str, ...] = ("living_room", "kitchen", "bedroom", "bathroom", "hallway", "office")
 
 WALL_THICKNESS = 0.12
@@ -251,11 +253,6 @@ class Layout:
     def to_dict(self) -> dict:
         """A JSON-friendly dict of the whole layout."""
         return asdict(self)
-
-
-def yaw_quat(yaw: float) -> tuple[float, float, float, float]:
-    """Quaternion (w, x, y, z) of a rotation by ``yaw`` about z."""
-    return (math.cos(yaw / 2), 0.0, 0.0, math.sin(yaw / 2))
 
 
 def footprint(pos: Sequence[float], yaw: float, size: Sequence[float]) -> Rect:
