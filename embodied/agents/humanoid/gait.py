@@ -99,6 +99,8 @@ class GaitState:
     rate: float = 0.0         # steps per second of the current step
     distance: float = 0.0     # total distance walked by the root
     steps: int = 0            # footfalls so far
+    idle_time: float = 0.0    # seconds standing still (drives the idle weight shift)
+    idle_blend: float = 0.0   # 0..1 weight of the idle motion (fades in and out)
 
     def copy(self) -> "GaitState":
         return GaitState(**{f.name: getattr(self, f.name) for f in fields(self)})
@@ -149,9 +151,11 @@ class Gait:
         cfg = self.config
         return max(abs(v) / self.step_length(v), cfg.min_cadence, abs(w) / cfg.max_turn_per_step)
 
-    def update(self, dt: float, free: Callable[[float, float], bool] | None = None) -> None:
+    def update(self, dt: float, free: Callable[[float, float], bool] | None = None,
+               idle_motion: bool = True) -> None:
         """Advance one control step. ``free(x, y)`` (optional) tells whether the root may be
-        at (x, y); blocked motion slides along the obstacle or stops."""
+        at (x, y); blocked motion slides along the obstacle or stops. ``idle_motion``
+        lets a standing body shift its weight and breathe (off while reaching)."""
         s, cfg = self.state, self.config
         dv = cfg.acceleration * dt
         s.v = s.v + min(max(s.v_cmd - s.v, -dv), dv)
@@ -174,6 +178,10 @@ class Gait:
         s.x, s.y = nx, ny
         s.distance += moved
         self._advance_steps(dt)
+        standing = not s.stepping
+        s.idle_time = s.idle_time + dt if standing else 0.0
+        target = 1.0 if (standing and idle_motion) else 0.0
+        s.idle_blend += min(max(target - s.idle_blend, -dt), dt)
 
     def _moving(self) -> bool:
         s = self.state
@@ -347,6 +355,12 @@ class Gait:
         yaw_osc = swing_sign * cfg.pelvis_rotation * min(speed, 1.5) * math.cos(math.pi * phase) * stepping_w
         roll = -swing_sign * 0.05 * min(speed, 1.0) * math.sin(math.pi * phase) * stepping_w
         pitch = 0.05 * speed + extra_pitch
+        if s.idle_blend > 0.0:
+            # standing: slow weight shift from foot to foot, and breathing
+            t_idle = s.idle_time
+            sway += s.idle_blend * 0.012 * self.scale * math.sin(_TWO_PI * t_idle / 4.5)
+            z += s.idle_blend * 0.003 * self.scale * math.sin(_TWO_PI * t_idle / 3.7)
+            roll += s.idle_blend * 0.02 * math.sin(_TWO_PI * t_idle / 4.5)
         c, si = math.cos(s.yaw), math.sin(s.yaw)
         return (s.x - si * sway, s.y + c * sway, z), (s.yaw + yaw_osc, roll, pitch), yaw_osc
 

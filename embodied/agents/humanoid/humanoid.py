@@ -218,7 +218,7 @@ class Humanoid(Entity):
         if self.behaviour is not None and self.behaviour.running:
             self.behaviour.update(self, world)
         free = self._root_free if self.navmap is not None else None
-        self.gait.update(self._dt, free)
+        self.gait.update(self._dt, free, idle_motion=self._reach.mode in ("none", "carry"))
         self._update_upper(self._dt)
         data = world.data
         self._prev_pos[:] = data.mocap_pos[self._mocap]
