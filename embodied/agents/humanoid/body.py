@@ -217,7 +217,7 @@ def link_layout(shape: BodyShape, appearance: Appearance | None = None) -> dict[
     L[C.ABDOMEN] = LinkDef(C.ABDOMEN, C.PELVIS, (0.0, 0.0, lumbar_z - hip_z), geoms=[
         GeomDef("capsule", (ar,), "shirt", fromto=(0, -0.05 * s, 0.06 * s, 0, 0.05 * s, 0.06 * s),
                 collide=True, visible=False),
-        GeomDef("ellipsoid", (0.1 * s * tg, 0.145 * s * tg, 0.13 * s), "shirt",
+        GeomDef("ellipsoid", (0.095 * s * tg, 0.13 * s * tg, 0.14 * s), "shirt",
                 pos=(0.0, 0, 0.02 * s)),
     ])
     chest_top = sh_z - thorax_z

@@ -119,8 +119,18 @@ def render_showcase(out_dir: str | Path, home_seed: int = 0, width: int = 640,
     world.reset()
     for h in humans:
         h.run(B.Wander(pause=(0.0, 0.3)))
-    world.step(75)
-    lead = max(humans, key=lambda h: h.speed)
+    world.step(45)
+    lead = None
+    for _ in range(600):    # a moment when someone walks briskly, clear of the others
+        world.step()
+        for h in humans:
+            apart = min(np.linalg.norm(h.position - o.position) for o in humans if o is not h)
+            if h.speed > 0.9 and h.gait.state.stepping and apart > 1.5:
+                lead = h
+                break
+        if lead is not None:
+            break
+    lead = lead or max(humans, key=lambda h: h.speed)
     with Renderer(world, width, height, "pretty") as r:
         save("humanoid_walk.png", r.rgb(_free_view(home, [*lead.position, 0.85], lead.position, 3.6, -10.0,
                                                    math.degrees(lead.yaw) + 120)))
