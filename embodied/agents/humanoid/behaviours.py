@@ -25,6 +25,7 @@ import numpy as np
 from embodied.agents.humanoid.humanoid import TURN_IN_PLACE
 from embodied.agents.humanoid.reach import ReachStatus
 from embodied.errors import check_range
+from embodied.geometry import wrap_angle
 
 if TYPE_CHECKING:
     from embodied.agents.humanoid.humanoid import Humanoid
@@ -36,9 +37,6 @@ class Status(enum.Enum):
     DONE = "done"
     FAILED = "failed"
 
-
-def _wrap(a: float) -> float:
-    return (a + math.pi) % (2.0 * math.pi) - math.pi
 
 
 @dataclass
@@ -100,7 +98,7 @@ class Face(Behaviour):
     def _update(self, h, world):
         dx, dy = self.point[0] - h.position[0], self.point[1] - h.position[1]
         yaw = math.atan2(dy, dx)
-        err = _wrap(yaw - h.yaw)
+        err = wrap_angle(yaw - h.yaw)
         if abs(err) <= self.tolerance and not h.gait.state.stepping:
             h.stop()
             self.done()

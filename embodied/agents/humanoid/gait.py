@@ -28,14 +28,12 @@ from typing import Callable
 
 from embodied.agents.humanoid.body import BodyShape
 from embodied.errors import check_range
+from embodied.geometry import wrap_angle
 
 _TWO_PI = 2.0 * math.pi
 #: Fraction of a foot's stance distance that lies ahead of the hip at touch-down.
 LEAD = 0.4
 
-
-def _wrap(a: float) -> float:
-    return (a + math.pi) % _TWO_PI - math.pi
 
 
 @dataclass(frozen=True)
@@ -161,7 +159,7 @@ class Gait:
         s.v = s.v + min(max(s.v_cmd - s.v, -dv), dv)
         dw = cfg.turn_acceleration * dt
         s.w = s.w + min(max(s.w_cmd - s.w, -dw), dw)
-        s.yaw = _wrap(s.yaw + s.w * dt)
+        s.yaw = wrap_angle(s.yaw + s.w * dt)
         step = s.v * dt
         nx, ny = s.x + step * math.cos(s.yaw), s.y + step * math.sin(s.yaw)
         if free is not None and step != 0.0 and not free(nx, ny):
@@ -195,10 +193,10 @@ class Gait:
     def _settled(self) -> bool:
         s, tol = self.state, self.config.settle_distance
         rx, ry = self._rest_foot(0)
-        if math.hypot(s.lx - rx, s.ly - ry) > tol or abs(_wrap(s.lyaw - s.yaw)) > 0.15:
+        if math.hypot(s.lx - rx, s.ly - ry) > tol or abs(wrap_angle(s.lyaw - s.yaw)) > 0.15:
             return False
         rx, ry = self._rest_foot(1)
-        return math.hypot(s.rx - rx, s.ry - ry) <= tol and abs(_wrap(s.ryaw - s.yaw)) <= 0.15
+        return math.hypot(s.rx - rx, s.ry - ry) <= tol and abs(wrap_angle(s.ryaw - s.yaw)) <= 0.15
 
     def _plan_target(self) -> None:
         """Foothold of the swing foot: ahead of where the hip will be when it lands."""
@@ -215,7 +213,7 @@ class Gait:
         c, si = math.cos(yaw_land), math.sin(yaw_land)
         s.tx = px + c * ahead - si * lat
         s.ty = py + si * ahead + c * lat
-        s.tyaw = _wrap(yaw_land + 0.5 * s.w / s.rate)
+        s.tyaw = wrap_angle(yaw_land + 0.5 * s.w / s.rate)
 
     def _advance_steps(self, dt: float) -> None:
         s = self.state
@@ -280,8 +278,8 @@ class Gait:
         h = p * p * (3.0 - 2.0 * p)
         fx = sx + h * (s.tx - sx)
         fy = sy + h * (s.ty - sy)
-        fyaw = syaw + h * _wrap(s.tyaw - syaw)
-        travel = math.hypot(s.tx - sx, s.ty - sy) + 0.1 * abs(_wrap(s.tyaw - syaw))
+        fyaw = syaw + h * wrap_angle(s.tyaw - syaw)
+        travel = math.hypot(s.tx - sx, s.ty - sy) + 0.1 * abs(wrap_angle(s.tyaw - syaw))
         clearance = self.config.clearance * self.scale * min(1.0, 4.0 * travel + 0.3)
         ah_c = self.ankle_h
         swing = (fx, fy, ah_c + clearance * math.sin(math.pi * p), fyaw, 0.0)
@@ -327,7 +325,7 @@ class Gait:
         phi0 = math.atan2(ah, lever)
         theta = limit     # roll as far as allowed when the hip is out of reach anyway
         for cu, cw in cands:
-            cand = _wrap(phi0 - math.atan2(cw, cu))
+            cand = wrap_angle(phi0 - math.atan2(cw, cu))
             if 0.0 <= cand / limit < theta / limit:
                 theta = cand
         # ankle for the rotation by -theta of (lever, ah) about the pivot
@@ -372,7 +370,7 @@ def _smooth(x: float) -> float:
 def _blend(a, b, w: float):
     """Foot poses (x, y, z, yaw, pitch) interpolated with weight ``w`` on ``b``."""
     return (a[0] + w * (b[0] - a[0]), a[1] + w * (b[1] - a[1]), a[2] + w * (b[2] - a[2]),
-            a[3] + w * _wrap(b[3] - a[3]), a[4] + w * (b[4] - a[4]))
+            a[3] + w * wrap_angle(b[3] - a[3]), a[4] + w * (b[4] - a[4]))
 
 
 def leg_ik(dx: float, dy: float, dz: float, twist: float, l1: float, l2: float):
@@ -395,7 +393,7 @@ def leg_ik(dx: float, dy: float, dz: float, twist: float, l1: float, l2: float):
     ax, az = -l2 * math.sin(knee), -l1 - l2 * math.cos(knee)
     ux, uy, uz = ax * math.cos(twist), ax * math.sin(twist), az
     r = math.hypot(uy, uz)
-    abduct = _wrap(-math.acos(min(max(dy / r, -1.0), 1.0)) - math.atan2(uz, uy))
+    abduct = wrap_angle(-math.acos(min(max(dy / r, -1.0), 1.0)) - math.atan2(uz, uy))
     wz = uy * math.sin(abduct) + uz * math.cos(abduct)
-    flex = _wrap(math.atan2(dx, dz) - math.atan2(ux, wz))
+    flex = wrap_angle(math.atan2(dx, dz) - math.atan2(ux, wz))
     return flex, abduct, knee, reached

@@ -35,6 +35,7 @@ from embodied.agents.humanoid.reach import (ReachConfig, ReachSolver, ReachState
                                             carry_upper, neutral_upper)
 from embodied.agents.humanoid.skeleton import ARM_JOINTS, UPPER_JOINTS, Skeleton
 from embodied.errors import ActionError, ConfigError, check_choice, check_range
+from embodied.geometry import quat_yaw
 from embodied.sim.entity import Entity
 from embodied.sim.kinematic import FreeBody, Hold, compose, quat_conj, quat_mul
 
@@ -82,10 +83,6 @@ def _approach(value: float, target: float, max_step: float) -> float:
     d = target - value
     return target if abs(d) <= max_step else value + math.copysign(max_step, d)
 
-
-def _yaw_of_quat(q) -> float:
-    w, x, y, z = q
-    return math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
 
 
 def object_bottom_offset(model: mujoco.MjModel, body: int) -> float:
@@ -438,7 +435,7 @@ class Humanoid(Entity):
         if self.distance_to_object(world, body, side) > self.config.grasp_distance:
             return False
         hold = Hold.grab(world.model, world.data, body, self._hand_body[side])
-        yaw = _yaw_of_quat(world.data.xquat[body])
+        yaw = quat_yaw(world.data.xquat[body])
         upright = (math.cos(yaw / 2), 0.0, 0.0, math.sin(yaw / 2))
         tilt = quat_mul(quat_conj(np.asarray(upright)), world.data.xquat[body])
         self._grip = Grip(hold, side, object_bottom_offset(world.model, body),
@@ -459,7 +456,7 @@ class Humanoid(Entity):
         fb = FreeBody.of(world.model, body)
         pos, quat = fb.pose(data)
         if surface_z is not None:
-            yaw = _yaw_of_quat(quat)
+            yaw = quat_yaw(quat)
             upright = np.array([math.cos(yaw / 2), 0.0, 0.0, math.sin(yaw / 2)])
             quat = quat_mul(upright, np.asarray(grip.tilt))
             x, y = (pos[0], pos[1]) if xy is None else xy
