@@ -88,11 +88,17 @@ class Hold:
     def apply(self, model, data) -> None:
         """Move the object to its place on the holder (call before each substep).
 
-        After ``mj_step`` the body poses lag the integrated qpos by one substep, so the
-        kinematics are refreshed first; otherwise the object would trail its holder.
+        The kinematics are refreshed first, so the holder's pose is the one the coming
+        substep starts from. The object's weight is carried by an applied force (part of
+        the World's snapshot state), so it does not sag during the substep.
         """
         mujoco.mj_kinematics(model, data)
         fb = FreeBody.of(model, self.object_body)
         pos, quat = compose(data.xpos[self.holder_body], data.xquat[self.holder_body],
                             np.asarray(self.rel_pos), np.asarray(self.rel_quat))
         fb.set_pose(data, pos, quat)
+        data.xfrc_applied[self.object_body, :3] = -model.opt.gravity * model.body_subtreemass[self.object_body]
+
+    def release(self, model, data) -> None:
+        """Stop carrying the object's weight (call when letting go)."""
+        data.xfrc_applied[self.object_body] = 0.0

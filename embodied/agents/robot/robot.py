@@ -247,8 +247,7 @@ class Robot(Entity):
         data.ctrl[h.base_act[1]] = linear * np.sin(yaw)
         data.ctrl[h.base_act[2]] = angular
         if self.state.hold is not None:
-            _refresh_kinematics(world)   # the hand where it is now, not a substep ago
-            self.state.hold.apply(world.model, data)
+            self.state.hold.apply(world.model, data)   # refreshes the hand's pose first
 
     def after_control(self, world: "World") -> None:
         self._count_contacts(world)
@@ -499,6 +498,7 @@ class Robot(Entity):
         turn = np.empty(4)
         mujoco.mju_axisAngle2Quat(turn, np.array([0, 0, 1.0]),
                                   self._hand_yaw(world) - self.state.grasp_hand_yaw)
+        self.state.hold.release(world.model, world.data)
         self.state.hold = None
         self.state.held_body = -1
         self._set_down(world, body, quat_mul(turn, self.state.grasp_quat))
