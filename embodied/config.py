@@ -67,8 +67,9 @@ def _task_config_classes() -> dict[str, type]:
 
 def _policy_config_classes() -> dict[str, type]:
     from embodied.policies.heuristic import FollowerConfig
+    from embodied.policies.sb3 import ALGORITHMS
 
-    return {"heuristic": FollowerConfig}
+    return {"heuristic": FollowerConfig, **ALGORITHMS}
 
 
 def to_plain(cfg: Any) -> Any:
@@ -145,9 +146,12 @@ def make_env_factory(task_cfg: Mapping[str, Any], split: str, render_mode: str |
 
 
 def make_policy(policy_cfg: Mapping[str, Any], env=None, checkpoint: str | None = None):
-    """The policy named in ``policy_cfg`` (``random``, ``heuristic``, ...)."""
+    """The policy named in ``policy_cfg`` (``random``, ``heuristic``, ``ppo``, ...).
+
+    Learned policies (``ppo``) are loaded from ``checkpoint``."""
     from embodied.policies.base import RandomPolicy
     from embodied.policies.heuristic import FollowerConfig, SocialNavHeuristic
+    from embodied.policies.sb3 import ALGORITHMS, make_learned_policy
 
     policy_cfg = to_plain(policy_cfg)
     name = policy_cfg.get("name")
@@ -156,6 +160,9 @@ def make_policy(policy_cfg: Mapping[str, Any], env=None, checkpoint: str | None 
         "heuristic": lambda: SocialNavHeuristic(
             build_dataclass(FollowerConfig, policy_cfg.get("config"), "policy.config")),
     }
+    for algorithm in ALGORITHMS:
+        builders[algorithm] = (lambda algorithm=algorithm:
+                               make_learned_policy(algorithm, policy_cfg, checkpoint))
     if name not in builders:
         raise ConfigError("policy", name, sorted(builders))
     return builders[name]()

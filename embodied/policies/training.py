@@ -1,0 +1,415 @@
+"""Training learned policies with Stable-Baselines3 (the engine of ``scripts/train.py``).
+
+A run writes into its output folder::
+
+    config.yaml            resolved run config (task, policy, training settings)
+    tb/                    TensorBoard logs: SB3 losses, rollout/ep_rew_mean, task/<metric>
+                           (means of info["metrics"] over episodes ended since the last log),
+                           eval/<metric> (periodic evaluation on the val split)
+    progress.csv           the same scalars as CSV
+    checkpoints/step_N.zip periodic checkpoints; last.zip (most recent), best.zip (best
+                           eval/<eval_metric>); each one self-contained (see sb3.py)
+    eval.json              every periodic evaluation (summary with 95% CIs)
+
+Evaluation uses :func:`embodied.evaluation.evaluate` with the same task config (full
+episodes) and seeds as ``scripts/evaluate.py``, so its numbers are the script's. Training
+episodes may be shorter (``train_max_steps``); the reward is the task's. Ctrl-C stops
+training and writes ``last.zip`` (every write is atomic: earlier checkpoints are never
+left half-written).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from embodied.errors import ConfigError, check_choice, check_range
+from embodied.io import write_json
+from embodied.scenes.splits import SPLITS
+
+VEC_ENVS = ("auto", "subproc", "dummy")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Settings of a training run (top-level keys of ``scripts/train.py``).
+
+    Args:
+        seed: seeds the model, the training environments (env i gets ``seed + i`` first,
+            then its own seeded sequence) and nothing else; evaluation seeds are fixed.
+        total_steps: environment steps to train for (all envs together; a resumed run
+            continues up to this total).
+        n_envs, vec_env: parallel environments; ``subproc`` runs each in a process,
+            ``dummy`` in this process, ``auto`` picks ``subproc`` when ``n_envs > 1``.
+        train_max_steps: length of training episodes (None: the task's ``max_steps``).
+        eval_every, eval_episodes, eval_split, eval_seed: periodic evaluation (0: never).
+        eval_metric: the evaluation metric that selects ``best.zip``.
+        checkpoint_every: steps between periodic checkpoints (0: only the last).
+        resume: a checkpoint to continue from (model, optimiser-free hyperparameters and
+            normalisation statistics); the run's task and spaces must match it.
+        out_dir: output folder (None: Hydra's run directory).
+        progress: show a progress bar.
+        torch_threads: threads of the learner (1 leaves the other core to the envs).
+    """
+
+    seed: int = 0
+    total_steps: int = 200_000
+    n_envs: int = 2
+    vec_env: str = "auto"
+    train_max_steps: int | None = None
+    eval_every: int = 50_000
+    eval_episodes: int = 10
+    eval_split: str = "val"
+    eval_seed: int = 0
+    eval_metric: str = "following_rate"
+    checkpoint_every: int = 50_000
+    resume: str | None = None
+    out_dir: str | None = None
+    progress: bool = True
+    torch_threads: int = 1
+
+    def __post_init__(self):
+        check_range("seed", self.seed, 0, 2**31 - 1, integer=True)
+        check_range("total_steps", self.total_steps, 1, 10**12, integer=True)
+        check_range("n_envs", self.n_envs, 1, 256, integer=True)
+        check_choice("vec_env", self.vec_env, VEC_ENVS)
+        if self.train_max_steps is not None:
+            check_range("train_max_steps", self.train_max_steps, 1, 10**7, integer=True)
+        check_range("eval_every", self.eval_every, 0, 10**12, integer=True)
+        check_range("eval_episodes", self.eval_episodes, 1, 10**6, integer=True)
+        check_choice("eval_split", self.eval_split, SPLITS)
+        check_range("eval_seed", self.eval_seed, 0, 2**31 - 1, integer=True)
+        check_range("checkpoint_every", self.checkpoint_every, 0, 10**12, integer=True)
+        check_range("torch_threads", self.torch_threads, 1, 256, integer=True)
+
+
+def train_config_from(cfg: Mapping[str, Any]) -> TrainConfig:
+    """The TrainConfig fields of a full run config (task/policy keys ignored)."""
+    from embodied.config import build_dataclass, to_plain
+
+    cfg = to_plain(cfg)
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    return build_dataclass(TrainConfig, {k: v for k, v in cfg.items() if k in names}, "train")
+
+
+# -- environments -------------------------------------------------------------------------
+class EnvFactory:
+    """Picklable env constructor for vector envs: the task env in a Monitor wrapper.
+
+    Worker processes ignore SIGINT, so Ctrl-C reaches only the trainer, which then saves
+    its last checkpoint and closes the workers itself.
+    """
+
+    def __init__(self, make_env: Callable[[], Any], in_subprocess: bool):
+        self.make_env = make_env
+        self.in_subprocess = in_subprocess
+
+    def __call__(self):
+        from stable_baselines3.common.monitor import Monitor
+
+        if self.in_subprocess:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return Monitor(self.make_env())
+
+
+def training_task_config(task_cfg: Mapping[str, Any], train_max_steps: int | None) -> dict:
+    """The task config of training envs: the task's, with ``train_max_steps`` if set."""
+    from embodied.config import to_plain
+
+    task = dict(to_plain(task_cfg))
+    if train_max_steps is not None:
+        task["config"] = dict(task.get("config") or {}, max_steps=int(train_max_steps))
+    return task
+
+
+def make_vec_env(make_env: Callable[[], Any], n_envs: int, kind: str = "auto", seed: int = 0):
+    """``n_envs`` copies of ``make_env()`` in a SubprocVecEnv or DummyVecEnv, seeded."""
+    from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
+
+    check_choice("vec_env", kind, VEC_ENVS)
+    subproc = kind == "subproc" or (kind == "auto" and n_envs > 1)
+    fns = [EnvFactory(make_env, subproc) for _ in range(n_envs)]
+    venv = SubprocVecEnv(fns) if subproc else DummyVecEnv(fns)
+    venv.seed(seed)
+    return venv
+
+
+# -- callbacks ------------------------------------------------------------------------------
+def _callbacks_module():
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    class ProgressBar(BaseCallback):
+        """A tqdm bar over environment steps, with recent episode reward and metrics."""
+
+        def __init__(self, total_steps: int):
+            super().__init__()
+            self.total_steps = total_steps
+            self.bar = None
+
+        def _on_training_start(self) -> None:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=self.total_steps, initial=self.num_timesteps, unit="step",
+                            desc="train", dynamic_ncols=True, smoothing=0.05)
+
+        def _on_step(self) -> bool:
+            self.bar.update(self.num_timesteps - self.bar.n)
+            return True
+
+        def _on_rollout_end(self) -> None:
+            buf = self.model.ep_info_buffer
+            if buf:
+                self.bar.set_postfix(ep_rew=f"{np.mean([e['r'] for e in buf]):.1f}")
+
+        def _on_training_end(self) -> None:
+            if self.bar is not None:
+                self.bar.close()
+
+    class TaskMetrics(BaseCallback):
+        """Logs the mean of each ``info["metrics"]`` value over episodes ending between
+        two logger dumps, as ``task/<metric>``; counts episodes as ``task/episodes``."""
+
+        def __init__(self):
+            super().__init__()
+            self.episodes = 0
+
+        def _on_step(self) -> bool:
+            for info in self.locals.get("infos", ()):
+                metrics = info.get("metrics")
+                if metrics is None:
+                    continue
+                self.episodes += 1
+                for key, value in metrics.items():
+                    if value is not None and math.isfinite(value):
+                        self.logger.record_mean(f"task/{key}", float(value))
+            self.logger.record("task/episodes", self.episodes)
+            return True
+
+    class Periodic(BaseCallback):
+        """Evaluates and writes checkpoints every ``eval_every``/``checkpoint_every`` steps."""
+
+        def __init__(self, run: "TrainingRun"):
+            super().__init__()
+            self.run = run
+            self.next_eval = _next_multiple(run.train.eval_every, run.start_steps)
+            self.next_ckpt = _next_multiple(run.train.checkpoint_every, run.start_steps)
+
+        def _on_step(self) -> bool:
+            n = self.num_timesteps
+            if self.next_ckpt and n >= self.next_ckpt:
+                self.run.save(f"checkpoints/step_{n:09d}.zip")
+                self.run.save("last.zip")
+                self.next_ckpt = _next_multiple(self.run.train.checkpoint_every, n)
+            if self.next_eval and n >= self.next_eval:
+                self.run.evaluate(self.logger)
+                self.next_eval = _next_multiple(self.run.train.eval_every, n)
+            return True
+
+    return ProgressBar, TaskMetrics, Periodic
+
+
+def _next_multiple(every: int, steps: int) -> int:
+    return 0 if not every else (steps // every + 1) * every
+
+
+# -- the run ----------------------------------------------------------------------------------
+class TrainingRun:
+    """One training run: environments, model, logging, evaluation and checkpoints."""
+
+    def __init__(self, cfg: Mapping[str, Any], out_dir: str | Path):
+        from embodied.config import build_dataclass, make_env_factory, to_plain
+        from embodied.policies.sb3 import ALGORITHMS
+
+        self.cfg = to_plain(cfg)
+        self.train = train_config_from(self.cfg)
+        self.out_dir = Path(out_dir)
+        policy = self.cfg.get("policy") or {}
+        self.algorithm = policy.get("name")
+        if self.algorithm not in ALGORITHMS:
+            raise ConfigError("policy", self.algorithm, sorted(ALGORITHMS),
+                              reason="not a trainable policy")
+        self.policy_config = build_dataclass(ALGORITHMS[self.algorithm], policy.get("config"),
+                                             "policy.config")
+        self.task = dict(self.cfg["task"])
+        self.train_make_env = make_env_factory(
+            training_task_config(self.task, self.train.train_max_steps), "train")
+        self.eval_make_env = make_env_factory(self.task, self.train.eval_split)
+        self.venv = None
+        self.model = None
+        self.start_steps = 0
+        self.best_score = -math.inf
+        self.evaluations: list[dict] = []
+
+    # -- setup --
+    def build(self) -> None:
+        """Create the vector envs and the model (new, or loaded from ``resume``)."""
+        import torch
+        from stable_baselines3.common.vec_env import VecNormalize
+
+        torch.set_num_threads(self.train.torch_threads)
+        t, pc = self.train, self.policy_config
+        self.venv = make_vec_env(self.train_make_env, t.n_envs, t.vec_env, t.seed)
+        checkpoint = None
+        if t.resume:
+            from embodied.policies.sb3 import read_checkpoint
+
+            checkpoint = read_checkpoint(t.resume)
+            checkpoint.check_compatible(self.task.get("name"), self.task.get("obs_mode", "state"),
+                                        self.venv.observation_space, self.venv.action_space)
+            pc = self.policy_config = checkpoint.config()
+        if pc.normalize_obs or pc.normalize_reward:
+            from embodied.policies.sb3 import vector_keys
+
+            self.venv = VecNormalize(self.venv, norm_obs=pc.normalize_obs,
+                                     norm_reward=pc.normalize_reward, clip_obs=pc.clip_obs,
+                                     gamma=pc.gamma,
+                                     norm_obs_keys=vector_keys(self.venv.observation_space))
+        if checkpoint is not None:
+            if checkpoint.normalization is not None and isinstance(self.venv, VecNormalize):
+                checkpoint.normalization.apply_to(self.venv)
+            self.model = checkpoint.load_model(env=self.venv)
+            self.model.set_random_seed(t.seed)
+            self.start_steps = int(self.model.num_timesteps)
+        else:
+            self.model = self._new_model()
+        from stable_baselines3.common.logger import configure
+
+        self.model.set_logger(configure(str(self.out_dir / "tb"), ["tensorboard", "csv"]))
+
+    def _new_model(self):
+        from stable_baselines3 import PPO
+
+        from embodied.policies.sb3 import policy_kwargs
+
+        pc, t = self.policy_config, self.train
+        return PPO("MultiInputPolicy", self.venv, learning_rate=pc.learning_rate,
+                   n_steps=pc.n_steps, batch_size=pc.batch_size, n_epochs=pc.n_epochs,
+                   gamma=pc.gamma, gae_lambda=pc.gae_lambda, clip_range=pc.clip_range,
+                   ent_coef=pc.ent_coef, vf_coef=pc.vf_coef, max_grad_norm=pc.max_grad_norm,
+                   target_kl=pc.target_kl, policy_kwargs=policy_kwargs(pc), seed=t.seed,
+                   device="cpu", verbose=0)
+
+    # -- outputs --
+    def meta(self) -> dict:
+        """Checkpoint metadata: what the model was trained for, and with what."""
+        from embodied.policies.sb3 import describe_space
+
+        env = self.venv
+        return {"algorithm": self.algorithm, "task": self.task.get("name"),
+                "env_id": self.task.get("env_id"), "obs_mode": self.task.get("obs_mode", "state"),
+                "observation_space": describe_space(env.observation_space),
+                "action_space": describe_space(env.action_space),
+                "policy_config": dataclasses.asdict(self.policy_config),
+                "run_config": self.cfg, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                  time.gmtime())}
+
+    def save(self, name: str) -> Path:
+        """Write a checkpoint under the output folder (atomically)."""
+        from embodied.policies.sb3 import save_checkpoint
+
+        return save_checkpoint(self.out_dir / name, self.model, self.venv, self.meta())
+
+    def current_policy(self):
+        """The model being trained as a Policy, with a snapshot of its normalisation."""
+        from embodied.policies.sb3 import Normalization, SB3Policy
+
+        return SB3Policy(self.model, Normalization.from_vecnormalize(self.venv),
+                         deterministic=self.policy_config.deterministic, name=self.algorithm)
+
+    def evaluate(self, logger=None) -> dict:
+        """Evaluate on the eval split with :func:`embodied.evaluation.evaluate`; log it,
+        append it to eval.json and keep the best model as best.zip."""
+        from embodied.evaluation import evaluate
+
+        t = self.train
+        start = time.perf_counter()
+        result = evaluate(self.eval_make_env, self.current_policy(), t.eval_episodes,
+                          seed=t.eval_seed, progress=False)
+        summary = result["summary"]
+        entry = {"steps": int(self.model.num_timesteps), "split": t.eval_split,
+                 "episodes": t.eval_episodes, "wall_time_s": time.perf_counter() - start,
+                 "summary": {k: v["mean"] for k, v in summary.items()},
+                 "summary_ci95": {k: v["ci95"] for k, v in summary.items()}}
+        self.evaluations.append(entry)
+        write_json(self.out_dir / "eval.json", self.evaluations)
+        if logger is not None:
+            for key, value in entry["summary"].items():
+                if math.isfinite(value):
+                    logger.record(f"eval/{key}", value)
+        score = entry["summary"].get(t.eval_metric, float("nan"))
+        if math.isfinite(score) and score > self.best_score:
+            self.best_score = score
+            self.save("best.zip")
+        from tqdm.auto import tqdm
+
+        shown = ", ".join(f"{k}={entry['summary'][k]:.3f}" for k in
+                          ("finding_success", "following_rate", "collision", "episode_return")
+                          if k in entry["summary"])
+        tqdm.write(f"eval @ {entry['steps']} steps on {t.eval_split}: {shown}")
+        return entry
+
+    # -- training --
+    def learn(self) -> dict:
+        """Train up to ``total_steps``; on Ctrl-C stop and save. Returns a summary."""
+        from stable_baselines3.common.callbacks import CallbackList
+
+        ProgressBar, TaskMetrics, Periodic = _callbacks_module()
+        t = self.train
+        callbacks = [TaskMetrics(), Periodic(self)]
+        if t.progress:
+            callbacks.append(ProgressBar(t.total_steps))
+        remaining = t.total_steps - self.start_steps
+        interrupted = False
+        start = time.perf_counter()
+        try:
+            if remaining > 0:
+                self.model.learn(remaining, callback=CallbackList(callbacks),
+                                 reset_num_timesteps=not t.resume, tb_log_name="ppo",
+                                 progress_bar=False)
+        except KeyboardInterrupt:
+            interrupted = True
+        wall = time.perf_counter() - start
+        last = self.save("last.zip")
+        steps = int(self.model.num_timesteps) - self.start_steps
+        summary = {"steps": int(self.model.num_timesteps), "trained_steps": steps,
+                   "wall_time_s": wall, "steps_per_s": steps / wall if wall > 0 else float("nan"),
+                   "interrupted": interrupted, "last_checkpoint": str(last),
+                   "n_envs": t.n_envs, "vec_env": t.vec_env}
+        write_json(self.out_dir / "train_summary.json", summary)
+        return summary
+
+    def close(self) -> None:
+        if self.venv is not None:
+            self.venv.close()
+            self.venv = None
+
+
+def train(cfg: Mapping[str, Any], out_dir: str | Path) -> dict:
+    """Build a run from the full config (``task``, ``policy`` and TrainConfig keys), train
+    it, and return its summary (steps, wall time, last checkpoint, last evaluation)."""
+    from omegaconf import OmegaConf
+
+    from embodied.config import to_plain
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run = TrainingRun(cfg, out_dir)
+    from embodied.io import atomic_path
+
+    with atomic_path(out_dir / "config.yaml") as tmp:
+        OmegaConf.save(OmegaConf.create(to_plain(cfg)), tmp)
+    try:
+        run.build()
+        summary = run.learn()
+        if run.evaluations:
+            summary["last_eval"] = run.evaluations[-1]
+    finally:
+        run.close()
+    return summary

@@ -1,0 +1,58 @@
+#!/usr/bin/env python
+"""Train a learned policy on a task (Hydra app).
+
+    python scripts/train.py task=social_nav policy=ppo total_steps=2000000 n_envs=2
+    python scripts/train.py policy.config.ent_coef=0.01 train_max_steps=500 out_dir=runs/ppo
+    python scripts/train.py --multirun seed=0,1,2
+    python scripts/train.py resume=runs/ppo/last.zip total_steps=4000000 out_dir=runs/ppo
+
+Writes TensorBoard logs (``tensorboard --logdir <out>/tb``), checkpoints (last.zip,
+best.zip, checkpoints/step_N.zip, each with its resolved config) and eval.json into the
+output folder: ``out_dir`` or Hydra's run directory. Evaluate a checkpoint with
+``scripts/evaluate.py policy=ppo checkpoint=<out>/best.zip``. Ctrl-C saves last.zip.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+
+os.environ.setdefault("MUJOCO_GL", "egl")
+
+import hydra  # noqa: E402
+from hydra.core.config_store import ConfigStore  # noqa: E402
+from omegaconf import DictConfig  # noqa: E402
+
+from embodied.config import register_configs  # noqa: E402
+from embodied.policies.training import TrainConfig  # noqa: E402
+
+register_configs()
+ConfigStore.instance().store(name="train", node={
+    "defaults": ["_self_", {"task": "social_nav"}, {"policy": "ppo"}],
+    **dataclasses.asdict(TrainConfig()),
+})
+
+
+@hydra.main(version_base=None, config_path=None, config_name="train")
+def main(cfg: DictConfig) -> None:
+    from hydra.core.hydra_config import HydraConfig
+
+    from embodied.errors import EmbodiedError
+    from embodied.policies.training import train
+
+    out_dir = cfg.out_dir or HydraConfig.get().runtime.output_dir
+    try:
+        summary = train(cfg, out_dir)
+    except EmbodiedError as exc:
+        print(f"train: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    state = "interrupted" if summary["interrupted"] else "done"
+    print(f"train: {state} at {summary['steps']} steps ({summary['steps_per_s']:.0f} steps/s); "
+          f"last checkpoint {summary['last_checkpoint']}")
+    if summary["interrupted"]:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
