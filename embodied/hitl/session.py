@@ -1,0 +1,492 @@
+"""A teleoperation session: a person (or a key script) drives the humanoid of a task while
+a robot policy acts; every step is recorded.
+
+:class:`TeleopSession` is the simulation loop shared by the interactive window
+(:mod:`embodied.hitl.viewer`) and the headless scripted mode (:func:`run_scripted`). Keys
+are queued with :meth:`TeleopSession.press` (from any thread) and applied at the start of
+the next :meth:`TeleopSession.step`. The humanoid runs the :class:`Teleop` behaviour,
+installed after each ``env.reset`` in place of the task's wandering (the reset draws the
+same random numbers either way, so episodes start exactly as in the task).
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+import datetime
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from embodied.errors import ConfigError, check_range
+from embodied.hitl.controls import KEY_HELP, WalkControl, key_name, read_key_script
+from embodied.hitl.recording import RecordingWriter, state_digest
+
+CAMERAS = ("follow", "robot head", "top-down")
+#: Episode end reasons written to recordings.
+END_REASONS = ("truncated", "reset", "next", "quit", "interrupted")
+
+
+@dataclass(frozen=True)
+class TeleopConfig:
+    """What a session runs.
+
+    Args:
+        task: task config name (``tasks/<name>.yaml``), e.g. ``social_nav``.
+        task_overrides: nested overrides of the task entry, e.g.
+            ``{"config": {"max_steps": 600}}`` or ``{"obs_mode": "depth"}``. Objects are
+            made pickable (``config.home.static_objects=False``) unless set here.
+        split: home split (train, val, test).
+        seed: seed of the first episode; each next episode uses the following seed.
+        robot_policy: policy name (``policies/<name>.yaml``): heuristic, random, ppo, ...
+        policy_overrides: nested overrides of the policy entry (``{"config": {...}}``).
+        checkpoint: checkpoint file for learned policies.
+    """
+
+    task: str = "social_nav"
+    task_overrides: Mapping[str, Any] = field(default_factory=dict)
+    split: str = "val"
+    seed: int = 0
+    robot_policy: str = "heuristic"
+    policy_overrides: Mapping[str, Any] = field(default_factory=dict)
+    checkpoint: str | None = None
+
+    def __post_init__(self):
+        check_range("seed", self.seed, 0, 2**31 - 1, integer=True)
+        for name in ("task_overrides", "policy_overrides"):
+            if not isinstance(getattr(self, name), Mapping):
+                raise ConfigError(name, getattr(self, name), reason="must be a mapping")
+
+    def task_config(self) -> dict:
+        """The task entry (YAML + overrides) as plain data, as stored in recordings."""
+        from embodied.config import available
+
+        base = _load_entry("tasks", self.task)
+        if base is None:
+            raise ConfigError("task", self.task, available("tasks"))
+        cfg = _merge(base, self.task_overrides)
+        cfg.setdefault("config", {})
+        cfg["config"] = dict(cfg["config"] or {})
+        home = dict(cfg["config"].get("home") or {})
+        home.setdefault("static_objects", False)
+        cfg["config"]["home"] = home
+        return cfg
+
+    def policy_config(self) -> dict:
+        """The robot policy entry (YAML + overrides) as plain data."""
+        base = _load_entry("policies", self.robot_policy) or {"name": self.robot_policy}
+        return _merge(base, self.policy_overrides)
+
+
+def _load_entry(kind: str, name: str) -> dict | None:
+    from omegaconf import OmegaConf
+
+    from embodied.config import config_dir, to_plain
+
+    path = config_dir(kind) / f"{name}.yaml"
+    if not isinstance(name, str) or not name or "/" in name or not path.is_file():
+        return None
+    return dict(to_plain(OmegaConf.load(path)) or {})
+
+
+def _merge(base: Mapping, overrides: Mapping) -> dict:
+    out = copy.deepcopy(dict(base))
+    for key, value in overrides.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def parse_overrides(items: list[str]) -> tuple[dict, dict]:
+    """Split ``key=value`` command-line items into TeleopConfig fields and the rest.
+
+    ``task=``, ``robot_policy=``, ``checkpoint=``, ``split=``, ``seed=`` set fields;
+    ``task.<path>=`` and ``policy.<path>=`` (dotted, e.g. ``task.config.max_steps=600``)
+    become nested overrides. Values are parsed as YAML scalars (numbers, true/false)."""
+    import yaml
+
+    fields: dict[str, Any] = {}
+    task: dict = {}
+    policy: dict = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ConfigError("option", item, reason="expected key=value, e.g. robot_policy=heuristic")
+        try:
+            value = yaml.safe_load(raw) if raw else ""
+        except yaml.YAMLError:
+            value = raw
+        if key in ("task", "robot_policy", "checkpoint", "split"):
+            fields[key] = str(raw)
+        elif key == "seed":
+            fields[key] = value
+        elif key.startswith(("task.", "policy.")):
+            root, *path = key.split(".")
+            node = task if root == "task" else policy
+            for part in path[:-1]:
+                node = node.setdefault(part, {})
+            node[path[-1]] = value
+        else:
+            raise ConfigError("option", key, ["task", "robot_policy", "checkpoint", "split",
+                                              "seed", "task.<field>", "policy.<field>"])
+    return fields, {"task_overrides": task, "policy_overrides": policy}
+
+
+def make_teleop_config(items: list[str]) -> TeleopConfig:
+    """A TeleopConfig from ``key=value`` command-line items (see :func:`parse_overrides`)."""
+    fields, nested = parse_overrides(items)
+    return TeleopConfig(**fields, **nested)
+
+
+def make_env(task_cfg: Mapping, split: str, render_mode: str | None = None,
+             render_size: tuple[int, int] | None = None):
+    """The task's environment for a stored task entry (sessions and replays)."""
+    from embodied.config import make_env_factory
+
+    env = make_env_factory(task_cfg, split, render_mode=render_mode)()
+    if render_size is not None:
+        env.unwrapped.render_size = tuple(render_size)
+    return env
+
+
+def humanoid_teleop(task):
+    """Install a :class:`Teleop` behaviour on the task's humanoid (after ``env.reset``):
+    candidate objects are the home's free objects, surfaces its receptacles'."""
+    import mujoco
+
+    from embodied.agents.humanoid.behaviours import Teleop, surfaces_of
+    from embodied.scenes.home import generate_home
+
+    scene = task.scene
+    world = scene.world
+    model = world.model
+    objects = []
+    for name in world.body_names("obj/"):
+        body = world.body_id(name)
+        adr = model.body_jntadr[body]
+        if name.endswith("/body") and adr >= 0 and \
+                model.jnt_type[adr] == mujoco.mjtJoint.mjJNT_FREE:
+            objects.append(name)
+    home = generate_home(task.home_index, task.split, task.config.home)
+    surfaces = tuple(s for f in home.receptacles() for s in surfaces_of(f))
+    teleop = Teleop(objects=tuple(objects), surfaces=surfaces)
+    scene.humanoid.run(teleop)
+    return teleop
+
+
+def apply_humanoid(task, teleop, command, event: str | None) -> None:
+    """Give the humanoid this step's command and pick/place request (live and replay)."""
+    h, world = task.scene.humanoid, task.scene.world
+    teleop.command(command[0], command[1])
+    if event == "pick":
+        teleop.request_pick(h, world)
+    elif event == "place":
+        teleop.request_place(h, world)
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def default_record_path(folder: str | Path = "sessions") -> Path:
+    """``sessions/teleop-<UTC date-time>.jsonl``."""
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
+    return Path(folder) / f"teleop-{stamp}.jsonl"
+
+
+@dataclass
+class RealTimeStats:
+    """How well a loop kept real time: steps taken late and the achieved rate."""
+
+    steps: int = 0
+    late_steps: int = 0
+    max_lag: float = 0.0
+    started: float | None = None
+    elapsed: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.steps / self.elapsed if self.elapsed > 0 else float("nan")
+
+    def as_dict(self, target: float) -> dict:
+        return {"target_steps_per_s": target, "achieved_steps_per_s": self.rate,
+                "late_steps": self.late_steps, "max_lag_s": self.max_lag,
+                "kept_real_time": bool(self.steps and self.late_steps <= 0.05 * self.steps)}
+
+
+class TeleopSession:
+    """The session loop: keys -> humanoid command, robot policy -> action, env step,
+    recording. Call :meth:`start`, then :meth:`step` until :attr:`quit`, then
+    :meth:`close` (also on errors: it ends the episode and closes the recording).
+
+    Args:
+        config: what to run.
+        record: recording file (None: no recording).
+        render_mode: passed to the env (``rgb_array`` for frames).
+    """
+
+    def __init__(self, config: TeleopConfig, record: str | Path | None = None,
+                 render_mode: str | None = None):
+        from embodied import __version__
+        from embodied.config import make_policy
+
+        import mujoco
+
+        self.config = config
+        self.task_cfg = config.task_config()
+        self.policy_cfg = config.policy_config()
+        self.env = make_env(self.task_cfg, config.split, render_mode)
+        try:
+            self.policy = make_policy(self.policy_cfg, env=self.env, checkpoint=config.checkpoint)
+        except BaseException:
+            self.env.close()
+            raise
+        self.task = self.env.unwrapped.task
+        self.dt = float(self.env.unwrapped.dt)
+        self.walk = WalkControl()
+        self._keys: collections.deque[str] = collections.deque()
+        self.camera = 0
+        self.show_help = False
+        self.quit = False
+        self.total_steps = 0
+        self.episode = -1
+        self.seed = config.seed
+        self.episodes: list[dict] = []
+        self.message = ""
+        self.realtime = RealTimeStats()
+        self.started = time.perf_counter()
+        self.record_path = Path(record) if record is not None else None
+        self.writer = None
+        if record is not None:
+            try:
+                self.writer = RecordingWriter(record, {
+                    "embodied_version": __version__, "mujoco_version": mujoco.__version__,
+                    "created": _now(), "task": self.task_cfg, "split": config.split,
+                    "seed": config.seed, "robot_policy": self.policy_cfg,
+                    "checkpoint": config.checkpoint, "control_dt": self.dt})
+            except BaseException:
+                self.env.close()
+                raise
+        self._obs = None
+        self.teleop = None
+
+    # -- episodes ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the first episode."""
+        self._begin(self.seed)
+
+    def _begin(self, seed: int) -> None:
+        self.episode += 1
+        self.seed = int(seed)
+        self._obs, self.info = self.env.reset(seed=self.seed)
+        self.policy.reset(self.env, self.seed)
+        self.teleop = humanoid_teleop(self.task)
+        self.walk.stop()
+        self._first_found = None
+        self._found_after = 0
+        self.last_step_info: dict = {}
+        if self.writer is not None:
+            self.writer.episode(self.episode, self.seed)
+
+    def _end(self, reason: str) -> dict:
+        metrics = self.task.episode_metrics()
+        digest = state_digest(self.task.scene.world)
+        record = {"episode": self.episode, "seed": self.seed, "reason": reason,
+                  "steps": self.task.steps, "metrics": metrics, "digest": digest}
+        self.episodes.append(record)
+        if self.writer is not None:
+            self.writer.end(self.episode, reason, self.task.steps, metrics, digest)
+        return record
+
+    # -- input ------------------------------------------------------------------------------
+    def press(self, key: str) -> None:
+        """Queue a key (thread-safe); it takes effect at the next :meth:`step`."""
+        self._keys.append(key_name(key))
+
+    @property
+    def camera_name(self) -> str:
+        return CAMERAS[self.camera]
+
+    def _handle_keys(self) -> str | None:
+        """Apply queued keys; returns a pick/place request for this step, if any."""
+        event = None
+        h = self.task.scene.humanoid
+        while self._keys:
+            key = self._keys.popleft()
+            if key in ("w", "s", "a", "d"):
+                self.walk.press(key, h.yaw)
+            elif key == "space" and event is None:
+                event = "place" if h.holding is not None else "pick"
+                self.walk.stop()
+            elif key in ("r", "n"):
+                self._end("reset" if key == "r" else "next")
+                self._begin(self.seed if key == "r" else self.seed + 1)
+                self.message = "episode restarted" if key == "r" else "next episode"
+                event = None
+                h = self.task.scene.humanoid
+            elif key == "c":
+                self.camera = (self.camera + 1) % len(CAMERAS)
+            elif key == "h":
+                self.show_help = not self.show_help
+            elif key == "esc":
+                self.quit = True
+        return event
+
+    # -- the loop ---------------------------------------------------------------------------
+    def step(self) -> dict | None:
+        """Apply queued keys, then one control step of humanoid and robot. Returns the env
+        info (None when a key asked to quit)."""
+        event = self._handle_keys()
+        if self.quit:
+            return None
+        task, teleop = self.task, self.teleop
+        h = task.scene.humanoid
+        if teleop.child is not None:
+            self.walk.stop()
+        command = self.walk.command(h.yaw, h.config.gait.max_turn_rate)
+        apply_humanoid(task, teleop, command, event)
+        if event is not None:
+            ok = teleop.child is not None
+            self.message = f"{event}..." if ok else f"{event}: {teleop.last}"
+        action = np.asarray(self.policy.act(self._obs, self.env))
+        self._obs, _, terminated, truncated, info = self.env.step(action)
+        if self.writer is not None:
+            self.writer.step(command, action, event)
+        self.total_steps += 1
+        if info["found"] and self._first_found is None:
+            self._first_found = task.steps
+        if self._first_found is not None:
+            self._found_after += bool(info["found"])
+        if teleop.last and teleop.child is None and self.message.endswith("..."):
+            self.message = f"{self.message[:-3]}: {teleop.last}"
+        self.last_step_info = info
+        if terminated or truncated:
+            self._end("truncated")
+            self._begin(self.seed + 1)
+        return info
+
+    def close(self, reason: str = "quit") -> dict:
+        """End the current episode, close the recording, return the session summary."""
+        if reason not in END_REASONS:
+            raise ConfigError("reason", reason, END_REASONS)
+        if self.teleop is not None:
+            self._end(reason)
+        summary = self.summary()
+        if self.writer is not None:
+            self.writer.close({"episodes": len(self.episodes), "reason": reason,
+                               "realtime": summary.get("realtime")})
+        self.env.close()
+        return summary
+
+    def abandon(self) -> None:
+        """After a crash: keep what was recorded (no closing line), release the env."""
+        if self.writer is not None:
+            self.writer.abandon()
+        self.env.close()
+
+    # -- reporting --------------------------------------------------------------------------
+    def following_rate_so_far(self) -> float:
+        """Found steps since the first found step / steps since then (NaN before)."""
+        if self._first_found is None:
+            return float("nan")
+        return self._found_after / max(self.task.steps - self._first_found + 1, 1)
+
+    def hud(self) -> tuple[str, str]:
+        """Left and right columns of the on-screen text (metrics; help when toggled)."""
+        task = self.task
+        s = task.scene
+        info = self.last_step_info
+        state = "FOLLOWING" if info.get("found") else (
+            "searching" if self._first_found is None else "lost")
+        rate = self.following_rate_so_far()
+        holding = s.humanoid.holding
+        held = s.world.model.body(holding).name.split("/")[1] if holding is not None else "-"
+        rows = [
+            ("episode", f"{self.episode} (seed {self.seed}, {task.split}/{task.home_index})"),
+            ("time", f"{task.steps * self.dt:5.1f} s  step {task.steps}/{task.config.max_steps}"),
+            ("distance to robot", f"{task.distance:.2f} m"),
+            ("robot", state),
+            ("following rate", "-" if rate != rate else f"{rate:.2f}"),
+            ("found steps", f"{task.found_steps}"),
+            ("collisions", f"{s.humanoid.robot_collisions} ({s.humanoid.robot_contact_steps} steps)"),
+            ("walking", f"{self.walk.speed:+.1f} m/s  holding {held}"),
+            ("camera", self.camera_name),
+        ]
+        rt = self.realtime
+        if rt.steps:
+            late = rt.late_steps / rt.steps
+            rows.append(("real time", f"{rt.rate:.1f} steps/s" + (
+                f"  SLOW ({late:.0%} late)" if late > 0.05 else "")))
+        if self.message:
+            rows.append(("last", self.message))
+        if self.show_help:
+            rows.append(("", ""))
+            rows += [(k.upper() if len(k) == 1 else k, v) for k, v in KEY_HELP.items()]
+        else:
+            rows.append(("H", "help"))
+        return "\n".join(r[0] for r in rows), "\n".join(r[1] for r in rows)
+
+    def summary(self) -> dict:
+        """The session summary (printed at the end, stored in the closing line)."""
+        out = {"episodes": list(self.episodes), "steps": self.total_steps,
+               "wall_time_s": time.perf_counter() - self.started,
+               "robot_policy": self.policy_cfg.get("name"),
+               "recording": str(self.record_path) if self.record_path else None}
+        if self.realtime.steps:
+            out["realtime"] = self.realtime.as_dict(1.0 / self.dt)
+        return out
+
+
+def run_scripted(config: TeleopConfig, script: str | Path | list, record: str | Path | None,
+                 steps: int | None = None) -> dict:
+    """Run a session headlessly (no window, no rendering) from a key script (a file of
+    ``<step> <key>`` lines or a list of :class:`ScriptedKey`). It stops at an ``esc``
+    key or after ``steps`` steps (default: one step after the last scripted key)."""
+    keys = read_key_script(script) if isinstance(script, (str, Path)) else list(script)
+    if steps is None:
+        steps = (keys[-1].step + 1) if keys else 1
+    check_range("steps", steps, 1, 10**8, integer=True)
+    session = TeleopSession(config, record)
+    pending = collections.deque(keys)
+    try:
+        session.start()
+        while session.total_steps < steps and not session.quit:
+            while pending and pending[0].step <= session.total_steps:
+                session.press(pending.popleft().key)
+            session.step()
+    except KeyboardInterrupt:
+        session.close("interrupted")
+        raise
+    except BaseException:
+        session.abandon()
+        raise
+    return session.close("quit")
+
+
+def format_summary(summary: dict) -> str:
+    """Human-readable lines of a session or replay summary."""
+    lines = []
+    for e in summary["episodes"]:
+        m = e["metrics"]
+        line = (f"  episode {e['episode']} seed {e['seed']}: {e['steps']} steps ({e['reason']}), "
+                f"found {m['finding_success']:.0f}, following rate {m['following_rate']:.2f}, "
+                f"collision {m['collision']:.0f}, min distance {m['min_human_distance']:.2f} m")
+        if "identical" in e:
+            line += "  replay: " + ("identical" if e["identical"] else
+                                    "DIFFERENT (" + ", ".join(e["differences"]) + ")")
+        lines.append(line)
+    head = f"{summary['steps']} steps in {len(summary['episodes'])} episodes"
+    rt = summary.get("realtime")
+    if rt:
+        head += (f", {rt['achieved_steps_per_s']:.1f} steps/s (target "
+                 f"{rt['target_steps_per_s']:.0f}" + ("" if rt["kept_real_time"] else
+                 f"; real time NOT kept: {rt['late_steps']} late steps, max lag "
+                 f"{rt['max_lag_s'] * 1000:.0f} ms") + ")")
+    if summary.get("recording"):
+        head += f"; recording {summary['recording']}"
+    return "\n".join([head] + lines)
