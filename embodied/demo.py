@@ -56,7 +56,8 @@ def run_demo(seed: int = 0, split: str = "val", steps: int = 600, out_dir: str |
                     writer.append(env.render())
                 render_time += time.perf_counter() - t1
                 sim_time += t1 - t0
-                bar.set_postfix(distance=f"{info['distance']:.1f}m", found=info["found_steps"])
+                bar.set_postfix(distance=f"{info['distance']:.1f}m", found=info["found_steps"],
+                                refresh=False)
                 if terminated or truncated:
                     break
         except BaseException:
