@@ -3,6 +3,10 @@
     embodied demo [--seed N] [--split val] [--steps 600] [--out out/demo]
     embodied scene --seed N --split val --out home.png
     embodied avatars --out avatars.png
+    embodied teleop [task=social_nav] [robot_policy=heuristic] [checkpoint=PATH] [seed=N]
+                    [split=val] [task.config.FIELD=V] [policy.config.FIELD=V]
+                    [--record FILE] [--headless --script keys.txt] [--steps N]
+    embodied replay FILE [--video out.mp4] [--allow-truncated]
 
 User mistakes (bad values, missing files, no display) print one line and exit with
 status 2; Ctrl-C exits with status 130 after the command has cleaned up.
@@ -49,6 +53,44 @@ def _cmd_avatars(args) -> int:
     return 0
 
 
+def _cmd_teleop(args) -> int:
+    from embodied.hitl.session import (default_record_path, format_summary,
+                                       make_teleop_config, run_scripted)
+
+    config = make_teleop_config(args.options)
+    record = None if args.no_record else (args.record or default_record_path())
+    if args.headless:
+        summary = run_scripted(config, args.script or [], record, steps=args.steps)
+    else:
+        from embodied.hitl.viewer import run_window
+
+        summary = run_window(config, record, steps=args.steps, script=args.script)
+    print(format_summary(summary))
+    return 130 if summary.get("interrupted") else 0
+
+
+def _cmd_replay(args) -> int:
+    import warnings
+
+    from embodied.hitl.replay import replay
+    from embodied.hitl.session import format_summary
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        summary = replay(args.file, video=args.video, allow_truncated=args.allow_truncated,
+                         allow_other_version=args.allow_other_version, width=args.width,
+                         height=args.height, frame_skip=args.frame_skip)
+    for warning in caught:
+        print(f"embodied: warning: {warning.message}", file=sys.stderr)
+    print(format_summary(summary))
+    verdict = ("identical to the recording" if summary["identical"] else
+               "DIFFERENT from the recording" if summary["compared_episodes"] else
+               "no finished episode to compare")
+    print(f"replay of {summary['compared_episodes']} finished episodes: {verdict}"
+          + (f"; wrote {summary['video']}" if summary["video"] else ""))
+    return 0 if summary["identical"] or not summary["compared_episodes"] else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="embodied", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -72,6 +114,34 @@ def build_parser() -> argparse.ArgumentParser:
     avatars = sub.add_parser("avatars", help="render a gallery of the humanoid avatars")
     avatars.add_argument("--out", default="avatars.png", help="PNG file to write")
     avatars.set_defaults(func=_cmd_avatars)
+
+    teleop = sub.add_parser(
+        "teleop", help="drive the humanoid with the keyboard next to a robot policy",
+        description="Keys: W/S faster/slower (backward), A/D turn 30 deg, Space pick/place, "
+                    "R restart episode, N next episode, C camera, H help, Esc quit. Every "
+                    "session is recorded (replay it with `embodied replay FILE`).")
+    teleop.add_argument("options", nargs="*", metavar="key=value",
+                        help="task=social_nav robot_policy=heuristic|random|ppo checkpoint=PATH "
+                             "seed=0 split=val task.config.FIELD=V policy.config.FIELD=V")
+    teleop.add_argument("--record", help="recording file (default sessions/teleop-<time>.jsonl)")
+    teleop.add_argument("--no-record", action="store_true", help="do not record")
+    teleop.add_argument("--script", help="timed keys, one '<step> <key>' per line")
+    teleop.add_argument("--headless", action="store_true",
+                        help="no window: run the keys of --script as fast as possible")
+    teleop.add_argument("--steps", type=int, help="stop after this many steps")
+    teleop.set_defaults(func=_cmd_teleop)
+
+    replay = sub.add_parser("replay", help="re-simulate a teleop recording, check it, render it")
+    replay.add_argument("file", help="recording (.jsonl) written by `embodied teleop`")
+    replay.add_argument("--video", help="also render an mp4 (third-person view)")
+    replay.add_argument("--width", type=int, default=640)
+    replay.add_argument("--height", type=int, default=480)
+    replay.add_argument("--frame-skip", type=int, default=1, help="render every N-th step")
+    replay.add_argument("--allow-truncated", action="store_true",
+                        help="replay the readable part of an interrupted recording")
+    replay.add_argument("--allow-other-version", action="store_true",
+                        help="replay a recording made by another embodied version")
+    replay.set_defaults(func=_cmd_replay)
     return parser
 
 

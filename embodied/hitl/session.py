@@ -446,7 +446,8 @@ def run_scripted(config: TeleopConfig, script: str | Path | list, record: str | 
                  steps: int | None = None) -> dict:
     """Run a session headlessly (no window, no rendering) from a key script (a file of
     ``<step> <key>`` lines or a list of :class:`ScriptedKey`). It stops at an ``esc``
-    key or after ``steps`` steps (default: one step after the last scripted key)."""
+    key or after ``steps`` steps (default: one step after the last scripted key).
+    Returns the session summary (with ``interrupted`` after Ctrl-C)."""
     keys = read_key_script(script) if isinstance(script, (str, Path)) else list(script)
     if steps is None:
         steps = (keys[-1].step + 1) if keys else 1
@@ -460,8 +461,7 @@ def run_scripted(config: TeleopConfig, script: str | Path | list, record: str | 
                 session.press(pending.popleft().key)
             session.step()
     except KeyboardInterrupt:
-        session.close("interrupted")
-        raise
+        return dict(session.close("interrupted"), interrupted=True)
     except BaseException:
         session.abandon()
         raise
