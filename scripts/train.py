@@ -14,24 +14,17 @@ output folder: ``out_dir`` or Hydra's run directory. Evaluate a checkpoint with
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 
 os.environ.setdefault("MUJOCO_GL", "egl")
 
 import hydra  # noqa: E402
-from hydra.core.config_store import ConfigStore  # noqa: E402
 from omegaconf import DictConfig  # noqa: E402
 
-from embodied.config import register_configs  # noqa: E402
-from embodied.policies.training import TrainConfig  # noqa: E402
+from embodied.policies.training import register_train_config  # noqa: E402
 
-register_configs()
-ConfigStore.instance().store(name="train", node={
-    "defaults": ["_self_", {"task": "social_nav"}, {"policy": "ppo"}],
-    **dataclasses.asdict(TrainConfig()),
-})
+register_train_config()
 
 
 @hydra.main(version_base=None, config_path=None, config_name="train")

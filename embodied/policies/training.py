@@ -90,6 +90,20 @@ class TrainConfig:
         check_range("torch_threads", self.torch_threads, 1, 256, integer=True)
 
 
+def register_train_config(name: str = "train") -> None:
+    """Store the training app's config (task/policy groups + TrainConfig fields) in
+    Hydra's ConfigStore, after the task/policy groups (``register_configs``)."""
+    from hydra.core.config_store import ConfigStore
+
+    from embodied.config import register_configs
+
+    register_configs()
+    ConfigStore.instance().store(name=name, node={
+        "defaults": ["_self_", {"task": "social_nav"}, {"policy": "ppo"}],
+        **dataclasses.asdict(TrainConfig()),
+    })
+
+
 def train_config_from(cfg: Mapping[str, Any]) -> TrainConfig:
     """The TrainConfig fields of a full run config (task/policy keys ignored)."""
     from embodied.config import build_dataclass, to_plain
@@ -193,7 +207,10 @@ def _callbacks_module():
             return True
 
     class Periodic(BaseCallback):
-        """Evaluates and writes checkpoints every ``eval_every``/``checkpoint_every`` steps."""
+        """Evaluates and writes checkpoints every ``eval_every``/``checkpoint_every`` steps.
+
+        Runs between a policy update and the next rollout (and once at the end), so a
+        checkpoint of step N holds exactly the model that the evaluation of step N used."""
 
         def __init__(self, run: "TrainingRun"):
             super().__init__()
@@ -202,6 +219,15 @@ def _callbacks_module():
             self.next_ckpt = _next_multiple(run.train.checkpoint_every, run.start_steps)
 
         def _on_step(self) -> bool:
+            return True
+
+        def _on_rollout_start(self) -> None:
+            self._due()
+
+        def _on_training_end(self) -> None:
+            self._due()
+
+        def _due(self) -> None:
             n = self.num_timesteps
             if self.next_ckpt and n >= self.next_ckpt:
                 self.run.save(f"checkpoints/step_{n:09d}.zip")
@@ -209,8 +235,8 @@ def _callbacks_module():
                 self.next_ckpt = _next_multiple(self.run.train.checkpoint_every, n)
             if self.next_eval and n >= self.next_eval:
                 self.run.evaluate(self.logger)
+                self.logger.dump(n)
                 self.next_eval = _next_multiple(self.run.train.eval_every, n)
-            return True
 
     return ProgressBar, TaskMetrics, Periodic
 

@@ -1,0 +1,173 @@
+"""Training pipeline: a tiny PPO run that trains, evaluates, saves, resumes and is
+interrupted; checkpoints refused for another task/space or when corrupt."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+pytest.importorskip("stable_baselines3")
+
+from hydra import compose, initialize  # noqa: E402
+
+from embodied.config import make_env_factory, make_policy  # noqa: E402
+from embodied.errors import AssetError, ConfigError  # noqa: E402
+from embodied.evaluation import evaluate  # noqa: E402
+from embodied.policies.sb3 import SB3Policy, read_checkpoint  # noqa: E402
+from embodied.policies.training import TrainingRun, register_train_config, train  # noqa: E402
+
+TINY = ["task.config.max_steps=48", "train_max_steps=48", "n_envs=1", "vec_env=dummy",
+        "policy.config.n_steps=64", "policy.config.batch_size=32", "policy.config.n_epochs=1",
+        "policy.config.net_arch=[16,16]", "eval_episodes=1", "progress=false", "seed=3"]
+
+
+def tiny_cfg(out_dir, *overrides):
+    register_train_config()
+    with initialize(version_base=None, config_path=None):
+        return compose("train", overrides=[*TINY, f"out_dir={out_dir}", *overrides])
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    cfg = tiny_cfg(out, "total_steps=128", "eval_every=128", "checkpoint_every=64")
+    return cfg, out, train(cfg, out)
+
+
+def test_training_writes_checkpoints_logs_and_evaluations(trained):
+    cfg, out, summary = trained
+    assert summary["steps"] == 128 and not summary["interrupted"]
+    for name in ("last.zip", "best.zip", "checkpoints/step_000000064.zip",
+                 "checkpoints/step_000000128.zip", "config.yaml", "eval.json"):
+        assert (out / name).is_file(), name
+    assert list((out / "tb").glob("**/events.out.tfevents.*")), "no TensorBoard events"
+    header = (out / "tb" / "progress.csv").read_text().splitlines()[0].split(",")
+    assert "task/found_steps" in header and "task/following_rate" in header
+    assert "eval/finding_success" in header and "rollout/ep_rew_mean" in header
+    ckpt = read_checkpoint(out / "last.zip")
+    assert ckpt.meta["num_timesteps"] == 128
+    assert ckpt.meta["task"] == "social_nav" and ckpt.meta["obs_mode"] == "state"
+    assert ckpt.meta["run_config"]["policy"]["config"]["net_arch"] == [16, 16]
+    assert set(ckpt.meta["observation_space"]["spaces"]) == {
+        "humanoid_gps_compass", "humanoid_detector", "range_scan", "base_velocity"}
+    assert ckpt.normalization is not None and ckpt.normalization.obs_count["range_scan"] > 100
+
+
+def test_checkpoint_evaluates_like_the_training_evaluation(trained):
+    """make_policy + evaluate (what scripts/evaluate.py runs) reproduces the in-training
+    evaluation of the same model exactly."""
+    cfg, out, _ = trained
+    logged = json.loads((out / "eval.json").read_text())[-1]
+    assert logged["steps"] == 128
+    policy = make_policy({"name": "ppo"}, checkpoint=str(out / "last.zip"))
+    assert isinstance(policy, SB3Policy) and policy.deterministic
+    result = evaluate(make_env_factory(cfg.task, "val"), policy, 1, seed=0, progress=False)
+    again = {k: v["mean"] for k, v in result["summary"].items()}
+    assert again.keys() == logged["summary"].keys()
+    for key, value in logged["summary"].items():
+        assert again[key] == pytest.approx(value, nan_ok=True), key
+
+
+def test_resume_continues_from_the_checkpoint(trained, tmp_path):
+    _, out, _ = trained
+    before = read_checkpoint(out / "last.zip")
+    cfg = tiny_cfg(tmp_path, "total_steps=192", f"resume={out / 'last.zip'}", "eval_every=0",
+                   "checkpoint_every=0")
+    summary = train(cfg, tmp_path)
+    assert summary["steps"] == 192 and summary["trained_steps"] == 64
+    after = read_checkpoint(tmp_path / "last.zip")
+    assert after.meta["num_timesteps"] == 192
+    # normalisation statistics carried over and kept accumulating (64 steps + 1 reset)
+    assert after.normalization.obs_count["range_scan"] == pytest.approx(
+        before.normalization.obs_count["range_scan"] + 65)
+    old = before.load_model().policy.state_dict()
+    new = after.load_model().policy.state_dict()
+    assert any(not np.allclose(old[k].numpy(), new[k].numpy()) for k in old), "no update"
+
+
+def test_interrupt_saves_last_checkpoint_and_keeps_earlier_ones(tmp_path, monkeypatch):
+    cfg = tiny_cfg(tmp_path, "total_steps=256", "eval_every=128", "checkpoint_every=64")
+
+    def interrupt(self, logger=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(TrainingRun, "evaluate", interrupt)
+    summary = train(cfg, tmp_path)
+    assert summary["interrupted"] and summary["steps"] == 128
+    assert read_checkpoint(tmp_path / "last.zip").meta["num_timesteps"] == 128
+    assert read_checkpoint(tmp_path / "checkpoints/step_000000064.zip").meta["num_timesteps"] == 64
+    assert not list(tmp_path.glob("**/*.partial*")), "temporary files left behind"
+
+
+def test_checkpoint_for_another_space_or_task_is_refused(trained, tmp_path):
+    cfg, out, _ = trained
+    task = dict(cfg.task)
+    policy = make_policy({"name": "ppo"}, checkpoint=str(out / "last.zip"))
+    other = make_env_factory({**task, "config": {**task["config"], "scan_rays": 32}}, "val")()
+    with pytest.raises(ConfigError, match=r"range_scan shape is \[32\].*expects \[64\]"):
+        policy.reset(other)
+    other.close()
+    ckpt = read_checkpoint(out / "last.zip")
+    with pytest.raises(ConfigError, match="obs_mode 'state'"):
+        ckpt.check_compatible("social_nav", "depth")
+    with pytest.raises(ConfigError, match="trained for task 'social_nav'"):
+        ckpt.check_compatible("social_rearrange")
+    # resuming into a different observation space is refused too
+    bad = tiny_cfg(tmp_path, "total_steps=64", f"resume={out / 'last.zip'}",
+                   "task.config.scan_rays=16")
+    with pytest.raises(ConfigError, match="range_scan"):
+        train(bad, tmp_path)
+
+
+def test_corrupt_or_missing_checkpoints_raise_asset_errors(trained, tmp_path):
+    _, out, _ = trained
+    data = (out / "last.zip").read_bytes()
+    truncated = tmp_path / "truncated.zip"
+    truncated.write_bytes(data[: len(data) // 2])
+    garbage = tmp_path / "garbage.zip"
+    garbage.write_bytes(b"not a checkpoint")
+    foreign = tmp_path / "foreign.zip"
+    with zipfile.ZipFile(foreign, "w") as z:
+        z.writestr("data.txt", "hello")
+    for path, pattern in ((truncated, "corrupt"), (garbage, "corrupt"),
+                          (foreign, "not an embodied checkpoint"),
+                          (tmp_path / "missing.zip", "not found")):
+        with pytest.raises(AssetError, match=pattern):
+            make_policy({"name": "ppo"}, checkpoint=str(path))
+    broken_model = tmp_path / "broken_model.zip"
+    with zipfile.ZipFile(out / "last.zip") as src, zipfile.ZipFile(broken_model, "w") as dst:
+        for item in src.namelist():
+            dst.writestr(item, src.read(item)[:100] if item == "model.zip" else src.read(item))
+    with pytest.raises(AssetError, match="cannot load the ppo model"):
+        make_policy({"name": "ppo"}, checkpoint=str(broken_model))
+    with pytest.raises(ConfigError, match="checkpoint=PATH"):
+        make_policy({"name": "ppo"}, checkpoint=None)
+
+
+def test_unknown_policy_lists_the_available_ones():
+    with pytest.raises(ConfigError, match="'heuristic', 'ppo', 'random'"):
+        make_policy({"name": "ppx"})
+
+
+def test_image_extractor_handles_depth_and_rgb_layouts():
+    import gymnasium as gym
+    import torch
+
+    from embodied.policies.extractors import DictExtractor
+
+    space = gym.spaces.Dict({
+        "depth": gym.spaces.Box(0.0, 10.0, (48, 48, 1), np.float32),
+        "rgb": gym.spaces.Box(0, 255, (3, 48, 48), np.uint8),       # as SB3 transposes it
+        "range_scan": gym.spaces.Box(0.0, 10.0, (8,), np.float32)})
+    extractor = DictExtractor(space, cnn_features=16)
+    assert extractor.features_dim == 8 + 2 * 16
+    assert extractor.channels_last == {"depth": True, "rgb": False}
+    assert extractor.scale["depth"] == pytest.approx(0.1)
+    obs = {"depth": torch.full((2, 48, 48, 1), 5.0), "rgb": torch.rand(2, 3, 48, 48),
+           "range_scan": torch.ones(2, 8)}
+    features = extractor(obs)
+    assert features.shape == (2, 40)
+    assert torch.equal(features[:, :8], torch.ones(2, 8))
