@@ -4,11 +4,11 @@ A recording is one JSON object per line:
 
 - ``header`` (first line): format and version, package and MuJoCo versions, the task
   config, split, robot policy and control period;
-- ``episode``: an episode starts (its index and reset seed);
+- ``episode``: an episode starts (its index, reset seed, humanoid and robot positions);
 - ``step``: one control step: ``h`` the humanoid command (forward m/s, turn rad/s),
   ``a`` the robot action, ``e`` a pick/place request made before the step, if any;
 - ``end``: an episode ends (``reason``: truncated, reset, next, quit, interrupted), with
-  its step count, metrics and a digest of the final physics state;
+  its step count, metrics, a digest of the final physics state and the final positions;
 - ``close`` (last line): the session ended cleanly.
 
 The file is appended to and flushed + fsynced every second of simulated time and at
@@ -91,8 +91,8 @@ class RecordingWriter:
             os.fsync(self._file.fileno())
             self._pending = 0
 
-    def episode(self, index: int, seed: int) -> None:
-        self._write({"type": "episode", "episode": index, "seed": int(seed)}, sync=True)
+    def episode(self, index: int, seed: int, **poses) -> None:
+        self._write({"type": "episode", "episode": index, "seed": int(seed), **poses}, sync=True)
 
     def step(self, humanoid_command, robot_action, event: str | None = None) -> None:
         record = {"type": "step", "h": _floats(humanoid_command), "a": _floats(robot_action)}
@@ -103,9 +103,10 @@ class RecordingWriter:
         if self._pending >= FLUSH_EVERY:
             self.flush()
 
-    def end(self, index: int, reason: str, steps: int, metrics: dict, digest: str) -> None:
+    def end(self, index: int, reason: str, steps: int, metrics: dict, digest: str,
+            **poses) -> None:
         self._write({"type": "end", "episode": index, "reason": reason, "steps": steps,
-                     "metrics": metrics, "digest": digest}, sync=True)
+                     "metrics": metrics, "digest": digest, **poses}, sync=True)
 
     def close(self, summary: dict | None = None) -> None:
         """Write the closing line (marks a complete session) and close the file."""
@@ -123,10 +124,12 @@ class RecordingWriter:
 
 @dataclass
 class RecordedEpisode:
-    """One episode of a recording: its seed, steps and (if it ended) its end record."""
+    """One episode of a recording: its seed, start record, steps and (if it ended) its
+    end record."""
 
     index: int
     seed: int
+    start: dict = field(default_factory=dict)
     steps: list[dict] = field(default_factory=list)
     end: dict | None = None
 
@@ -203,7 +206,7 @@ def read_recording(path: str | os.PathLike, allow_truncated: bool = False,
             problem = f"line {number} follows the closing line"
             break
         if kind == "episode":
-            episodes.append(RecordedEpisode(int(record["episode"]), int(record["seed"])))
+            episodes.append(RecordedEpisode(int(record["episode"]), int(record["seed"]), record))
         elif kind == "step" and episodes and episodes[-1].end is None:
             episodes[-1].steps.append(record)
         elif kind == "end" and episodes and episodes[-1].end is None:

@@ -291,7 +291,7 @@ class TeleopSession:
         self._found_after = 0
         self.last_step_info: dict = {}
         if self.writer is not None:
-            self.writer.episode(self.episode, self.seed)
+            self.writer.episode(self.episode, self.seed, **self._poses())
 
     def _end(self, reason: str) -> dict:
         metrics = self.task.episode_metrics()
@@ -300,8 +300,15 @@ class TeleopSession:
                   "steps": self.task.steps, "metrics": metrics, "digest": digest}
         self.episodes.append(record)
         if self.writer is not None:
-            self.writer.end(self.episode, reason, self.task.steps, metrics, digest)
+            self.writer.end(self.episode, reason, self.task.steps, metrics, digest,
+                            **self._poses())
         return record
+
+    def _poses(self) -> dict:
+        s = self.task.scene
+        x, y, yaw = s.robot.base_pose(s.world)
+        return {"humanoid": [*map(float, s.humanoid.position), float(s.humanoid.yaw)],
+                "robot": [float(x), float(y), float(yaw)]}
 
     # -- input ------------------------------------------------------------------------------
     def press(self, key: str) -> None:

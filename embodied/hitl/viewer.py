@@ -97,12 +97,17 @@ def _launch(session: TeleopSession):
         if name is not None:
             session.press(name)
 
+    before = set(threading.enumerate())
     try:
-        return mujoco.viewer.launch_passive(world.model, world.data, key_callback=on_key,
-                                            show_left_ui=False, show_right_ui=False)
+        viewer = mujoco.viewer.launch_passive(world.model, world.data, key_callback=on_key,
+                                              show_left_ui=False, show_right_ui=False)
     except Exception as exc:  # GLFW/OpenGL failures surface as assorted exception types
         raise RenderingUnavailable(f"could not open the viewer window ({exc}); "
                                    f"{HEADLESS_HINT}") from None
+    # the viewer renders on a daemon thread: closing must wait for it, or the process
+    # can exit (terminating GLFW) while it still draws into the destroyed window
+    viewer_threads = [t for t in threading.enumerate() if t not in before]
+    return viewer, viewer_threads
 
 
 def _place_camera(viewer, session: TeleopSession, switched: bool) -> None:
@@ -140,9 +145,10 @@ def run_window(config: TeleopConfig, record: str | Path | None, steps: int | Non
     pending = collections.deque(read_key_script(script) if script else ())
     session = TeleopSession(config, record)
     viewer = overlay = None
+    threads = []
     try:
         session.start()
-        viewer = _launch(session)
+        viewer, threads = _launch(session)
         overlay = _TextOverlay(viewer)
         overlay.start()
         clock = RealTimeClock(session.dt, session.realtime)
@@ -161,9 +167,9 @@ def run_window(config: TeleopConfig, record: str | Path | None, steps: int | Non
                     camera = session.camera
             if session.task.scene.world is not world:
                 # another home: the viewer is bound to one model, open a new window
-                _close(viewer, overlay)
+                _close(viewer, overlay, threads)
                 world, camera = session.task.scene.world, None
-                viewer = _launch(session)
+                viewer, threads = _launch(session)
                 overlay = _TextOverlay(viewer)
                 overlay.start()
                 continue
@@ -171,19 +177,21 @@ def run_window(config: TeleopConfig, record: str | Path | None, steps: int | Non
             viewer.sync()
     except KeyboardInterrupt:
         summary = dict(session.close("interrupted"), interrupted=True)
-        _close(viewer, overlay)
+        _close(viewer, overlay, threads)
         return summary
     except BaseException:
         session.abandon()
-        _close(viewer, overlay)
+        _close(viewer, overlay, threads)
         raise
     summary = session.close("quit")
-    _close(viewer, overlay)
+    _close(viewer, overlay, threads)
     return summary
 
 
-def _close(viewer, overlay) -> None:
+def _close(viewer, overlay, threads) -> None:
     if overlay is not None:
         overlay.stop()
     if viewer is not None:
         viewer.close()
+    for thread in threads:
+        thread.join(timeout=5.0)
