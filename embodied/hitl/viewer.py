@@ -121,7 +121,7 @@ def _place_camera(viewer, session: TeleopSession, switched: bool) -> None:
         cam.trackbodyid = world.body_id(f"{s.humanoid.name}/pelvis")
         cam.azimuth = math.degrees(s.humanoid.yaw)
         if switched:
-            cam.distance, cam.elevation = 4.5, -30.0
+            cam.distance, cam.elevation = 4.0, -50.0
     elif name == "robot head":
         cam.type = mujoco.mjtCamera.mjCAMERA_FIXED
         cam.fixedcamid = world.id(mujoco.mjtObj.mjOBJ_CAMERA, s.robot.head_camera)
