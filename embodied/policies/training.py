@@ -35,6 +35,9 @@ from embodied.io import write_json
 from embodied.scenes.splits import SPLITS
 
 VEC_ENVS = ("auto", "subproc", "dummy")
+#: Demonstration episodes use train-split seeds from here on (seed * 10_000 further),
+#: away from the seeds the RL environments start with.
+DEMO_SEED_BASE = 500_000
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,11 @@ class TrainConfig:
         out_dir: output folder (None: Hydra's run directory).
         progress: show a progress bar.
         torch_threads: threads of the learner (1 leaves the other core to the envs).
+        pretrain_demos: steps of expert demonstrations (``pretrain_expert`` on training
+            episodes of the train split) cloned into a new model before RL (0: none).
+        pretrain_epochs, pretrain_lr: behaviour-cloning epochs over the demonstrations and
+            their learning rate.
+        pretrain_expert: the policy (``make_policy`` name) giving the demonstrations.
     """
 
     seed: int = 0
@@ -74,6 +82,10 @@ class TrainConfig:
     out_dir: str | None = None
     progress: bool = True
     torch_threads: int = 1
+    pretrain_demos: int = 0
+    pretrain_epochs: int = 20
+    pretrain_lr: float = 1e-3
+    pretrain_expert: str = "heuristic"
 
     def __post_init__(self):
         check_range("seed", self.seed, 0, 2**31 - 1, integer=True)
@@ -88,6 +100,9 @@ class TrainConfig:
         check_range("eval_seed", self.eval_seed, 0, 2**31 - 1, integer=True)
         check_range("checkpoint_every", self.checkpoint_every, 0, 10**12, integer=True)
         check_range("torch_threads", self.torch_threads, 1, 256, integer=True)
+        check_range("pretrain_demos", self.pretrain_demos, 0, 10**9, integer=True)
+        check_range("pretrain_epochs", self.pretrain_epochs, 1, 10**4, integer=True)
+        check_range("pretrain_lr", self.pretrain_lr, 0.0, 1.0)
 
 
 def register_train_config(name: str = "train") -> None:
@@ -272,6 +287,7 @@ class TrainingRun:
         self.start_steps = 0
         self.best_score = -math.inf
         self.evaluations: list[dict] = []
+        self.pretrain_summary: dict | None = None
 
     # -- setup --
     def build(self) -> None:
@@ -308,6 +324,33 @@ class TrainingRun:
         from stable_baselines3.common.logger import configure
 
         self.model.set_logger(configure(str(self.out_dir / "tb"), ["tensorboard", "csv"]))
+        if checkpoint is None and t.pretrain_demos:
+            self.pretrain()
+
+    def pretrain(self) -> dict:
+        """Clone the expert's demonstrations into the new model (see imitation.py); log
+        the losses, evaluate (if evaluations are on) and save ``pretrained.zip``."""
+        from embodied.config import make_policy
+        from embodied.policies.imitation import collect_demonstrations, pretrain
+
+        t = self.train
+        start = time.perf_counter()
+        demos = collect_demonstrations(self.train_make_env, make_policy({"name": t.pretrain_expert}),
+                                       t.pretrain_demos, seed=DEMO_SEED_BASE + t.seed * 10_000,
+                                       progress=t.progress)
+        collect_s = time.perf_counter() - start
+        losses = pretrain(self.model, self.venv, demos, epochs=t.pretrain_epochs,
+                          learning_rate=t.pretrain_lr, seed=t.seed)
+        self.pretrain_summary = dict(losses, episodes=demos["episodes"], collect_s=collect_s,
+                                     total_s=time.perf_counter() - start)
+        logger = self.model.logger
+        for key, value in self.pretrain_summary.items():
+            logger.record(f"pretrain/{key}", value)
+        if t.eval_every:
+            self.evaluate(logger)
+        logger.dump(0)
+        self.save("pretrained.zip")
+        return self.pretrain_summary
 
     def _new_model(self):
         from stable_baselines3 import PPO
@@ -408,6 +451,8 @@ class TrainingRun:
                    "wall_time_s": wall, "steps_per_s": steps / wall if wall > 0 else float("nan"),
                    "interrupted": interrupted, "last_checkpoint": str(last),
                    "n_envs": t.n_envs, "vec_env": t.vec_env}
+        if self.pretrain_summary is not None:
+            summary["pretrain"] = self.pretrain_summary
         write_json(self.out_dir / "train_summary.json", summary)
         return summary
 
