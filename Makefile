@@ -18,6 +18,7 @@ demo: setup
 	$(VENV)/bin/embodied demo --out out/demo
 
 test: setup
+	$(VENV)/bin/ruff check embodied scripts tests
 	$(PY) -m pytest -n 2 -q
 
 bench: setup

@@ -7,6 +7,7 @@ otherwise :func:`walled_home_spec`, a hand-built 10 m x 10 m four-room scene.
 
 from __future__ import annotations
 
+import time
 
 import mujoco
 import numpy as np

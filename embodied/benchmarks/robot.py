@@ -7,7 +7,6 @@ the fast render profile <= 8 ms.
 
 from __future__ import annotations
 
-import numpy as np
 
 from embodied.agents.robot.playground import robot_in_home
 from embodied.benchmarks.timing import median_seconds

@@ -150,7 +150,6 @@ def render_showcase(out_dir: str | Path, home_seed: int = 0, width: int = 640,
         shots = set()
         for _ in range(1500):
             world.step()
-            pick = task.children[0]
             if "reach" not in shots and h.reach_status is ReachStatus.REACHED:
                 mid = 0.5 * (h.hand_position() + np.array([*h.position, 1.0]))
                 save("humanoid_reach.png", r.rgb(_free_view(home, mid, h.position, 2.2, -20.0,
