@@ -222,3 +222,26 @@ def test_behaviour_cloning_moves_the_policy_towards_the_expert(tmp_path):
     assert summary["samples"] == 96 and summary["action_mse"] < 0.1
     assert after < 0.3 * before, (before, after)
     assert read_checkpoint(tmp_path / "pretrained.zip").meta["num_timesteps"] == 0
+
+
+def test_dagger_collection_labels_the_actors_states_with_expert_actions(tmp_path):
+    from embodied.policies.base import RandomPolicy
+    from embodied.policies.heuristic import SocialNavHeuristic
+    from embodied.policies.imitation import collect_demonstrations
+
+    run = TrainingRun(tiny_cfg(tmp_path), tmp_path)
+    expert = SocialNavHeuristic()
+    demos = collect_demonstrations(run.train_make_env, expert, 48, seed=7,
+                                   actor=RandomPolicy(seed=1))
+    env, actor = run.train_make_env(), RandomPolicy(seed=1)
+    obs, _ = env.reset(seed=7)
+    actor.reset(env, 7)
+    labels, driven = [], []
+    for _ in range(48):
+        labels.append(expert.act(obs, env))
+        driven.append(actor.act(obs, env))
+        obs, *_ = env.step(driven[-1])
+    env.close()
+    np.testing.assert_array_equal(demos["actions"], np.stack(labels))
+    assert not np.allclose(demos["actions"], np.stack(driven))
+    assert demos["ends"][-1] and demos["episodes"] == 1

@@ -20,10 +20,15 @@ from embodied.policies.base import Policy
 
 
 def collect_demonstrations(make_env: Callable[[], Any], expert: Policy, steps: int,
-                           seed: int = 0, progress: bool = False) -> dict:
-    """Run ``expert`` for ``steps`` environment steps (whole episodes, seeds ``seed``,
-    ``seed + 1``, ...); return stacked observations (per key), actions, rewards and
-    episode-end flags."""
+                           seed: int = 0, progress: bool = False,
+                           actor: Policy | None = None) -> dict:
+    """Record ``expert``'s actions over ``steps`` environment steps (whole episodes, seeds
+    ``seed``, ``seed + 1``, ...); return stacked observations (per key), expert actions,
+    rewards and episode-end flags.
+
+    With ``actor`` (DAgger) the actor drives and the expert only labels the states the
+    actor visits, so the learner is taught how to recover from its own mistakes. The
+    expert must compute its action from the current state alone (the heuristic does)."""
     from tqdm.auto import tqdm
 
     env = make_env()
@@ -35,12 +40,16 @@ def collect_demonstrations(make_env: Callable[[], Any], expert: Policy, steps: i
         while len(actions) < steps:
             obs, _ = env.reset(seed=seed + episode)
             expert.reset(env, seed + episode)
+            if actor is not None:
+                actor.reset(env, seed + episode)
             done = False
             while not done:
                 action = np.asarray(expert.act(obs, env), dtype=np.float32)
                 for key, value in obs.items():
                     obs_lists.setdefault(key, []).append(np.asarray(value))
                 actions.append(action)
+                if actor is not None:
+                    action = np.asarray(actor.act(obs, env), dtype=np.float32)
                 obs, reward, terminated, truncated, _ = env.step(action)
                 rewards.append(float(reward))
                 done = terminated or truncated
@@ -55,6 +64,13 @@ def collect_demonstrations(make_env: Callable[[], Any], expert: Policy, steps: i
             "ends": np.asarray(ends), "episodes": episode}
 
 
+def concatenate(a: dict, b: dict) -> dict:
+    """Two demonstration sets as one."""
+    return {"obs": {k: np.concatenate([a["obs"][k], b["obs"][k]]) for k in a["obs"]},
+            **{k: np.concatenate([a[k], b[k]]) for k in ("actions", "rewards", "ends")},
+            "episodes": a["episodes"] + b["episodes"]}
+
+
 def discounted_returns(rewards: np.ndarray, ends: np.ndarray, gamma: float) -> np.ndarray:
     """Monte-Carlo discounted returns, restarting at each episode end."""
     out = np.zeros_like(rewards, dtype=np.float64)
@@ -67,13 +83,33 @@ def discounted_returns(rewards: np.ndarray, ends: np.ndarray, gamma: float) -> n
     return out
 
 
+def update_statistics(venv, demos: dict) -> None:
+    """Add the demonstrations to a VecNormalize's observation and return statistics."""
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    if not isinstance(venv, VecNormalize):
+        return
+    if venv.norm_obs:
+        for key in venv.norm_obs_keys:
+            venv.obs_rms[key].update(demos["obs"][key].astype(np.float64))
+    if venv.norm_reward:
+        running, returns = 0.0, []
+        for r, end in zip(demos["rewards"], demos["ends"]):
+            running = running * venv.gamma + r
+            returns.append(running)
+            if end:
+                running = 0.0
+        venv.ret_rms.update(np.asarray(returns))
+
+
 def pretrain(model, venv, demos: dict, epochs: int = 10, batch_size: int = 256,
              learning_rate: float = 1e-3, seed: int = 0) -> dict:
     """Behaviour cloning of ``demos`` into an SB3 on-policy ``model`` (in place).
 
-    If ``venv`` is a VecNormalize its observation (and return) statistics are first
-    updated with the demonstrations, and the model learns from normalised observations
-    exactly as PPO will see them. Returns the final action and value losses.
+    If ``venv`` is a VecNormalize the model learns from observations (and returns)
+    normalised with its current statistics, exactly as PPO will see them (call
+    :func:`update_statistics` with new demonstrations first). Returns the final action
+    and value losses.
     """
     import torch
     from stable_baselines3.common.vec_env import VecNormalize
@@ -82,18 +118,9 @@ def pretrain(model, venv, demos: dict, epochs: int = 10, batch_size: int = 256,
     rewards = demos["rewards"].astype(np.float64)
     if isinstance(venv, VecNormalize):
         if venv.norm_obs:
-            for key in venv.norm_obs_keys:
-                venv.obs_rms[key].update(obs[key])
             obs = {k: np.asarray(v, dtype=np.float32) if v.dtype != np.uint8 else v
                    for k, v in venv.normalize_obs(obs).items()}
         if venv.norm_reward:
-            running, returns = 0.0, []
-            for r, end in zip(rewards, demos["ends"]):
-                running = running * venv.gamma + r
-                returns.append(running)
-                if end:
-                    running = 0.0
-            venv.ret_rms.update(np.asarray(returns))
             rewards = np.clip(rewards / np.sqrt(venv.ret_rms.var + venv.epsilon),
                               -venv.clip_reward, venv.clip_reward)
     targets_v = discounted_returns(rewards, demos["ends"], model.gamma)

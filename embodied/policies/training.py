@@ -65,6 +65,9 @@ class TrainConfig:
         pretrain_epochs, pretrain_lr: behaviour-cloning epochs over the demonstrations and
             their learning rate.
         pretrain_expert: the policy (``make_policy`` name) giving the demonstrations.
+        pretrain_dagger_rounds: DAgger rounds after cloning: each runs the cloned policy
+            for ``pretrain_demos`` steps with the expert labelling the visited states,
+            then refits on everything collected.
     """
 
     seed: int = 0
@@ -86,6 +89,7 @@ class TrainConfig:
     pretrain_epochs: int = 20
     pretrain_lr: float = 1e-3
     pretrain_expert: str = "heuristic"
+    pretrain_dagger_rounds: int = 0
 
     def __post_init__(self):
         check_range("seed", self.seed, 0, 2**31 - 1, integer=True)
@@ -103,6 +107,7 @@ class TrainConfig:
         check_range("pretrain_demos", self.pretrain_demos, 0, 10**9, integer=True)
         check_range("pretrain_epochs", self.pretrain_epochs, 1, 10**4, integer=True)
         check_range("pretrain_lr", self.pretrain_lr, 0.0, 1.0)
+        check_range("pretrain_dagger_rounds", self.pretrain_dagger_rounds, 0, 1000, integer=True)
 
 
 def register_train_config(name: str = "train") -> None:
@@ -331,17 +336,24 @@ class TrainingRun:
         """Clone the expert's demonstrations into the new model (see imitation.py); log
         the losses, evaluate (if evaluations are on) and save ``pretrained.zip``."""
         from embodied.config import make_policy
-        from embodied.policies.imitation import collect_demonstrations, pretrain
+        from embodied.policies.imitation import (collect_demonstrations, concatenate,
+                                                 pretrain, update_statistics)
 
         t = self.train
         start = time.perf_counter()
-        demos = collect_demonstrations(self.train_make_env, make_policy({"name": t.pretrain_expert}),
-                                       t.pretrain_demos, seed=DEMO_SEED_BASE + t.seed * 10_000,
-                                       progress=t.progress)
-        collect_s = time.perf_counter() - start
-        losses = pretrain(self.model, self.venv, demos, epochs=t.pretrain_epochs,
-                          learning_rate=t.pretrain_lr, seed=t.seed)
-        self.pretrain_summary = dict(losses, episodes=demos["episodes"], collect_s=collect_s,
+        expert = make_policy({"name": t.pretrain_expert})
+        demos = None
+        for round_ in range(t.pretrain_dagger_rounds + 1):
+            actor = self.current_policy() if round_ else None
+            new = collect_demonstrations(self.train_make_env, expert, t.pretrain_demos,
+                                         seed=DEMO_SEED_BASE + t.seed * 10_000 + round_ * 1000,
+                                         progress=t.progress, actor=actor)
+            update_statistics(self.venv, new)
+            demos = new if demos is None else concatenate(demos, new)
+            losses = pretrain(self.model, self.venv, demos, epochs=t.pretrain_epochs,
+                              learning_rate=t.pretrain_lr, seed=t.seed)
+        self.pretrain_summary = dict(losses, episodes=demos["episodes"],
+                                     rounds=t.pretrain_dagger_rounds + 1,
                                      total_s=time.perf_counter() - start)
         logger = self.model.logger
         for key, value in self.pretrain_summary.items():
