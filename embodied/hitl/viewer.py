@@ -110,6 +110,21 @@ def _launch(session: TeleopSession):
     return viewer, viewer_threads
 
 
+class _ViewFlags:
+    """The viewer's rendering and visualisation flags as launched. Its built-in shortcuts
+    share our keys (W wireframe, S shadows, A/D/C/H/N/R other toggles); the flags are put
+    back every step, so only the session sees those keys."""
+
+    def __init__(self, viewer):
+        self.render = viewer.user_scn.flags.copy()
+        self.visual = viewer.opt.flags.copy()
+
+    def restore(self, viewer) -> None:
+        """Call holding the viewer lock; ``sync()`` passes them to the viewer's scene."""
+        viewer.user_scn.flags[:] = self.render
+        viewer.opt.flags[:] = self.visual
+
+
 def _place_camera(viewer, session: TeleopSession, switched: bool) -> None:
     import mujoco
 
@@ -126,10 +141,15 @@ def _place_camera(viewer, session: TeleopSession, switched: bool) -> None:
         cam.type = mujoco.mjtCamera.mjCAMERA_FIXED
         cam.fixedcamid = world.id(mujoco.mjtObj.mjOBJ_CAMERA, s.robot.head_camera)
     elif switched:
+        # frame the rooms' floors (the model's extent also counts the ground plane)
+        model = world.model
+        floors = [g for g in range(model.ngeom) if model.geom(g).name.startswith("floor/")
+                  and model.geom(g).name.endswith("/plane")]
+        pos, size = world.data.geom_xpos[floors, :2], world.model.geom_size[floors, :2]
+        low, high = (pos - size).min(axis=0), (pos + size).max(axis=0)
         cam.type = mujoco.mjtCamera.mjCAMERA_FREE
-        cam.lookat[:] = world.model.stat.center
-        cam.lookat[2] = 0.0
-        cam.distance = 2.2 * float(world.model.stat.extent)
+        cam.lookat[:] = (*((low + high) / 2), 0.0)
+        cam.distance = 1.3 * float(max(high - low))
         cam.elevation, cam.azimuth = -89.0, 90.0
 
 
@@ -149,6 +169,7 @@ def run_window(config: TeleopConfig, record: str | Path | None, steps: int | Non
     try:
         session.start()
         viewer, threads = _launch(session)
+        flags = _ViewFlags(viewer)
         overlay = _TextOverlay(viewer)
         overlay.start()
         clock = RealTimeClock(session.dt, session.realtime)
@@ -162,6 +183,7 @@ def run_window(config: TeleopConfig, record: str | Path | None, steps: int | Non
                 clock.wait()
             with viewer.lock():
                 session.step()
+                flags.restore(viewer)
                 if session.task.scene.world is world:
                     _place_camera(viewer, session, switched=camera != session.camera)
                     camera = session.camera
@@ -170,6 +192,7 @@ def run_window(config: TeleopConfig, record: str | Path | None, steps: int | Non
                 _close(viewer, overlay, threads)
                 world, camera = session.task.scene.world, None
                 viewer, threads = _launch(session)
+                flags = _ViewFlags(viewer)
                 overlay = _TextOverlay(viewer)
                 overlay.start()
                 continue
