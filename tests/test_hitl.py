@@ -261,3 +261,19 @@ def test_cli_headless_teleop_then_replay(tmp_path):
     assert out.returncode == 2 and "is incomplete" in out.stderr and "--allow-truncated" in out.stderr
     out = run("replay", str(cut), "--allow-truncated")
     assert out.returncode == 0 and "warning" in out.stderr and "identical" in out.stdout
+
+
+def test_a_session_whose_policy_rejects_the_env_leaves_no_recording(tmp_path, monkeypatch):
+    from embodied.policies.heuristic import SocialNavHeuristic
+
+    def reject(self, env, seed=None):
+        raise ConfigError("task.obs_mode", "state", reason="checkpoint trained with 'depth'")
+
+    monkeypatch.setattr(SocialNavHeuristic, "reset", reject)
+    with pytest.raises(ConfigError, match="task.obs_mode"):
+        run_scripted(make_teleop_config(SHORT), [], tmp_path / "s.jsonl", steps=5)
+    assert not (tmp_path / "s.jsonl").exists()
+    monkeypatch.undo()
+    run_scripted(make_teleop_config(SHORT), [], tmp_path / "s.jsonl", steps=5)
+    with pytest.raises(Exception, match="already exists"):
+        TeleopSession(make_teleop_config(SHORT), tmp_path / "s.jsonl")

@@ -23,7 +23,7 @@ import numpy as np
 
 from embodied.errors import ConfigError, check_range
 from embodied.hitl.controls import KEY_HELP, WalkControl, key_name, read_key_script
-from embodied.hitl.recording import RecordingWriter, state_digest
+from embodied.hitl.recording import RecordingError, RecordingWriter, state_digest
 
 CAMERAS = ("follow", "robot head", "top-down")
 #: Episode end reasons written to recordings.
@@ -261,17 +261,15 @@ class TeleopSession:
         self.realtime = RealTimeStats()
         self.started = time.perf_counter()
         self.record_path = Path(record) if record is not None else None
+        if self.record_path is not None and self.record_path.exists():
+            self.env.close()
+            raise RecordingError(f"recording {self.record_path} already exists; choose "
+                                 "another --record path")
         self.writer = None
-        if record is not None:
-            try:
-                self.writer = RecordingWriter(record, {
-                    "embodied_version": __version__, "mujoco_version": mujoco.__version__,
-                    "created": _now(), "task": self.task_cfg, "split": config.split,
-                    "seed": config.seed, "robot_policy": self.policy_cfg,
-                    "checkpoint": config.checkpoint, "control_dt": self.dt})
-            except BaseException:
-                self.env.close()
-                raise
+        self._header = {"embodied_version": __version__, "mujoco_version": mujoco.__version__,
+                        "task": self.task_cfg, "split": config.split, "seed": config.seed,
+                        "robot_policy": self.policy_cfg, "checkpoint": config.checkpoint,
+                        "control_dt": self.dt}
         self._obs = None
         self.teleop = None
 
@@ -290,6 +288,10 @@ class TeleopSession:
         self._first_found = None
         self._found_after = 0
         self.last_step_info: dict = {}
+        if self.writer is None and self.record_path is not None:
+            # created once the policy has accepted the env, so a misconfigured session
+            # leaves no recording behind
+            self.writer = RecordingWriter(self.record_path, dict(self._header, created=_now()))
         if self.writer is not None:
             self.writer.episode(self.episode, self.seed, **self._poses())
 
