@@ -130,18 +130,30 @@ def test_replay_detects_a_changed_action(tmp_path):
 def test_pick_and_place_with_space_key_replays_exactly(tmp_path):
     # seed 0: a book lies 0.76 m from the humanoid's start (within the 1.2 m pick radius)
     script = write_script(tmp_path / "k", ["0 space", "150 w", "200 s", "230 space", "385 esc"])
+    # 385 esc stops the scripted loop; one more step after H shows the help overlay
     record = tmp_path / "pick.jsonl"
     session = TeleopSession(make_teleop_config(["task.config.max_steps=400"]), record)
     session.start()
     keys = read_key_script(script)
-    held = []
+    held, messages = [], []
     while not session.quit:
         while keys and keys[0].step <= session.total_steps:
             session.press(keys.pop(0).key)
         if session.step() is not None:
             held.append(session.task.scene.humanoid.holding)
+            messages.append(session.message)
+    left, right = session.hud()
+    session.press("h")
+    session.step()
+    help_left, help_right = session.hud()
     session.close()
     assert held[140] is not None and held[229] is not None and held[-1] is None
+    assert messages[0] == "pick..." and messages[149] == "pick: done"
+    assert messages[-1] == "place: done"
+    rows = dict(zip(left.splitlines(), right.splitlines()))
+    assert rows["distance to robot"].endswith(" m") and rows["walking"].startswith("+0.0 m/s")
+    assert rows["robot"] in ("FOLLOWING", "searching", "lost") and "step 385/400" in rows["elapsed"]
+    assert "pick / place nearest object" in help_right and "pick / place" not in right
     rec = read_recording(record)
     events = [s.get("e") for s in rec.episodes[0].steps if "e" in s]
     assert events == ["pick", "place"]

@@ -285,6 +285,7 @@ class TeleopSession:
         self.policy.reset(self.env, self.seed)
         self.teleop = humanoid_teleop(self.task)
         self.walk.stop()
+        self._request = None            # a pick/place in progress
         self._first_found = None
         self._found_after = 0
         self.last_step_info: dict = {}
@@ -360,8 +361,9 @@ class TeleopSession:
         command = self.walk.command(h.yaw, h.config.gait.max_turn_rate)
         apply_humanoid(task, teleop, command, event)
         if event is not None:
-            ok = teleop.child is not None
-            self.message = f"{event}..." if ok else f"{event}: {teleop.last}"
+            started = teleop.child is not None
+            self.message = f"{event}..." if started else f"{event}: {teleop.last}"
+            self._request = event if started else None
         action = np.asarray(self.policy.act(self._obs, self.env))
         self._obs, _, terminated, truncated, info = self.env.step(action)
         if self.writer is not None:
@@ -371,8 +373,9 @@ class TeleopSession:
             self._first_found = task.steps
         if self._first_found is not None:
             self._found_after += bool(info["found"])
-        if teleop.last and teleop.child is None and self.message.endswith("..."):
-            self.message = f"{self.message[:-3]}: {teleop.last}"
+        if self._request is not None and teleop.child is None:
+            self.message = f"{self._request}: {teleop.last}"       # "pick: done", ...
+            self._request = None
         self.last_step_info = info
         if terminated or truncated:
             self._end("truncated")
@@ -417,7 +420,7 @@ class TeleopSession:
         held = s.world.model.body(holding).name.split("/")[1] if holding is not None else "-"
         rows = [
             ("episode", f"{self.episode} (seed {self.seed}, {task.split}/{task.home_index})"),
-            ("time", f"{task.steps * self.dt:5.1f} s  step {task.steps}/{task.config.max_steps}"),
+            ("elapsed", f"{task.steps * self.dt:5.1f} s  step {task.steps}/{task.config.max_steps}"),
             ("distance to robot", f"{task.distance:.2f} m"),
             ("robot", state),
             ("following rate", "-" if rate != rate else f"{rate:.2f}"),
