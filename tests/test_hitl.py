@@ -245,14 +245,22 @@ def test_real_time_clock_counts_late_steps():
     assert stats.late_steps == 1 and stats.max_lag > 0.03 and stats.steps == 7
 
 
-def test_cli_without_display_prints_one_line_with_headless_options(tmp_path):
+@pytest.mark.parametrize("display", [None, ":987"])
+def test_cli_without_display_prints_one_line_with_headless_options(tmp_path, display):
+    import ctypes.util
+
+    if display and ctypes.util.find_library("X11") is None:
+        pytest.skip("needs libX11 to tell that a display cannot be opened")
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    if display:
+        env.update(DISPLAY=display, MUJOCO_GL="glfw")
     out = subprocess.run([sys.executable, "-m", "embodied.cli", "teleop", "--record",
                           str(tmp_path / "s.jsonl")], capture_output=True, text=True, env=env,
                          timeout=60)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "no display" in lines[0] and "--headless --script" in lines[0]
+    assert ("DISPLAY is not set" if display is None else "DISPLAY=:987 cannot be opened") in lines[0]
     assert "replay FILE --video" in lines[0] and not (tmp_path / "s.jsonl").exists()
 
 

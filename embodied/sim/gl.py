@@ -7,6 +7,7 @@ This must run before ``mujoco.Renderer`` is first created.
 
 from __future__ import annotations
 
+import ctypes
 import ctypes.util
 import os
 
@@ -53,9 +54,29 @@ def context_error(exc: Exception) -> RenderingUnavailable:
 
 
 def check_display() -> None:
-    """Raise a clear error if no X display is available for an interactive window."""
-    if not os.environ.get("DISPLAY"):
+    """Raise a clear error if no X display is available for an interactive window (DISPLAY
+    unset, or set to a display that cannot be opened: GLFW would end the process)."""
+    display = os.environ.get("DISPLAY")
+    reason = "DISPLAY is not set" if not display else (
+        None if _can_open_display(display) else f"DISPLAY={display} cannot be opened")
+    if reason:
         raise RenderingUnavailable(
-            "no display available for an interactive window (DISPLAY is not set). "
+            f"no display available for an interactive window ({reason}). "
             "Run on a desktop, start a virtual display with `Xvfb :99 & export DISPLAY=:99` "
             f"(install: {XVFB_HINT}), or use the headless options (--video / replay --video).")
+
+
+def _can_open_display(display: str) -> bool:
+    """Whether an X connection to ``display`` opens (True when Xlib is not there to ask)."""
+    name = ctypes.util.find_library("X11")
+    if name is None:
+        return True
+    xlib = ctypes.CDLL(name)
+    xlib.XOpenDisplay.restype = ctypes.c_void_p
+    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    handle = xlib.XOpenDisplay(display.encode())
+    if not handle:
+        return False
+    xlib.XCloseDisplay(handle)
+    return True
