@@ -245,3 +245,40 @@ def test_dagger_collection_labels_the_actors_states_with_expert_actions(tmp_path
     np.testing.assert_array_equal(demos["actions"], np.stack(labels))
     assert not np.allclose(demos["actions"], np.stack(driven))
     assert demos["ends"][-1] and demos["episodes"] == 1
+
+
+@pytest.mark.slow
+def test_ctrl_c_on_the_training_script_saves_and_exits(tmp_path):
+    """SIGINT to the process group (what Ctrl-C sends) with two worker processes: the
+    script saves last.zip, leaves earlier checkpoints intact and exits with 130."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "train.py"
+    proc = subprocess.Popen(
+        [sys.executable, str(script), *TINY[:3], "n_envs=2", "vec_env=subproc",
+         "policy.config.n_steps=64", "policy.config.net_arch=[16,16]", "progress=false",
+         "total_steps=1000000", "eval_every=0", "checkpoint_every=128", f"out_dir={tmp_path}",
+         f"hydra.run.dir={tmp_path / 'hydra'}"],
+        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        first = tmp_path / "checkpoints" / "step_000000128.zip"
+        while not first.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        assert first.exists(), proc.stdout.read() if proc.poll() is not None else "timeout"
+        os.killpg(proc.pid, signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, output
+    assert "interrupted at" in output and "Traceback" not in output
+    last = read_checkpoint(tmp_path / "last.zip").meta["num_timesteps"]
+    assert last >= 128
+    assert read_checkpoint(first).meta["num_timesteps"] == 128
+    assert not list(tmp_path.glob("**/*.partial*"))

@@ -470,8 +470,34 @@ class TrainingRun:
 
     def close(self) -> None:
         if self.venv is not None:
-            self.venv.close()
+            close_vec_env(self.venv)
             self.venv = None
+
+
+def close_vec_env(venv, timeout: float = 10.0) -> None:
+    """Close a vector env, also after Ctrl-C interrupted a SubprocVecEnv mid-step.
+
+    SubprocVecEnv.close() first collects the pending step results; when an interrupt
+    landed between two workers' replies it would wait forever for a reply already read.
+    Workers are told to close instead and terminated if they do not stop in time."""
+    from stable_baselines3.common.vec_env import SubprocVecEnv
+
+    inner = venv
+    while hasattr(inner, "venv"):
+        inner = inner.venv
+    if not isinstance(inner, SubprocVecEnv) or not inner.waiting or inner.closed:
+        venv.close()
+        return
+    for remote in inner.remotes:
+        try:
+            remote.send(("close", None))
+        except (BrokenPipeError, OSError):
+            pass
+    for process in inner.processes:
+        process.join(timeout)
+        if process.is_alive():
+            process.terminate()
+    inner.waiting, inner.closed = False, True
 
 
 def train(cfg: Mapping[str, Any], out_dir: str | Path) -> dict:
