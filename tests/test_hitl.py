@@ -243,6 +243,11 @@ def test_real_time_clock_counts_late_steps():
     time.sleep(0.05)                    # a stall of 5 steps
     clock.wait()
     assert stats.late_steps == 1 and stats.max_lag > 0.03 and stats.steps == 7
+    elapsed = stats.elapsed
+    clock.resync()
+    time.sleep(0.3)                     # a deliberate pause (a new window opening)
+    clock.wait()
+    assert stats.late_steps == 1 and stats.elapsed - elapsed < 0.1
 
 
 @pytest.mark.parametrize("display", [None, ":987"])

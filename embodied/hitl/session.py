@@ -206,7 +206,6 @@ class RealTimeStats:
     steps: int = 0
     late_steps: int = 0
     max_lag: float = 0.0
-    started: float | None = None
     elapsed: float = 0.0
 
     @property

@@ -31,15 +31,17 @@ class RealTimeClock:
 
     def __init__(self, dt: float, stats):
         self.dt, self.stats = dt, stats
-        self._next = None
+        self._next = None            # when the next step is due
+        self._since = 0.0            # start of the current paced stretch
+        self._before = 0.0           # paced time of earlier stretches
 
     def wait(self) -> None:
         """Sleep until the next step is due; record lateness if it is overdue."""
         now = time.perf_counter()
         stats = self.stats
         if self._next is None:
-            self._next = now
-            stats.started = now
+            self._next = self._since = now
+            self._before = stats.elapsed
         lag = now - self._next
         if lag < 0:
             time.sleep(-lag)
@@ -50,7 +52,11 @@ class RealTimeClock:
                 self._next = now
         self._next += self.dt
         stats.steps += 1
-        stats.elapsed = max(time.perf_counter(), self._next - self.dt) - stats.started
+        stats.elapsed = self._before + max(time.perf_counter(), self._next - self.dt) - self._since
+
+    def resync(self) -> None:
+        """Start pacing afresh after a deliberate pause (opening a new window)."""
+        self._next = None
 
 
 class _TextOverlay(threading.Thread):
@@ -195,6 +201,7 @@ def run_window(config: TeleopConfig, record: str | Path | None, steps: int | Non
                 flags = _ViewFlags(viewer)
                 overlay = _TextOverlay(viewer)
                 overlay.start()
+                clock.resync()
                 continue
             overlay.post(*session.hud())
             viewer.sync()
