@@ -194,9 +194,14 @@ def _now() -> str:
 
 
 def default_record_path(folder: str | Path = "sessions") -> Path:
-    """``sessions/teleop-<UTC date-time>.jsonl``."""
+    """``sessions/teleop-<UTC date-time>.jsonl`` (a free name)."""
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
-    return Path(folder) / f"teleop-{stamp}.jsonl"
+    path = Path(folder) / f"teleop-{stamp}.jsonl"
+    number = 1
+    while path.exists():             # two sessions started within one second
+        number += 1
+        path = Path(folder) / f"teleop-{stamp}-{number}.jsonl"
+    return path
 
 
 @dataclass
