@@ -258,7 +258,7 @@ class TeleopSession:
         self.show_help = False
         self.quit = False
         self.total_steps = 0
-        self.episode = -1
+        self.episode = 0
         self.seed = config.seed
         self.episodes: list[dict] = []
         self.message = ""
@@ -283,7 +283,7 @@ class TeleopSession:
         self._begin(self.seed)
 
     def _begin(self, seed: int) -> None:
-        self.episode += 1
+        self.episode = len(self.episodes)
         self.seed = int(seed)
         self._obs, self.info = self.env.reset(seed=self.seed)
         self.policy.reset(self.env, self.seed)
@@ -297,10 +297,12 @@ class TeleopSession:
             # created once the policy has accepted the env, so a misconfigured session
             # leaves no recording behind
             self.writer = RecordingWriter(self.record_path, dict(self._header, created=_now()))
-        if self.writer is not None:
-            self.writer.episode(self.episode, self.seed, **self._poses())
+        self._recorded_start = False    # the episode line is written at its first step
 
-    def _end(self, reason: str) -> dict:
+    def _end(self, reason: str) -> dict | None:
+        """Finish the current episode (not recorded if it has no step)."""
+        if self.task.steps == 0:
+            return None
         metrics = self.task.episode_metrics()
         digest = state_digest(self.task.scene.world)
         record = {"episode": self.episode, "seed": self.seed, "reason": reason,
@@ -360,6 +362,9 @@ class TeleopSession:
             return None
         task, teleop = self.task, self.teleop
         h = task.scene.humanoid
+        if self.writer is not None and not self._recorded_start:
+            self.writer.episode(self.episode, self.seed, **self._poses())
+            self._recorded_start = True
         if teleop.child is not None:
             self.walk.stop()
         command = self.walk.command(h.yaw, h.config.gait.max_turn_rate)
@@ -462,13 +467,15 @@ def run_scripted(config: TeleopConfig, script: str | Path | list, record: str | 
                  steps: int | None = None) -> dict:
     """Run a session headlessly (no window, no rendering) from a key script (a file of
     ``<step> <key>`` lines or a list of :class:`ScriptedKey`). It stops at an ``esc``
-    key or after ``steps`` steps (default: one step after the last scripted key).
+    key or after ``steps`` steps (default: one step after the last scripted key, or one
+    episode without keys).
     Returns the session summary (with ``interrupted`` after Ctrl-C)."""
     keys = read_key_script(script) if isinstance(script, (str, Path)) else list(script)
-    if steps is None:
-        steps = (keys[-1].step + 1) if keys else 1
-    check_range("steps", steps, 1, 10**8, integer=True)
+    if steps is not None:
+        check_range("steps", steps, 1, 10**8, integer=True)
     session = TeleopSession(config, record)
+    if steps is None:
+        steps = keys[-1].step + 1 if keys else session.task.config.max_steps
     pending = collections.deque(keys)
     try:
         session.start()

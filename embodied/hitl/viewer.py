@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+from embodied.errors import check_range
 from embodied.hitl.controls import GLFW_KEYS, read_key_script
 from embodied.hitl.session import TeleopConfig, TeleopSession
 from embodied.sim.gl import RenderingUnavailable, check_display
@@ -168,6 +169,8 @@ def run_window(config: TeleopConfig, record: str | Path | None, steps: int | Non
         check_display()
     except RenderingUnavailable as exc:
         raise RenderingUnavailable(f"{exc} For teleop, {HEADLESS_HINT}") from None
+    if steps is not None:
+        check_range("steps", steps, 1, 10**8, integer=True)
     pending = collections.deque(read_key_script(script) if script else ())
     session = TeleopSession(config, record)
     viewer = overlay = None
