@@ -14,10 +14,15 @@ from embodied.errors import ConfigError
 from embodied.hitl.controls import SPEED_LEVELS, TURN_STEP, WalkControl, read_key_script
 from embodied.hitl.recording import FLUSH_EVERY, RecordingError, read_recording
 from embodied.hitl.replay import replay
-from embodied.hitl.session import (TeleopSession, format_summary, make_teleop_config,
-                                   parse_overrides, run_scripted)
+from embodied.hitl.session import (
+    RealTimeStats,
+    TeleopSession,
+    format_summary,
+    make_teleop_config,
+    parse_overrides,
+    run_scripted,
+)
 from embodied.hitl.viewer import RealTimeClock
-from embodied.hitl.session import RealTimeStats
 
 SHORT = ["task.config.max_steps=60", "seed=0"]
 
@@ -272,8 +277,11 @@ def test_cli_without_display_prints_one_line_with_headless_options(tmp_path, dis
 def test_cli_headless_teleop_then_replay(tmp_path):
     script = write_script(tmp_path / "keys.txt", ["0 w", "30 esc"])
     record = tmp_path / "cli.jsonl"
-    run = lambda *args: subprocess.run([sys.executable, "-m", "embodied.cli", *args],
-                                       capture_output=True, text=True, timeout=120)
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "embodied.cli", *args],
+                              capture_output=True, text=True, timeout=120)
+
     out = run("teleop", "robot_policy=random", "task.config.max_steps=50", "--headless",
               "--script", str(script), "--record", str(record))
     assert out.returncode == 0, out.stderr

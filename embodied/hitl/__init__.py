@@ -10,8 +10,13 @@ JSON lines and replayed exactly.
 from embodied.hitl.controls import KEY_HELP, ScriptedKey, WalkControl, read_key_script
 from embodied.hitl.recording import Recording, RecordingError, RecordingWriter, read_recording
 from embodied.hitl.replay import replay
-from embodied.hitl.session import (TeleopConfig, TeleopSession, format_summary,
-                                   make_teleop_config, run_scripted)
+from embodied.hitl.session import (
+                                   TeleopConfig,
+                                   TeleopSession,
+                                   format_summary,
+                                   make_teleop_config,
+                                   run_scripted,
+)
 
 __all__ = ["KEY_HELP", "ScriptedKey", "WalkControl", "read_key_script", "Recording",
            "RecordingError", "RecordingWriter", "read_recording", "replay", "TeleopConfig",

@@ -236,10 +236,10 @@ class TeleopSession:
 
     def __init__(self, config: TeleopConfig, record: str | Path | None = None,
                  render_mode: str | None = None):
+        import mujoco
+
         from embodied import __version__
         from embodied.config import make_policy
-
-        import mujoco
 
         self.config = config
         self.task_cfg = config.task_config()

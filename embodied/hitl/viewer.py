@@ -163,8 +163,9 @@ def _place_camera(viewer, session: TeleopSession, switched: bool) -> None:
 def run_window(config: TeleopConfig, record: str | Path | None, steps: int | None = None,
                script: str | Path | None = None, realtime: bool = True) -> dict:
     """Open the viewer and run a session until Esc, the window is closed, or ``steps``
-    steps; returns the session summary (with ``interrupted`` after Ctrl-C). ``script`` adds timed keys from a file (demos,
-    tests). Raises RenderingUnavailable (with the headless alternatives) without a display."""
+    steps; returns the session summary (with ``interrupted`` after Ctrl-C). ``script``
+    adds timed keys from a file (demos, tests); ``realtime=False`` runs as fast as it
+    can. Raises RenderingUnavailable (with the headless alternatives) without a display."""
     try:
         check_display()
     except RenderingUnavailable as exc:
