@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 
 from embodied.errors import ConfigError
-from embodied.hitl.controls import SPEED_LEVELS, TURN_STEP, WalkControl, read_key_script
+from embodied.hitl.controls import (
+    GLFW_KEYS,
+    KEY_HELP,
+    SPEED_LEVELS,
+    TURN_STEP,
+    WalkControl,
+    read_key_script,
+)
 from embodied.hitl.recording import FLUSH_EVERY, RecordingError, read_recording
 from embodied.hitl.replay import replay
 from embodied.hitl.session import (
@@ -64,6 +71,8 @@ def test_key_script_parsing_and_errors_name_file_and_line(tmp_path):
         read_key_script(path)
     with pytest.raises(ConfigError, match="no such file"):
         read_key_script(tmp_path / "missing.txt")
+    # every key has a window key code, and nothing else is mapped
+    assert sorted(GLFW_KEYS.values()) == sorted(KEY_HELP)
 
 
 def test_options_parse_into_fields_and_nested_overrides():
