@@ -221,12 +221,16 @@ def test_truncated_and_foreign_recordings_are_named_clearly(tmp_path):
     lines = data.decode().splitlines()
     header = json.loads(lines[0])
     for change, message in (({"embodied_version": "9.9"}, "recorded with embodied '9.9'"),
+                            ({"mujoco_version": "3.1.0"}, "recorded with mujoco '3.1.0'.*"
+                                                          "--allow-other-version"),
                             ({"format_version": 7}, "format version 7 cannot be read")):
         other = tmp_path / "other.jsonl"
         other.write_text("\n".join([json.dumps({**header, **change})] + lines[1:]) + "\n")
         with pytest.raises(RecordingError, match=message):
             read_recording(other)
     assert read_recording(other.parent / "s.jsonl").problem is None
+    other.write_text("\n".join([json.dumps({**header, "embodied_version": "9.9"})] + lines[1:]) + "\n")
+    assert replay(read_recording(other, allow_other_version=True))["identical"]
     text = tmp_path / "notes.txt"
     text.write_text("hello\n")
     with pytest.raises(RecordingError, match="not an embodied teleop recording"):

@@ -154,8 +154,8 @@ def read_recording(path: str | os.PathLike, allow_truncated: bool = False,
     """Parse and check a recording.
 
     Raises :class:`RecordingError` for a file that is not a recording, a format version
-    this package cannot read, a recording made by another package version (unless
-    ``allow_other_version``: it may not replay identically), or a truncated file (an
+    this package cannot read, a recording made with another version of embodied or
+    MuJoCo (unless ``allow_other_version``: it may not replay identically), or a truncated file (an
     incomplete or unreadable line, no closing line) unless ``allow_truncated``: then the
     readable prefix is returned with ``problem`` set.
     """
@@ -183,11 +183,14 @@ def read_recording(path: str | os.PathLike, allow_truncated: bool = False,
         raise RecordingError(f"{path}: recording format version {header.get('format_version')!r}"
                              f" cannot be read by embodied {__version__} (reads version "
                              f"{FORMAT_VERSION})")
-    if header.get("embodied_version") != __version__ and not allow_other_version:
-        raise RecordingError(f"{path} was recorded with embodied "
-                             f"{header.get('embodied_version')!r}, this is {__version__}: "
-                             "the simulation may differ; pass --allow-other-version to "
-                             "replay it anyway")
+    import mujoco
+
+    for package, installed in (("embodied", __version__), ("mujoco", mujoco.__version__)):
+        recorded = header.get(f"{package}_version")
+        if recorded != installed and not allow_other_version:
+            raise RecordingError(f"{path} was recorded with {package} {recorded!r}, this is "
+                                 f"{package} {installed}: the simulation may differ; pass "
+                                 "--allow-other-version to replay it anyway")
     episodes: list[RecordedEpisode] = []
     close = None
     problem = None
