@@ -54,8 +54,8 @@ def _cmd_avatars(args) -> int:
 
 
 def _cmd_teleop(args) -> int:
-    from embodied.hitl.session import (default_record_path, format_summary,
-                                       make_teleop_config, run_scripted)
+    from embodied.hitl.config import make_teleop_config
+    from embodied.hitl.session import default_record_path, format_summary, run_scripted
 
     config = make_teleop_config(args.options)
     record = None if args.no_record else (args.record or default_record_path())

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from embodied.errors import ConfigError
+from embodied.hitl.config import make_teleop_config, parse_overrides
 from embodied.hitl.controls import (
     GLFW_KEYS,
     KEY_HELP,
@@ -21,14 +22,7 @@ from embodied.hitl.controls import (
 )
 from embodied.hitl.recording import FLUSH_EVERY, RecordingError, read_recording
 from embodied.hitl.replay import replay
-from embodied.hitl.session import (
-    RealTimeStats,
-    TeleopSession,
-    format_summary,
-    make_teleop_config,
-    parse_overrides,
-    run_scripted,
-)
+from embodied.hitl.session import RealTimeStats, TeleopSession, format_summary, run_scripted
 from embodied.hitl.viewer import RealTimeClock
 
 SHORT = ["task.config.max_steps=60", "seed=0"]

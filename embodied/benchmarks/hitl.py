@@ -14,9 +14,10 @@ def run(steps: int = 150, repeats: int = 5) -> dict:
     humanoid walks), its recording overhead, a replay step, and ``realtime_headroom``:
     the control period (33.3 ms) over the recorded session step (>1: real time holds
     before rendering)."""
+    from embodied.hitl.config import make_teleop_config
     from embodied.hitl.recording import FLUSH_EVERY
     from embodied.hitl.replay import replay
-    from embodied.hitl.session import TeleopSession, make_teleop_config
+    from embodied.hitl.session import TeleopSession
 
     config = make_teleop_config(["seed=4", f"task.config.max_steps={10 * steps}"])
     with tempfile.TemporaryDirectory() as folder:

@@ -7,16 +7,11 @@ JSON lines and replayed exactly.
     embodied replay session.jsonl [--video session.mp4]
 """
 
+from embodied.hitl.config import TeleopConfig, make_teleop_config
 from embodied.hitl.controls import KEY_HELP, ScriptedKey, WalkControl, read_key_script
 from embodied.hitl.recording import Recording, RecordingError, RecordingWriter, read_recording
 from embodied.hitl.replay import replay
-from embodied.hitl.session import (
-                                   TeleopConfig,
-                                   TeleopSession,
-                                   format_summary,
-                                   make_teleop_config,
-                                   run_scripted,
-)
+from embodied.hitl.session import TeleopSession, format_summary, run_scripted
 
 __all__ = ["KEY_HELP", "ScriptedKey", "WalkControl", "read_key_script", "Recording",
            "RecordingError", "RecordingWriter", "read_recording", "replay", "TeleopConfig",

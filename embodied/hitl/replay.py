@@ -10,8 +10,8 @@ import warnings
 import numpy as np
 
 from embodied.errors import check_range
+from embodied.hitl.config import apply_humanoid, humanoid_teleop, make_env
 from embodied.hitl.recording import Recording, metric_differences, read_recording, state_digest
-from embodied.hitl.session import apply_humanoid, humanoid_teleop, make_env
 
 
 def replay(recording: str | os.PathLike | Recording, video: str | os.PathLike | None = None,

@@ -12,181 +12,21 @@ same random numbers either way, so episodes start exactly as in the task).
 from __future__ import annotations
 
 import collections
-import copy
 import datetime
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
 
 import numpy as np
 
 from embodied.errors import ConfigError, check_range
+from embodied.hitl.config import TeleopConfig, apply_humanoid, humanoid_teleop, make_env
 from embodied.hitl.controls import KEY_HELP, WalkControl, key_name, read_key_script
 from embodied.hitl.recording import RecordingError, RecordingWriter, state_digest
 
 CAMERAS = ("follow", "robot head", "top-down")
 #: Episode end reasons written to recordings.
 END_REASONS = ("truncated", "reset", "next", "quit", "interrupted")
-
-
-@dataclass(frozen=True)
-class TeleopConfig:
-    """What a session runs.
-
-    Args:
-        task: task config name (``tasks/<name>.yaml``), e.g. ``social_nav``.
-        task_overrides: nested overrides of the task entry, e.g.
-            ``{"config": {"max_steps": 600}}`` or ``{"obs_mode": "depth"}``. Objects are
-            made pickable (``config.home.static_objects=False``) unless set here.
-        split: home split (train, val, test).
-        seed: seed of the first episode; each next episode uses the following seed.
-        robot_policy: policy name (``policies/<name>.yaml``): heuristic, random, ppo, ...
-        policy_overrides: nested overrides of the policy entry (``{"config": {...}}``).
-        checkpoint: checkpoint file for learned policies.
-    """
-
-    task: str = "social_nav"
-    task_overrides: Mapping[str, Any] = field(default_factory=dict)
-    split: str = "val"
-    seed: int = 0
-    robot_policy: str = "heuristic"
-    policy_overrides: Mapping[str, Any] = field(default_factory=dict)
-    checkpoint: str | None = None
-
-    def __post_init__(self):
-        check_range("seed", self.seed, 0, 2**31 - 1, integer=True)
-        for name in ("task_overrides", "policy_overrides"):
-            if not isinstance(getattr(self, name), Mapping):
-                raise ConfigError(name, getattr(self, name), reason="must be a mapping")
-
-    def task_config(self) -> dict:
-        """The task entry (YAML + overrides) as plain data, as stored in recordings."""
-        from embodied.config import available
-
-        base = _load_entry("tasks", self.task)
-        if base is None:
-            raise ConfigError("task", self.task, available("tasks"))
-        cfg = _merge(base, self.task_overrides)
-        cfg.setdefault("config", {})
-        cfg["config"] = dict(cfg["config"] or {})
-        home = dict(cfg["config"].get("home") or {})
-        home.setdefault("static_objects", False)
-        cfg["config"]["home"] = home
-        return cfg
-
-    def policy_config(self) -> dict:
-        """The robot policy entry (YAML + overrides) as plain data."""
-        base = _load_entry("policies", self.robot_policy) or {"name": self.robot_policy}
-        return _merge(base, self.policy_overrides)
-
-
-def _load_entry(kind: str, name: str) -> dict | None:
-    from omegaconf import OmegaConf
-
-    from embodied.config import config_dir, to_plain
-
-    path = config_dir(kind) / f"{name}.yaml"
-    if not isinstance(name, str) or not name or "/" in name or not path.is_file():
-        return None
-    return dict(to_plain(OmegaConf.load(path)) or {})
-
-
-def _merge(base: Mapping, overrides: Mapping) -> dict:
-    out = copy.deepcopy(dict(base))
-    for key, value in overrides.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def parse_overrides(items: list[str]) -> tuple[dict, dict]:
-    """Split ``key=value`` command-line items into TeleopConfig fields and the rest.
-
-    ``task=``, ``robot_policy=``, ``checkpoint=``, ``split=``, ``seed=`` set fields;
-    ``task.<path>=`` and ``policy.<path>=`` (dotted, e.g. ``task.config.max_steps=600``)
-    become nested overrides. Values are parsed as YAML scalars (numbers, true/false)."""
-    import yaml
-
-    fields: dict[str, Any] = {}
-    task: dict = {}
-    policy: dict = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise ConfigError("option", item, reason="expected key=value, e.g. robot_policy=heuristic")
-        try:
-            value = yaml.safe_load(raw) if raw else ""
-        except yaml.YAMLError:
-            value = raw
-        if key in ("task", "robot_policy", "checkpoint", "split"):
-            fields[key] = str(raw)
-        elif key == "seed":
-            fields[key] = value
-        elif key.startswith(("task.", "policy.")):
-            root, *path = key.split(".")
-            node = task if root == "task" else policy
-            for part in path[:-1]:
-                node = node.setdefault(part, {})
-            node[path[-1]] = value
-        else:
-            raise ConfigError("option", key, ["task", "robot_policy", "checkpoint", "split",
-                                              "seed", "task.<field>", "policy.<field>"])
-    return fields, {"task_overrides": task, "policy_overrides": policy}
-
-
-def make_teleop_config(items: list[str]) -> TeleopConfig:
-    """A TeleopConfig from ``key=value`` command-line items (see :func:`parse_overrides`)."""
-    fields, nested = parse_overrides(items)
-    return TeleopConfig(**fields, **nested)
-
-
-def make_env(task_cfg: Mapping, split: str, render_mode: str | None = None,
-             render_size: tuple[int, int] | None = None):
-    """The task's environment for a stored task entry (sessions and replays)."""
-    from embodied.config import make_env_factory
-
-    env = make_env_factory(task_cfg, split, render_mode=render_mode)()
-    if render_size is not None:
-        env.unwrapped.render_size = tuple(render_size)
-    return env
-
-
-def humanoid_teleop(task):
-    """Install a :class:`Teleop` behaviour on the task's humanoid (after ``env.reset``):
-    candidate objects are the home's free objects, surfaces its receptacles'."""
-    import mujoco
-
-    from embodied.agents.humanoid.behaviours import Teleop, surfaces_of
-    from embodied.scenes.home import generate_home
-
-    scene = task.scene
-    world = scene.world
-    model = world.model
-    objects = []
-    for name in world.body_names("obj/"):
-        body = world.body_id(name)
-        adr = model.body_jntadr[body]
-        if name.endswith("/body") and adr >= 0 and \
-                model.jnt_type[adr] == mujoco.mjtJoint.mjJNT_FREE:
-            objects.append(name)
-    home = generate_home(task.home_index, task.split, task.config.home)
-    surfaces = tuple(s for f in home.receptacles() for s in surfaces_of(f))
-    teleop = Teleop(objects=tuple(objects), surfaces=surfaces)
-    scene.humanoid.run(teleop)
-    return teleop
-
-
-def apply_humanoid(task, teleop, command, event: str | None) -> None:
-    """Give the humanoid this step's command and pick/place request (live and replay)."""
-    h, world = task.scene.humanoid, task.scene.world
-    teleop.command(command[0], command[1])
-    if event == "pick":
-        teleop.request_pick(h, world)
-    elif event == "place":
-        teleop.request_place(h, world)
 
 
 def _now() -> str:

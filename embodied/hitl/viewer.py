@@ -15,8 +15,9 @@ import time
 from pathlib import Path
 
 from embodied.errors import check_range
+from embodied.hitl.config import TeleopConfig
 from embodied.hitl.controls import GLFW_KEYS, read_key_script
-from embodied.hitl.session import TeleopConfig, TeleopSession
+from embodied.hitl.session import TeleopSession
 from embodied.sim.gl import RenderingUnavailable, check_display
 
 HEADLESS_HINT = ("headless alternatives: `embodied teleop --headless --script keys.txt` "
