@@ -27,6 +27,7 @@ SECTIONS = {
     "physics": ("embodied.benchmarks.physics", "run"),
     "humanoid": ("embodied.benchmarks.humanoid", "run"),
     "robot": ("embodied.benchmarks.robot", "run"),
+    "hitl": ("embodied.benchmarks.hitl", "run"),
 }
 
 
