@@ -282,3 +282,24 @@ def test_ctrl_c_on_the_training_script_saves_and_exits(tmp_path):
     assert last >= 128
     assert read_checkpoint(first).meta["num_timesteps"] == 128
     assert not list(tmp_path.glob("**/*.partial*"))
+
+
+def test_init_from_starts_a_new_run_from_checkpoint_weights(trained, tmp_path):
+    _, out, _ = trained
+    source = read_checkpoint(out / "last.zip")
+    run = TrainingRun(tiny_cfg(tmp_path, "total_steps=64", "eval_every=0",
+                               f"init_from={out / 'last.zip'}", "policy.config.learning_rate=1e-5"),
+                      tmp_path)
+    try:
+        run.build()
+        assert run.model.num_timesteps == 0 and run.model.learning_rate == 1e-5
+        loaded = run.model.policy.state_dict()
+        for key, value in source.load_model().policy.state_dict().items():
+            assert np.array_equal(loaded[key].numpy(), value.numpy()), key
+        assert run.venv.obs_rms["range_scan"].count == source.normalization.obs_count["range_scan"]
+    finally:
+        run.close()
+    mismatched = tiny_cfg(tmp_path, "total_steps=64", f"init_from={out / 'last.zip'}",
+                          "policy.config.net_arch=[8]")
+    with pytest.raises(ConfigError, match="init_from.*does not match"):
+        train(mismatched, tmp_path / "mismatch")

@@ -57,6 +57,9 @@ class TrainConfig:
         checkpoint_every: steps between periodic checkpoints (0: only the last).
         resume: a checkpoint to continue from (model, optimiser-free hyperparameters and
             normalisation statistics); the run's task and spaces must match it.
+        init_from: a checkpoint whose weights and normalisation statistics start a new
+            run (step 0) with this run's hyperparameters, e.g. PPO fine-tuning sweeps
+            from one ``pretrained.zip``; the network architecture must match.
         out_dir: output folder (None: Hydra's run directory).
         progress: show a progress bar.
         torch_threads: threads of the learner (1 leaves the other core to the envs).
@@ -82,6 +85,7 @@ class TrainConfig:
     eval_metric: str = "following_rate"
     checkpoint_every: int = 50_000
     resume: str | None = None
+    init_from: str | None = None
     out_dir: str | None = None
     progress: bool = True
     torch_threads: int = 1
@@ -104,6 +108,9 @@ class TrainConfig:
         check_range("eval_seed", self.eval_seed, 0, 2**31 - 1, integer=True)
         check_range("checkpoint_every", self.checkpoint_every, 0, 10**12, integer=True)
         check_range("torch_threads", self.torch_threads, 1, 256, integer=True)
+        if self.resume and self.init_from:
+            raise ConfigError("init_from", self.init_from,
+                              reason="give either resume (continue a run) or init_from")
         check_range("pretrain_demos", self.pretrain_demos, 0, 10**9, integer=True)
         check_range("pretrain_epochs", self.pretrain_epochs, 1, 10**4, integer=True)
         check_range("pretrain_lr", self.pretrain_lr, 0.0, 1.0)
@@ -304,12 +311,13 @@ class TrainingRun:
         t, pc = self.train, self.policy_config
         self.venv = make_vec_env(self.train_make_env, t.n_envs, t.vec_env, t.seed)
         checkpoint = None
-        if t.resume:
+        if t.resume or t.init_from:
             from embodied.policies.sb3 import read_checkpoint
 
-            checkpoint = read_checkpoint(t.resume)
+            checkpoint = read_checkpoint(t.resume or t.init_from)
             checkpoint.check_compatible(self.task.get("name"), self.task.get("obs_mode", "state"),
                                         self.venv.observation_space, self.venv.action_space)
+        if t.resume:
             pc = self.policy_config = checkpoint.config()
         if pc.normalize_obs or pc.normalize_reward:
             from embodied.policies.sb3 import vector_keys
@@ -318,19 +326,30 @@ class TrainingRun:
                                      norm_reward=pc.normalize_reward, clip_obs=pc.clip_obs,
                                      gamma=pc.gamma,
                                      norm_obs_keys=vector_keys(self.venv.observation_space))
-        if checkpoint is not None:
-            if checkpoint.normalization is not None and isinstance(self.venv, VecNormalize):
-                checkpoint.normalization.apply_to(self.venv)
+        if checkpoint is not None and checkpoint.normalization is not None and isinstance(
+                self.venv, VecNormalize):
+            checkpoint.normalization.apply_to(self.venv)
+        if t.resume:
             self.model = checkpoint.load_model(env=self.venv)
             self.model.set_random_seed(t.seed)
             self.start_steps = int(self.model.num_timesteps)
         else:
             self.model = self._new_model()
+        if t.init_from:
+            try:
+                self.model.policy.load_state_dict(checkpoint.load_model().policy.state_dict())
+            except RuntimeError as exc:
+                raise ConfigError("init_from", t.init_from, reason="its network does not match "
+                                  f"policy.config (net_arch, activation, cnn_features): "
+                                  f"{str(exc).splitlines()[0]}") from None
         from stable_baselines3.common.logger import configure
 
         self.model.set_logger(configure(str(self.out_dir / "tb"), ["tensorboard", "csv"]))
         if checkpoint is None and t.pretrain_demos:
             self.pretrain()
+        elif t.init_from and t.eval_every:
+            self.evaluate(self.model.logger)       # the starting point, a candidate best.zip
+            self.model.logger.dump(0)
 
     def pretrain(self) -> dict:
         """Clone the expert's demonstrations into the new model (see imitation.py); log
