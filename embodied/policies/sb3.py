@@ -28,7 +28,7 @@ import gymnasium as gym
 import numpy as np
 
 from embodied.errors import AssetError, ConfigError, check_choice, check_range
-from embodied.io import atomic_path
+from embodied.io import _json_default, atomic_path
 from embodied.policies.base import Policy
 
 CHECKPOINT_FORMAT = 1
@@ -135,7 +135,8 @@ def describe_space(space: gym.Space) -> dict:
 def space_mismatch(expected: dict, actual: dict, path: str = "") -> str | None:
     """The first difference between two space descriptions, in words (None if equal)."""
     if expected.get("type") != actual.get("type"):
-        return f"{path or 'space'} is {actual.get('type')}, checkpoint expects {expected.get('type')}"
+        return (f"{path or 'space'} is {actual.get('type')}, checkpoint expects "
+                f"{expected.get('type')}")
     if expected["type"] == "Dict":
         e, a = expected["spaces"], actual["spaces"]
         if set(e) != set(a):
@@ -300,14 +301,6 @@ def save_checkpoint(path: str | Path, model, venv, meta: dict) -> Path:
     return path
 
 
-def _json_default(obj):
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, (tuple, set)):
-        return list(obj)
-    return str(obj)
-
-
 def read_checkpoint(path: str | Path) -> Checkpoint:
     """Read a checkpoint file; AssetError if it is missing, corrupt or not a checkpoint."""
     if path is None or str(path) in ("", "None"):
@@ -333,8 +326,9 @@ def read_checkpoint(path: str | Path) -> Checkpoint:
         raise AssetError(f"checkpoint {path} is corrupt or unreadable "
                          f"({type(exc).__name__}: {exc})") from None
     if not isinstance(meta, dict) or meta.get("format") != CHECKPOINT_FORMAT:
-        raise AssetError(f"checkpoint {path} has format {meta.get('format') if isinstance(meta, dict) else None!r}; "
-                         f"this version reads format {CHECKPOINT_FORMAT}")
+        found = meta.get("format") if isinstance(meta, dict) else None
+        raise AssetError(f"checkpoint {path} has format {found!r}; this version reads "
+                         f"format {CHECKPOINT_FORMAT}")
     if meta.get("algorithm") not in ALGORITHMS:
         raise AssetError(f"checkpoint {path} holds algorithm {meta.get('algorithm')!r}; "
                          f"known: {sorted(ALGORITHMS)}")
@@ -374,9 +368,8 @@ class SB3Policy(Policy):
     def reset(self, env: gym.Env, seed: int | None = None) -> None:
         if self.checkpoint is not None and self._checked_env != id(env):
             obs_mode = getattr(getattr(env.unwrapped, "task", None), "obs_mode", None)
-            self.checkpoint.check_compatible(
-                task_name=task_name_of(env), obs_mode=obs_mode, observation_space=env.observation_space,
-                action_space=env.action_space)
+            self.checkpoint.check_compatible(task_name_of(env), obs_mode,
+                                             env.observation_space, env.action_space)
             self._checked_env = id(env)
 
     def act(self, observation, env: gym.Env | None = None):
