@@ -303,3 +303,19 @@ def test_init_from_starts_a_new_run_from_checkpoint_weights(trained, tmp_path):
                           "policy.config.net_arch=[8]")
     with pytest.raises(ConfigError, match="init_from.*does not match"):
         train(mismatched, tmp_path / "mismatch")
+
+
+def test_critic_warmup_trains_only_the_value_function(trained, tmp_path):
+    _, out, _ = trained
+    source = read_checkpoint(out / "last.zip").load_model().policy.state_dict()
+    cfg = tiny_cfg(tmp_path, "total_steps=64", "eval_every=0", "checkpoint_every=0",
+                   f"init_from={out / 'last.zip'}", "critic_warmup_steps=64")
+    train(cfg, tmp_path)
+    after = read_checkpoint(tmp_path / "last.zip").load_model().policy.state_dict()
+    actor = [k for k in source if k.startswith(("action_net", "mlp_extractor.policy_net"))
+             or k == "log_std"]
+    critic = [k for k in source if k.startswith(("value_net", "mlp_extractor.value_net"))]
+    assert actor and critic
+    for key in actor:
+        assert np.array_equal(after[key].numpy(), source[key].numpy()), key
+    assert any(not np.allclose(after[k].numpy(), source[k].numpy()) for k in critic)

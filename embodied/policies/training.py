@@ -57,6 +57,9 @@ class TrainConfig:
         checkpoint_every: steps between periodic checkpoints (0: only the last).
         resume: a checkpoint to continue from (model, optimiser-free hyperparameters and
             normalisation statistics); the run's task and spaces must match it.
+        critic_warmup_steps: steps at the start of a run during which only the value
+            function learns (the actor is frozen), so a warm-started policy is not pushed
+            around by the advantages of an untrained critic.
         init_from: a checkpoint whose weights and normalisation statistics start a new
             run (step 0) with this run's hyperparameters, e.g. PPO fine-tuning sweeps
             from one ``pretrained.zip``; the network architecture must match.
@@ -86,6 +89,7 @@ class TrainConfig:
     checkpoint_every: int = 50_000
     resume: str | None = None
     init_from: str | None = None
+    critic_warmup_steps: int = 0
     out_dir: str | None = None
     progress: bool = True
     torch_threads: int = 1
@@ -108,6 +112,7 @@ class TrainConfig:
         check_range("eval_seed", self.eval_seed, 0, 2**31 - 1, integer=True)
         check_range("checkpoint_every", self.checkpoint_every, 0, 10**12, integer=True)
         check_range("torch_threads", self.torch_threads, 1, 256, integer=True)
+        check_range("critic_warmup_steps", self.critic_warmup_steps, 0, 10**12, integer=True)
         if self.resume and self.init_from:
             raise ConfigError("init_from", self.init_from,
                               reason="give either resume (continue a run) or init_from")
@@ -265,7 +270,43 @@ def _callbacks_module():
                 self.logger.dump(n)
                 self.next_eval = _next_multiple(self.run.train.eval_every, n)
 
-    return ProgressBar, TaskMetrics, Periodic
+    class CriticWarmup(BaseCallback):
+        """Freezes the actor's parameters until ``until`` steps (value learning only)."""
+
+        def __init__(self, until: int):
+            super().__init__()
+            self.until = until
+            self.frozen = False
+
+        def _actor_parameters(self):
+            policy = self.model.policy
+            yield from policy.action_net.parameters()
+            yield from policy.mlp_extractor.policy_net.parameters()
+            if hasattr(policy, "log_std"):
+                yield policy.log_std
+
+        def _set_frozen(self, frozen: bool) -> None:
+            for param in self._actor_parameters():
+                param.requires_grad_(not frozen)
+            self.frozen = frozen
+            self.logger.record("train/actor_frozen", float(frozen))
+
+        def _on_training_start(self) -> None:
+            if self.num_timesteps < self.until:
+                self._set_frozen(True)
+
+        def _on_rollout_start(self) -> None:
+            if self.frozen and self.num_timesteps >= self.until:
+                self._set_frozen(False)
+
+        def _on_training_end(self) -> None:
+            if self.frozen:
+                self._set_frozen(False)
+
+        def _on_step(self) -> bool:
+            return True
+
+    return ProgressBar, TaskMetrics, Periodic, CriticWarmup
 
 
 def _next_multiple(every: int, steps: int) -> int:
@@ -460,9 +501,11 @@ class TrainingRun:
         """Train up to ``total_steps``; on Ctrl-C stop and save. Returns a summary."""
         from stable_baselines3.common.callbacks import CallbackList
 
-        ProgressBar, TaskMetrics, Periodic = _callbacks_module()
+        ProgressBar, TaskMetrics, Periodic, CriticWarmup = _callbacks_module()
         t = self.train
         callbacks = [TaskMetrics(), Periodic(self)]
+        if t.critic_warmup_steps:
+            callbacks.append(CriticWarmup(self.start_steps + t.critic_warmup_steps))
         if t.progress:
             callbacks.append(ProgressBar(t.total_steps))
         remaining = t.total_steps - self.start_steps
