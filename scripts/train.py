@@ -8,7 +8,8 @@
 
 Writes TensorBoard logs (``tensorboard --logdir <out>/tb``), checkpoints (last.zip,
 best.zip, checkpoints/step_N.zip, each with its resolved config) and eval.json into the
-output folder: ``out_dir`` or Hydra's run directory. Evaluate a checkpoint with
+output folder: ``out_dir`` (``out_dir/<job number>`` in a multirun) or Hydra's run
+directory. Evaluate a checkpoint with
 ``scripts/evaluate.py policy=ppo checkpoint=<out>/best.zip``. Ctrl-C saves last.zip.
 """
 
@@ -34,7 +35,12 @@ def main(cfg: DictConfig) -> None:
     from embodied.errors import EmbodiedError
     from embodied.policies.training import train
 
-    out_dir = cfg.out_dir or HydraConfig.get().runtime.output_dir
+    from hydra.types import RunMode
+
+    hydra_cfg = HydraConfig.get()
+    out_dir = cfg.out_dir or hydra_cfg.runtime.output_dir
+    if cfg.out_dir and hydra_cfg.mode == RunMode.MULTIRUN:
+        out_dir = os.path.join(cfg.out_dir, str(hydra_cfg.job.num))   # one folder per job
     try:
         summary = train(cfg, out_dir)
     except EmbodiedError as exc:
