@@ -6,6 +6,15 @@
     python scripts/train.py --multirun seed=0,1,2
     python scripts/train.py resume=runs/ppo/last.zip total_steps=4000000 out_dir=runs/ppo
 
+    # SocialNav on a 2-core CPU: clone the heuristic expert and refine it with DAgger,
+    # then fine-tune with PPO (best.zip keeps the best val policy, the start included)
+    python scripts/train.py task=social_nav policy=ppo train_max_steps=500 \
+        pretrain_demos=50000 pretrain_dagger_rounds=4 critic_warmup_steps=100000 \
+        total_steps=1000000 eval_every=100000 eval_episodes=20 out_dir=runs/socialnav_ppo
+    # PPO sweeps from one warm start
+    python scripts/train.py --multirun init_from=runs/socialnav_ppo/pretrained.zip \
+        policy.config.learning_rate=3e-5,1e-4 out_dir=runs/finetune
+
 Writes TensorBoard logs (``tensorboard --logdir <out>/tb``), checkpoints (last.zip,
 best.zip, checkpoints/step_N.zip, each with its resolved config) and eval.json into the
 output folder: ``out_dir`` (``out_dir/<job number>`` in a multirun) or Hydra's run
