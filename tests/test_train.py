@@ -296,7 +296,12 @@ def test_init_from_starts_a_new_run_from_checkpoint_weights(trained, tmp_path):
         loaded = run.model.policy.state_dict()
         for key, value in source.load_model().policy.state_dict().items():
             assert np.array_equal(loaded[key].numpy(), value.numpy()), key
-        assert run.venv.obs_rms["range_scan"].count == source.normalization.obs_count["range_scan"]
+        count = source.normalization.obs_count["range_scan"]
+        assert run.venv.obs_rms["range_scan"].count == count
+        assert run.obs_stats_frozen               # warm start: statistics stay as loaded
+        run.learn()
+        assert run.venv.obs_rms["range_scan"].count == count
+        assert read_checkpoint(tmp_path / "last.zip").meta["obs_stats_frozen"]
     finally:
         run.close()
     mismatched = tiny_cfg(tmp_path, "total_steps=64", f"init_from={out / 'last.zip'}",

@@ -35,6 +35,7 @@ from embodied.io import write_json
 from embodied.scenes.splits import SPLITS
 
 VEC_ENVS = ("auto", "subproc", "dummy")
+FREEZE_OBS_STATS = ("warm_start", "always", "never")
 #: Demonstration episodes use train-split seeds from here on (seed * 10_000 further),
 #: away from the seeds the RL environments start with.
 DEMO_SEED_BASE = 500_000
@@ -60,6 +61,11 @@ class TrainConfig:
         critic_warmup_steps: steps at the start of a run during which only the value
             function learns (the actor is frozen), so a warm-started policy is not pushed
             around by the advantages of an untrained critic.
+        freeze_obs_stats: when VecNormalize's observation statistics stop updating:
+            ``warm_start`` (default) keeps them as cloned/loaded in runs that start from
+            a pretrained policy (with moving statistics a cloned actor sees rescaled
+            inputs and degrades even with frozen weights), ``always`` or ``never``.
+            Resumed runs follow the same rule as the run they continue.
         init_from: a checkpoint whose weights and normalisation statistics start a new
             run (step 0) with this run's hyperparameters, e.g. PPO fine-tuning sweeps
             from one ``pretrained.zip``; the network architecture must match.
@@ -90,6 +96,7 @@ class TrainConfig:
     resume: str | None = None
     init_from: str | None = None
     critic_warmup_steps: int = 0
+    freeze_obs_stats: str = "warm_start"
     out_dir: str | None = None
     progress: bool = True
     torch_threads: int = 1
@@ -113,6 +120,7 @@ class TrainConfig:
         check_range("checkpoint_every", self.checkpoint_every, 0, 10**12, integer=True)
         check_range("torch_threads", self.torch_threads, 1, 256, integer=True)
         check_range("critic_warmup_steps", self.critic_warmup_steps, 0, 10**12, integer=True)
+        check_choice("freeze_obs_stats", self.freeze_obs_stats, FREEZE_OBS_STATS)
         if self.resume and self.init_from:
             raise ConfigError("init_from", self.init_from,
                               reason="give either resume (continue a run) or init_from")
@@ -341,6 +349,7 @@ class TrainingRun:
         self.best_score = -math.inf
         self.evaluations: list[dict] = []
         self.pretrain_summary: dict | None = None
+        self.obs_stats_frozen = False
 
     # -- setup --
     def build(self) -> None:
@@ -386,11 +395,22 @@ class TrainingRun:
         from stable_baselines3.common.logger import configure
 
         self.model.set_logger(configure(str(self.out_dir / "tb"), ["tensorboard", "csv"]))
+        self.obs_stats_frozen = self._freeze_obs_stats(checkpoint)
         if checkpoint is None and t.pretrain_demos:
             self.pretrain()
         elif t.init_from and t.eval_every:
             self.evaluate(self.model.logger)       # the starting point, a candidate best.zip
             self.model.logger.dump(0)
+        if self.obs_stats_frozen:          # after cloning, which adds the demonstrations
+            freeze_observation_statistics(self.venv)
+
+    def _freeze_obs_stats(self, checkpoint) -> bool:
+        mode = self.train.freeze_obs_stats
+        if mode != "warm_start":
+            return mode == "always"
+        if self.train.resume:
+            return bool(checkpoint.meta.get("obs_stats_frozen", False))
+        return bool(self.train.init_from or self.train.pretrain_demos)
 
     def pretrain(self) -> dict:
         """Clone the expert's demonstrations into the new model (see imitation.py); log
@@ -448,6 +468,7 @@ class TrainingRun:
                 "observation_space": describe_space(env.observation_space),
                 "action_space": describe_space(env.action_space),
                 "policy_config": dataclasses.asdict(self.policy_config),
+                "obs_stats_frozen": self.obs_stats_frozen,
                 "run_config": self.cfg, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                                   time.gmtime())}
 
@@ -534,6 +555,19 @@ class TrainingRun:
         if self.venv is not None:
             close_vec_env(self.venv)
             self.venv = None
+
+
+def freeze_observation_statistics(venv) -> None:
+    """Stop a VecNormalize's observation statistics from updating (returns still do)."""
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    if isinstance(venv, VecNormalize) and venv.norm_obs:
+        for rms in venv.obs_rms.values():
+            rms.update = _no_update
+
+
+def _no_update(*args, **kwargs) -> None:
+    return None
 
 
 def close_vec_env(venv, timeout: float = 10.0) -> None:
