@@ -9,8 +9,8 @@
     # SocialNav on a 2-core CPU: clone the heuristic expert and refine it with DAgger,
     # then fine-tune with PPO (best.zip keeps the best val policy, the start included)
     python scripts/train.py task=social_nav policy=ppo train_max_steps=500 \
-        pretrain_demos=50000 pretrain_dagger_rounds=4 critic_warmup_steps=100000 \
-        total_steps=600000 eval_every=100000 eval_episodes=20 out_dir=runs/socialnav_ppo
+        pretrain_demos=60000 pretrain_dagger_rounds=5 critic_warmup_steps=50000 \
+        total_steps=300000 eval_every=50000 eval_episodes=20 out_dir=runs/socialnav_ppo
     # PPO sweeps from one warm start
     python scripts/train.py --multirun init_from=runs/socialnav_ppo/pretrained.zip \
         policy.config.learning_rate=3e-5,1e-4 out_dir=runs/finetune
