@@ -28,6 +28,7 @@ SECTIONS = {
     "humanoid": ("embodied.benchmarks.humanoid", "run"),
     "robot": ("embodied.benchmarks.robot", "run"),
     "hitl": ("embodied.benchmarks.hitl", "run"),
+    "training": ("embodied.benchmarks.training", "run"),
 }
 
 
