@@ -33,13 +33,6 @@ _HUMANOID, _STATIC, _OBJECT = range(3)
 _PLACE_CLEARANCE = 1e-3  # gap left under an object set down by an oracle place (m)
 
 
-def _refresh_kinematics(world: "World") -> None:
-    """Recompute positions from qpos before reading them for a command. After a physics
-    step they lag one substep behind, after a World restore they do not; reading them
-    fresh keeps a replay from a snapshot identical to the original run."""
-    mujoco.mj_kinematics(world.model, world.data)
-
-
 @dataclass
 class RobotState:
     """Everything the robot's controllers remember between control steps."""
@@ -469,7 +462,6 @@ class Robot(Entity):
             return False
         if self.state.hold is not None:
             return True
-        _refresh_kinematics(world)
         body = self._nearest_graspable(world)
         if body < 0:
             self.state.gripper_closed = False
@@ -494,7 +486,6 @@ class Robot(Entity):
             self.state.held_body = -1
             return
         body = self.state.held_body
-        _refresh_kinematics(world)
         turn = np.empty(4)
         mujoco.mju_axisAngle2Quat(turn, np.array([0, 0, 1.0]),
                                   self._hand_yaw(world) - self.state.grasp_hand_yaw)

@@ -450,10 +450,7 @@ class SensorSuite:
 
     def read(self, world: "World", names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """Read all sensors (or those in ``names``) from ``world``'s current state."""
-        self._bind(world)
-        # Positions fresh from qpos: after a physics step they lag one substep, after a
-        # World restore they do not, and observations must not depend on which came last.
-        mujoco.mj_kinematics(world.model, world.data)
+        self._bind(world)   # World.step and World.restore leave poses current
         self._images.frame.clear()
         robot, images = self.robot, self._images
         sensors = self.sensors.values() if names is None else (self.sensors[n] for n in names)
