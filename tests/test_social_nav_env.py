@@ -180,8 +180,8 @@ def test_evaluate_script_writes_json(tmp_path):
 def test_geometric_detector_agrees_with_segmentation_detector():
     """The state-mode detector (geometry) and the anchor's (segmentation pixels) agree on
     presence in nearly every frame of a following episode, and both do fire."""
-    from embodied.agents.robot.sensors import HumanoidDetector, SensorSuite
-    from embodied.tasks.social_nav import GeometricHumanoidDetector
+    from embodied.agents.robot.sensors import (GeometricHumanoidDetector, HumanoidDetector,
+                                               SensorSuite)
 
     env = make(max_steps=240)
     obs, _ = env.reset(seed=5)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import gymnasium as gym
 import numpy as np
 
-from embodied.agents.robot.sensors import Sensor
 from embodied.errors import ActionError, ConfigError, check_choice, check_range
 from embodied.scenes.home import HomeConfig, generate_home
 from embodied.scenes.navmap import NavMap
@@ -154,7 +153,7 @@ class SocialNavTask:
                S.BaseVelocity()]
         size = cfg.image_size
         if cfg.detector == "geometric":
-            out.append(GeometricHumanoidDetector(camera=cfg.camera, width=size, height=size,
+            out.append(S.GeometricHumanoidDetector(humanoid=HUMANOID_NAME, camera=cfg.camera, width=size, height=size,
                                                  max_range=cfg.max_depth))
         else:
             out.append(S.HumanoidDetector(size, size, cfg.camera, "humanoid_detector",
@@ -345,73 +344,3 @@ class SocialNavTask:
         for scene in self._scenes.values():
             scene.sensors.close()
         self._scenes.clear()
-
-
-@dataclass
-class GeometricHumanoidDetector(Sensor):
-    """Humanoid detector computed from geometry instead of a segmentation image (for the
-    ``state`` observation mode, where rendering would dominate the step cost).
-
-    ``[present, x0, y0, x1, y1]`` like the image detector: present when the humanoid's
-    head or chest is inside the camera's field of view, within ``max_range`` and not
-    occluded (a ray from the camera reaches it first); the box is the normalised image
-    extent of the humanoid's projected link positions.
-    """
-
-    camera: str = "head"
-    width: int = 128
-    height: int = 128
-    max_range: float = 10.0
-    name: str = "humanoid_detector"
-    cost: str = field(default="raycast", init=False)
-
-    @property
-    def space(self):
-        return gym.spaces.Box(0.0, 1.0, shape=(5,), dtype=np.float32)
-
-    def bind(self, world, robot):
-        import mujoco
-
-        cam_name = robot.head_camera if self.camera == "head" else robot.arm_camera
-        self._cam = world.id(mujoco.mjtObj.mjOBJ_CAMERA, cam_name)
-        self._fovy = math.radians(float(world.model.cam_fovy[self._cam]))
-        bodies = [world.body_id(n) for n in world.body_names(f"{HUMANOID_NAME}/")]
-        self._bodies = np.array(bodies)
-        self._human_geoms = np.zeros(world.model.ngeom, dtype=bool)
-        self._human_geoms[world.geoms_of(f"{HUMANOID_NAME}/")] = True
-        self._cam_body = int(world.model.cam_bodyid[self._cam])
-        self._geom = np.zeros(1, dtype=np.int32)
-
-    def read(self, world, robot, images):
-        import mujoco
-
-        d = world.data
-        pos, mat = d.cam_xpos[self._cam], d.cam_xmat[self._cam].reshape(3, 3)
-        pts = d.xpos[self._bodies] - pos
-        cam = pts @ mat               # camera frame: x right, y up, -z forward
-        depth = -cam[:, 2]
-        out = np.zeros(5, dtype=np.float32)
-        front = depth > 0.05
-        if not front.any():
-            return out
-        f = 0.5 * self.height / math.tan(0.5 * self._fovy)
-        u = 0.5 * self.width + f * cam[front, 0] / depth[front]
-        v = 0.5 * self.height - f * cam[front, 1] / depth[front]
-        inside = (u >= 0) & (u < self.width) & (v >= 0) & (v < self.height) & \
-                 (depth[front] <= self.max_range)
-        if not inside.any():
-            return out
-        # visible if a ray from the camera to any in-view link hits the humanoid first
-        targets = (pts[front])[inside]
-        visible = False
-        for vec in targets[np.argsort(np.linalg.norm(targets, axis=1))][:3]:
-            dist = mujoco.mj_ray(world.model, d, pos, vec, None, 1, self._cam_body, self._geom)
-            if dist >= 0 and self._human_geoms[self._geom[0]]:
-                visible = True
-                break
-        if not visible:
-            return out
-        uu, vv = u[inside], v[inside]
-        out[:] = (1.0, max(uu.min(), 0) / self.width, max(vv.min(), 0) / self.height,
-                  min(uu.max() + 1, self.width) / self.width, min(vv.max() + 1, self.height) / self.height)
-        return out
