@@ -24,17 +24,22 @@ COLOURS = ((200, 80, 30), (40, 140, 60), (60, 60, 200))
 
 
 def read_series(path: Path, key: str) -> tuple[np.ndarray, np.ndarray]:
-    """(steps, values) of ``key`` where both are present."""
+    """(steps, values) of ``key``; rows without a step count (evaluations logged between
+    updates) take the last step count seen before them (0 before the first update)."""
     steps, values = [], []
+    step = 0.0
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
-            x, y = row.get("time/total_timesteps") or row.get("eval/step"), row.get(key)
             try:
-                x, y = float(x), float(y)
+                step = float(row.get("time/total_timesteps") or step)
+            except ValueError:
+                pass
+            try:
+                y = float(row.get(key))
             except (TypeError, ValueError):
                 continue
-            if math.isfinite(x) and math.isfinite(y):
-                steps.append(x)
+            if math.isfinite(y):
+                steps.append(step)
                 values.append(y)
     return np.array(steps), np.array(values)
 
