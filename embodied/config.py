@@ -148,13 +148,19 @@ def make_env_factory(task_cfg: Mapping[str, Any], split: str, render_mode: str |
 def make_policy(policy_cfg: Mapping[str, Any], env=None, checkpoint: str | None = None):
     """The policy named in ``policy_cfg`` (``random``, ``heuristic``, ``ppo``, ...).
 
-    Learned policies (``ppo``) are loaded from ``checkpoint``."""
+    Learned policies (``ppo``) are loaded from ``checkpoint``, else from the config's own
+    ``checkpoint`` entry (a released policy: a path relative to the shipped ``policies/``
+    folder when it is not a file relative to the working directory)."""
     from embodied.policies.base import RandomPolicy
     from embodied.policies.heuristic import FollowerConfig, SocialNavHeuristic
     from embodied.policies.sb3 import ALGORITHMS, make_learned_policy
 
     policy_cfg = to_plain(policy_cfg)
     name = policy_cfg.get("name")
+    if checkpoint is None and policy_cfg.get("checkpoint"):
+        checkpoint = Path(policy_cfg["checkpoint"])
+        if not checkpoint.is_absolute() and not checkpoint.exists():
+            checkpoint = config_dir("policies") / checkpoint
     builders: dict[str, Callable[[], Any]] = {
         "random": lambda: RandomPolicy(seed=int(policy_cfg.get("seed", 0))),
         "heuristic": lambda: SocialNavHeuristic(
