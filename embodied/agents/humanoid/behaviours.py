@@ -278,7 +278,41 @@ def _within_reach(h: "Humanoid", stand, point) -> np.ndarray:
 
 
 @dataclass
-class Pick(Behaviour):
+class _ReachThenSnap(Behaviour):
+    """Shared stages of :class:`Pick` and :class:`Place`: reach towards a goal from where
+    the humanoid stands and, with ``snap``, accept a goal the arm cannot get to."""
+
+    snap: bool = True
+    snapped: bool = False
+    stage: str = "start"
+    child: Behaviour | None = None
+
+    def _start_reach(self, h, goal, side: str) -> tuple[float, float, float]:
+        """Reach for ``goal`` (or the nearest point the arm can get to); returns the target."""
+        goal = np.asarray(goal, dtype=float)
+        target = _within_reach(h, h.position, goal)
+        self.snapped = bool(np.any(target != goal))
+        self.child = Reach(target=tuple(target.tolist()), side=side)
+        self.stage = "reach"
+        return self.child.target
+
+    def _reach_finished(self, h, world, may_snap: bool) -> bool:
+        """Step the reach; True once it has ended in a usable state (reached, or failed
+        but snapping is allowed: then :attr:`snapped` is set). Fails this behaviour when
+        the reach failed and may not snap."""
+        self.child.update(h, world)
+        if self.child.running:
+            return False
+        if self.child.status is Status.FAILED:
+            if not (self.snap and may_snap):
+                self.fail(f"reach: {self.child.reason}")
+                return False
+            self.snapped = True
+        return True
+
+
+@dataclass
+class Pick(_ReachThenSnap):
     """Walk next to an object, reach it, grasp it and bring it to the carrying posture.
 
     An object the hand cannot reach from the nearest standing place (the middle of a
@@ -290,10 +324,6 @@ class Pick(Behaviour):
     object: str = ""                 # body name, e.g. "obj/mug_2/body"
     side: str = "r"
     walk: bool = True
-    snap: bool = True
-    snapped: bool = False
-    stage: str = "start"
-    child: Behaviour | None = None
 
     def _update(self, h, world):
         body = world.body_id(self.object)
@@ -315,19 +345,10 @@ class Pick(Behaviour):
         if self.stage == "approach":
             if not self._run_child(h, world):
                 return
-            target = _within_reach(h, h.position, p)
-            self.snapped = bool(np.any(target != p))
-            self.child = Reach(target=tuple(target.tolist()), side=self.side)
-            self.stage = "reach"
+            self._start_reach(h, p, self.side)
         if self.stage == "reach":
-            self.child.update(h, world)
-            if self.child.running:
+            if not self._reach_finished(h, world, may_snap=True):
                 return
-            if self.child.status is Status.FAILED:
-                if not self.snap:
-                    self.fail(f"reach: {self.child.reason}")
-                    return
-                self.snapped = True
             if not h.grasp(world, body, self.side, snap=self.snapped):
                 self.fail(f"{self.object} is out of reach (further than "
                           f"{h.config.pick_radius} m)" if self.snapped else
@@ -342,7 +363,7 @@ class Pick(Behaviour):
 
 
 @dataclass
-class Place(Behaviour):
+class Place(_ReachThenSnap):
     """Carry the held object to a surface and set it down upright there.
 
     ``surface`` is ``(height, (xmin, ymin, xmax, ymax))`` (see :func:`surfaces_of`);
@@ -354,10 +375,6 @@ class Place(Behaviour):
     surface: tuple[float, tuple[float, float, float, float]] = (0.0, (0.0, 0.0, 0.0, 0.0))
     point: tuple[float, float] | None = None
     margin: float = 0.08
-    snap: bool = True
-    snapped: bool = False
-    stage: str = "start"
-    child: Behaviour | None = None
     goal: tuple[float, float, float] | None = None
 
     def _update(self, h, world):
@@ -391,21 +408,11 @@ class Place(Behaviour):
             # put the object's centre where it will rest, with the hand where it holds it
             centre = np.array([self.point[0], self.point[1], height + h.held_bottom_offset + 0.02])
             offset = h.hand_position(side) - world.data.xpos[obj]
-            goal = centre + offset
-            target = _within_reach(h, h.position, goal)
-            self.snapped = bool(np.any(target != goal))
-            self.goal = tuple(target.tolist())
-            self.child = Reach(target=self.goal, side=side)
-            self.stage = "reach"
+            self.goal = self._start_reach(h, centre + offset, side)
         if self.stage == "reach":
-            self.child.update(h, world)
-            if self.child.running:
+            near = math.dist(h.position, self.point) <= h.config.pick_radius
+            if not self._reach_finished(h, world, may_snap=near):
                 return
-            if self.child.status is Status.FAILED:
-                if not self.snap or math.dist(h.position, self.point) > h.config.pick_radius:
-                    self.fail(f"reach: {self.child.reason}")
-                    return
-                self.snapped = True
             h.release(world, surface_z=height, xy=self.point if self.snapped else None)
             h.retract()
             self.stage = "retract"
