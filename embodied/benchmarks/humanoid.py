@@ -33,8 +33,9 @@ def _controller_time(world: World, h: Humanoid, steps: int) -> float:
     for _ in range(steps):
         t0 = time.perf_counter()
         h.before_control(world)
-        for k in range(world.substeps):
-            h.before_substep(world, k)
+        if h.needs_substeps():
+            for k in range(world.substeps):
+                h.before_substep(world, k)
         h.after_control(world)
         total += time.perf_counter() - t0
         world.step()        # advance physics and the humanoid again so the state evolves

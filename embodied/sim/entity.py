@@ -61,8 +61,15 @@ class Entity:
     def before_control(self, world: "World") -> None:
         """Once per control step, before the physics substeps (controllers run here)."""
 
+    def needs_substeps(self) -> bool:
+        """Whether :meth:`before_substep` must run in the current control step (asked after
+        :meth:`before_control`). When no entity needs it, the World runs all substeps in
+        one ``mj_step`` call, without returning to Python between them."""
+        return False
+
     def before_substep(self, world: "World", substep: int) -> None:
-        """Before each physics substep (kinematic entities interpolate their pose here)."""
+        """Before each physics substep, in control steps where :meth:`needs_substeps`
+        (e.g. a carried object tracking its hand)."""
 
     def after_control(self, world: "World") -> None:
         """Once per control step, after the substeps (bookkeeping, contact counting)."""

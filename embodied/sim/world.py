@@ -122,10 +122,14 @@ class World:
         for _ in range(n):
             for e in entities:
                 e.before_control(self)
-            for k in range(self.substeps):
-                for e in entities:
-                    e.before_substep(self, k)
-                mujoco.mj_step(model, data)
+            hooked = [e for e in entities if e.needs_substeps()]
+            if hooked:
+                for k in range(self.substeps):
+                    for e in hooked:
+                        e.before_substep(self, k)
+                    mujoco.mj_step(model, data)
+            else:
+                mujoco.mj_step(model, data, self.substeps)
             # mj_step leaves body/site/camera poses one substep behind qpos; make them
             # current so controllers, sensors and renderers read the same state after a
             # step as after a restore (which runs mj_forward).

@@ -221,9 +221,18 @@ class Humanoid(Entity):
         self._prev_pos[:] = data.mocap_pos[self._mocap]
         self._prev_quat[:] = data.mocap_quat[self._mocap]
         self._compute_pose()
+        if self._grip is None:
+            # The avatar is kinematic: its links go to this control step's pose at once (as
+            # the anchor's humanoid does); only a carried object needs per-substep motion.
+            data.mocap_pos[self._mocap] = self._cur_pos
+            data.mocap_quat[self._mocap] = self._cur_quat
+            return
         # interpolate quaternions along the short way
         flip = np.einsum("ij,ij->i", self._prev_quat, self._cur_quat) < 0.0
         self._cur_quat[flip] *= -1.0
+
+    def needs_substeps(self) -> bool:
+        return self._grip is not None
 
     def before_substep(self, world: "World", substep: int) -> None:
         alpha = (substep + 1) / self._substeps

@@ -25,7 +25,7 @@ class EmbodimentConstants:
     base_body: str
     #: Planar base joints: slide x, slide y, hinge yaw (in the attachment frame).
     base_joints: tuple[str, str, str]
-    #: Velocity actuators of the base joints, same order.
+    #: Velocity actuators of the base: forward, lateral (both in the base frame), yaw.
     base_actuators: tuple[str, str, str]
     #: Radius of the base footprint (m), for planners and the navigation map.
     base_radius: float

@@ -84,22 +84,38 @@ class SpecBuilder:
         act.set_to_position(kp=kp, inheritrange=True)
         act.forcelimited, act.forcerange = LIMITED, [-force, force]
 
-    def velocity(self, name: str, joint: str, kv: float, limit: float, force: float) -> None:
-        act = self.spec.add_actuator(name=name, target=joint, trntype=mujoco.mjtTrn.mjTRN_JOINT)
+    def velocity(self, name: str, target: str, kv: float, limit: float, force: float, *,
+                 site_axis=None) -> None:
+        """A force-limited velocity actuator on joint ``target``, or, with ``site_axis``, on
+        site ``target`` along that axis of the site frame (a body-frame velocity)."""
+        if site_axis is None:
+            act = self.spec.add_actuator(name=name, target=target,
+                                         trntype=mujoco.mjtTrn.mjTRN_JOINT)
+        else:
+            act = self.spec.add_actuator(name=name, target=target,
+                                         trntype=mujoco.mjtTrn.mjTRN_SITE,
+                                         gear=list(site_axis) + [0.0, 0.0, 0.0])
         act.set_to_velocity(kv=kv)
         act.ctrllimited, act.ctrlrange = LIMITED, [-limit, limit]
         act.forcelimited, act.forcerange = LIMITED, [-force, force]
 
     def planar_base(self, c: EmbodimentConstants, *, kv_linear: float, force_linear: float,
                     kv_yaw: float, torque_yaw: float):
-        """The base body on slide x, slide y and hinge yaw joints with velocity actuators
-        (force-limited, so obstacles stop it). Returns the base body."""
+        """The base body on slide x, slide y and hinge yaw joints, driven by velocity
+        actuators along the base's own forward and lateral axes and about its yaw axis
+        (force-limited, so obstacles stop it). Because they act in the base frame, a
+        command holds over all physics substeps of a control step without re-aiming.
+        Returns the base body."""
         base = self.spec.worldbody.add_body(name=c.base_body)
         for joint, axis, kind in zip(c.base_joints, ([1, 0, 0], [0, 1, 0], [0, 0, 1]),
                                      (SLIDE, SLIDE, HINGE)):
             base.add_joint(name=joint, type=kind, axis=axis)
-        self.velocity(c.base_actuators[0], c.base_joints[0], kv_linear, 1.5, force_linear)
-        self.velocity(c.base_actuators[1], c.base_joints[1], kv_linear, 1.5, force_linear)
+        drive = f"{c.base_body}_drive"
+        base.add_site(name=drive, size=[0.01, 0, 0], group=collision.GROUP_COLLISION)
+        self.velocity(c.base_actuators[0], drive, kv_linear, 1.5, force_linear,
+                      site_axis=(1, 0, 0))
+        self.velocity(c.base_actuators[1], drive, kv_linear, 1.5, force_linear,
+                      site_axis=(0, 1, 0))
         self.velocity(c.base_actuators[2], c.base_joints[2], kv_yaw, 3.0, torque_yaw)
         return base
 

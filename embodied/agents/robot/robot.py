@@ -227,20 +227,16 @@ class Robot(Entity):
 
     def before_control(self, world: "World") -> None:
         self._write_targets(world)
-        self.state.contacts = np.zeros(3, dtype=np.int64)
+        # Drive along the heading only: the lateral velocity is held at zero.
+        linear, angular = self.state.base_command
+        ctrl, act = world.data.ctrl, self._h.base_act
+        ctrl[act[0]], ctrl[act[1]], ctrl[act[2]] = linear, 0.0, angular
+
+    def needs_substeps(self) -> bool:
+        return self.state.hold is not None
 
     def before_substep(self, world: "World", substep: int) -> None:
-        h, data = self._h, world.data
-        if substep > 0:
-            self._count_contacts(world)
-        # Drive along the current heading only: no lateral motion.
-        linear, angular = self.state.base_command
-        yaw = data.qpos[h.base_qpos[2]]
-        data.ctrl[h.base_act[0]] = linear * np.cos(yaw)
-        data.ctrl[h.base_act[1]] = linear * np.sin(yaw)
-        data.ctrl[h.base_act[2]] = angular
-        if self.state.hold is not None:
-            self.state.hold.apply(world.model, data)   # refreshes the hand's pose first
+        self.state.hold.apply(world.model, world.data)   # refreshes the hand's pose first
 
     def after_control(self, world: "World") -> None:
         self._count_contacts(world)
@@ -249,9 +245,10 @@ class Robot(Entity):
             self.state.held_body = self._pinched_body(world)
 
     def _count_contacts(self, world: "World") -> None:
-        """Per kind, keep the largest number of robot contacts seen in a substep."""
+        """Robot contacts at the end of the control step, per kind."""
         data = world.data
         n = data.ncon
+        self.state.contacts = np.zeros(3, dtype=np.int64)
         if n == 0:
             return
         geoms = data.contact.geom[:n]
@@ -263,8 +260,7 @@ class Robot(Entity):
         other = np.where(mine[:, 0], geoms[:, 1], geoms[:, 0])[one_side]
         if self.state.held_body >= 0:
             other = other[world.model.geom_bodyid[other] != self.state.held_body]
-        counts = np.bincount(self._h.geom_kind[other], minlength=3)
-        np.maximum(self.state.contacts, counts, out=self.state.contacts)
+        self.state.contacts = np.bincount(self._h.geom_kind[other], minlength=3)
 
     def _pinched_body(self, world: "World") -> int:
         """The graspable body both finger pads touch while the gripper is closed, or -1."""
@@ -319,7 +315,7 @@ class Robot(Entity):
 
     @property
     def contacts(self) -> dict[str, int]:
-        """Robot contacts during the last control step, by kind (largest count in a substep)."""
+        """Robot contacts at the end of the last control step, by kind."""
         return dict(zip(CONTACT_KINDS, self.state.contacts.tolist()))
 
     # -- commands ------------------------------------------------------------------------
