@@ -132,3 +132,45 @@ def test_image_sensors_share_one_renderer_per_resolution_and_one_frame_per_camer
     assert len(suite._images.frame) == 2                              # head 64 shared, arm 32
     np.testing.assert_array_equal(obs["head_depth"], obs["depth_b"])
     suite.close()
+
+
+def test_range_scan_in_a_home_equals_casting_against_every_geom():
+    """The scan skips static geoms off its plane (table tops, objects on shelves) for
+    speed; the ranges must equal casting against the whole model."""
+    import mujoco
+
+    from embodied.scenes.home import generate_home
+    from embodied.scenes.navmap import NavMap
+
+    home = generate_home(0, "val")
+    robot = make_robot("fetch")
+    world = home.make_world([robot, Humanoid("human0")], seed=0)
+    world.reset()
+    scan = RangeScan(num_rays=64, max_range=10.0)   # 270 degrees, as on the robot
+    suite = SensorSuite(robot, [scan])
+    rng = np.random.default_rng(0)
+    model, data = world.model, world.data
+    navmap = NavMap.from_model(model, data, agent_radius=robot.constants.base_radius)
+    for xy in navmap.sample_navigable(rng, 5):
+        data.qpos[robot.handles.base_qpos] = (*xy, rng.uniform(-np.pi, np.pi))
+        mujoco.mj_forward(model, data)
+        ranges = suite.read(world)["range_scan"]
+        origin = data.site_xpos[robot.handles.scan_site]
+        heading = robot.base_pose(world)[2]
+        expected, own = [], []
+        for a in scan.angles:
+            geom = np.zeros(1, dtype=np.int32)
+            d = mujoco.mj_ray(model, data, origin, np.array([np.cos(heading + a),
+                              np.sin(heading + a), 0.0]), None, 1, robot.handles.base_body, geom)
+            expected.append(min(d, 10.0) if geom[0] >= 0 else 10.0)
+            own.append(geom[0] in robot.handles.robot_geoms)   # the scan sees through these
+        own = np.array(own)
+        assert own.sum() < 10
+        np.testing.assert_allclose(ranges[~own], np.array(expected)[~own], atol=1e-5)
+        assert (ranges[own] > np.array(expected)[own]).all()
+    scan_model = scan._scan_model
+    static = model.body_weldid[model.geom_bodyid] == 0
+    skipped = static & (scan_model.geom_group != 0)
+    assert skipped.sum() > 20                     # real savings in a furnished home
+    walls = [world.geom_id(n) for n in ("wall/exterior/0", "wall/kitchen_0/0")]
+    assert (scan_model.geom_group[walls] == 0).all()

@@ -12,6 +12,7 @@ same camera in the same mode share one rendered image per read.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
@@ -320,35 +321,56 @@ class RangeScan(Sensor):
 
     def bind(self, world, robot):
         h = robot.handles
-        self._site, self._base = h.scan_site, h.base_body
-        self._is_robot = np.zeros(world.model.ngeom + 1, dtype=bool)  # last entry: "no geom"
-        self._is_robot[h.robot_geoms] = True
+        self._site = h.scan_site
+        self._scan_model = None   # built at the first read, when poses are current
+        self._robot_geoms = h.robot_geoms
 
     def read(self, world, robot, images):
-        m, d = world.model, world.data
-        mat = d.xmat[self._base]
+        d = world.data
+        if self._scan_model is None:
+            self._scan_model = scan_plane_model(world.model, d, float(d.site_xpos[self._site, 2]),
+                                                self._robot_geoms)
+        mat = d.site_xmat[self._site]
         heading = np.arctan2(mat[3], mat[0])
         a = self.angles + heading
         vec = self._vec
         vec[:, 0], vec[:, 1] = np.cos(a), np.sin(a)
-        origin = d.site_xpos[self._site]
-        mujoco.mj_multiRay(m, d, origin, vec.ravel(), None, 1, self._base, self._geom,
-                           self._dist, None, self.num_rays, self.max_range)
-        dist = self._dist
-        for i in np.flatnonzero(self._is_robot[self._geom]):   # rays stopped by the robot's arm
-            dist[i] = self._cast_past_robot(m, d, origin, vec[i], dist[i], self._geom[i])
-        out = np.where(self._geom >= 0, dist, self.max_range)
+        mujoco.mj_multiRay(self._scan_model, d, d.site_xpos[self._site], vec.ravel(),
+                           _SCAN_GROUPS, 1, -1, self._geom, self._dist, None, self.num_rays,
+                           self.max_range)
+        out = np.where(self._geom >= 0, self._dist, self.max_range)
         return np.minimum(out, self.max_range).astype(np.float32)
 
-    def _cast_past_robot(self, m, d, origin, vec, dist, geom) -> float:
-        travelled, geom_id = 0.0, np.zeros(1, dtype=np.int32)
-        point = origin.copy()
-        while geom >= 0 and self._is_robot[geom] and travelled < self.max_range:
-            travelled += dist + 1e-4
-            point = origin + travelled * vec
-            dist = mujoco.mj_ray(m, d, point, vec, None, 1, int(m.geom_bodyid[geom]), geom_id)
-            geom = int(geom_id[0]) if dist >= 0 else -1
-        return travelled + dist if geom >= 0 else self.max_range
+
+#: Geom group holding what a planar scan can hit in a :func:`scan_plane_model`, and the
+#: group everything else is moved to.
+_SCAN_GROUP, _SCAN_IGNORED = 0, 5
+_SCAN_GROUPS = np.array([1, 0, 0, 0, 0, 0], dtype=np.uint8)
+
+
+def scan_plane_model(model: mujoco.MjModel, data: mujoco.MjData, height: float,
+                     ignored_geoms: np.ndarray) -> mujoco.MjModel:
+    """A copy of ``model`` for casting horizontal rays at ``height`` with ``data``: only
+    geoms such a ray can hit stay in a group the scan looks at. Static geoms (welded to
+    the world) wholly above or below the plane and ``ignored_geoms`` (the robot itself)
+    are moved out. Ray casting cost grows with the static geoms it must consider, and in
+    a home most of them (table tops, shelves, objects on them) are off the scan plane."""
+    scan = copy.deepcopy(model)
+    relevant = np.ones(model.ngeom, dtype=bool)
+    relevant[ignored_geoms] = False
+    static = np.flatnonzero(model.body_weldid[model.geom_bodyid] == 0)
+    for g in static:
+        rot = data.geom_xmat[g].reshape(3, 3)
+        if model.geom_type[g] == mujoco.mjtGeom.mjGEOM_PLANE:
+            horizontal = abs(rot[2, 2]) > 1.0 - 1e-9
+            relevant[g] = not horizontal or abs(data.geom_xpos[g, 2] - height) < 1e-9
+            continue
+        centre, half = model.geom_aabb[g, :3], model.geom_aabb[g, 3:]
+        z = data.geom_xpos[g, 2] + rot[2] @ centre
+        reach = np.abs(rot[2]) @ half
+        relevant[g] = z - reach <= height <= z + reach
+    scan.geom_group[:] = np.where(relevant, _SCAN_GROUP, _SCAN_IGNORED)
+    return scan
 
 
 # -- state sensors -----------------------------------------------------------------------------
