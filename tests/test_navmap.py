@@ -188,7 +188,12 @@ def test_geodesic_is_euclidean_with_line_of_sight_and_longer_without(home_map):
             assert geo == pytest.approx(euclid, abs=1e-12)
         else:
             assert geo >= euclid - home_map.cell_size
-            assert geo == pytest.approx(path_length(home_map.shortest_path(a, b)), abs=1e-9)
+            # The exact length is the path's; the default one, whose corner visibility is
+            # that of the end cells' centres, is within about a cell per bend of it.
+            path = home_map.shortest_path(a, b)
+            exact = home_map.geodesic_distance(a, b, exact=True)
+            assert exact == pytest.approx(path_length(path), abs=1e-9)
+            assert abs(geo - exact) <= home_map.cell_size * (len(path) - 2)
     assert seen[True] >= 5 and seen[False] >= 5
 
 
