@@ -249,7 +249,8 @@ class GeometricHumanoidDetector(Sensor):
     def bind(self, world, robot):
         cam_name = robot.head_camera if self.camera == "head" else robot.arm_camera
         self._cam = world.id(mujoco.mjtObj.mjOBJ_CAMERA, cam_name)
-        self._fovy = math.radians(float(world.model.cam_fovy[self._cam]))
+        fovy = math.radians(float(world.model.cam_fovy[self._cam]))
+        self._focal = 0.5 * self.height / math.tan(0.5 * fovy)
         bodies = [world.body_id(n) for n in world.body_names(f"{self.humanoid}/")]
         self._bodies = np.array(bodies)
         self._human_geoms = np.zeros(world.model.ngeom, dtype=bool)
@@ -259,35 +260,31 @@ class GeometricHumanoidDetector(Sensor):
 
     def read(self, world, robot, images):
         d = world.data
-        pos, mat = d.cam_xpos[self._cam], d.cam_xmat[self._cam].reshape(3, 3)
+        pos = d.cam_xpos[self._cam]
         pts = d.xpos[self._bodies] - pos
-        cam = pts @ mat               # camera frame: x right, y up, -z forward
+        cam = pts @ d.cam_xmat[self._cam].reshape(3, 3)   # x right, y up, -z forward
         depth = -cam[:, 2]
-        out = np.zeros(5, dtype=np.float32)
-        front = depth > 0.05
-        if not front.any():
-            return out
-        f = 0.5 * self.height / math.tan(0.5 * self._fovy)
-        u = 0.5 * self.width + f * cam[front, 0] / depth[front]
-        v = 0.5 * self.height - f * cam[front, 1] / depth[front]
-        inside = (u >= 0) & (u < self.width) & (v >= 0) & (v < self.height) & \
-                 (depth[front] <= self.max_range)
+        scale = self._focal / np.maximum(depth, 0.05)    # points behind are masked below
+        u = 0.5 * self.width + cam[:, 0] * scale
+        v = 0.5 * self.height - cam[:, 1] * scale
+        inside = ((depth > 0.05) & (depth <= self.max_range) & (u >= 0) & (u < self.width)
+                  & (v >= 0) & (v < self.height))
         if not inside.any():
-            return out
-        # visible if a ray from the camera to any in-view link hits the humanoid first
-        targets = (pts[front])[inside]
-        visible = False
-        for vec in targets[np.argsort(np.linalg.norm(targets, axis=1))][:3]:
+            return np.zeros(5, dtype=np.float32)
+        # visible if a ray from the camera to one of the nearest in-view links hits the
+        # humanoid first
+        idx = np.flatnonzero(inside)
+        near = idx[np.argsort(np.einsum("ij,ij->i", pts[idx], pts[idx]))[:3]]
+        for vec in pts[near]:
             dist = mujoco.mj_ray(world.model, d, pos, vec, None, 1, self._cam_body, self._geom)
             if dist >= 0 and self._human_geoms[self._geom[0]]:
-                visible = True
                 break
-        if not visible:
-            return out
-        uu, vv = u[inside], v[inside]
-        out[:] = (1.0, max(uu.min(), 0) / self.width, max(vv.min(), 0) / self.height,
-                  min(uu.max() + 1, self.width) / self.width, min(vv.max() + 1, self.height) / self.height)
-        return out
+        else:
+            return np.zeros(5, dtype=np.float32)
+        uu, vv = u[idx], v[idx]
+        return np.array((1.0, max(uu.min(), 0) / self.width, max(vv.min(), 0) / self.height,
+                         min(uu.max() + 1, self.width) / self.width,
+                         min(vv.max() + 1, self.height) / self.height), dtype=np.float32)
 
 
 # -- range scan -------------------------------------------------------------------------------
