@@ -23,8 +23,8 @@ from embodied.sim.semantics import category_id
 
 _FULL_STATE = mujoco.mjtState.mjSTATE_INTEGRATION
 # MuJoCo resets the data (instead of failing) when the physics blows up; these count it.
-_DIVERGENCE_WARNINGS = (mujoco.mjtWarning.mjWARN_BADQACC, mujoco.mjtWarning.mjWARN_BADQPOS,
-                        mujoco.mjtWarning.mjWARN_BADQVEL)
+_DIVERGENCE_WARNINGS = np.array([mujoco.mjtWarning.mjWARN_BADQACC, mujoco.mjtWarning.mjWARN_BADQPOS,
+                                 mujoco.mjtWarning.mjWARN_BADQVEL], dtype=np.intp)
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ class World:
                                   "accelerations, positions or velocities)")
 
     def _divergence_count(self) -> int:
-        return sum(int(self.data.warning[w].number) for w in _DIVERGENCE_WARNINGS)
+        return int(self.data.warning.number[_DIVERGENCE_WARNINGS].sum())
 
     def reset(self, seed: int | None = None) -> None:
         """Return physics to the compiled initial state, reseed (if given), reset entities."""
