@@ -275,10 +275,14 @@ class SocialNavTask:
         return (tuple(r), float(rng.uniform(-math.pi, math.pi)), tuple(hxy),
                 float(rng.uniform(-math.pi, math.pi)))
 
-    def _distance(self) -> float:
+    def _distance(self, robot_xy=None, human_xy=None) -> float:
+        """Geodesic robot-humanoid distance (current positions unless given)."""
         s = self.scene
-        rx, ry, _ = s.robot.base_pose(s.world)
-        return s.robot_map.geodesic_distance((rx, ry), s.humanoid.position[:2])
+        if robot_xy is None:
+            robot_xy = s.robot.base_pose(s.world)[:2]
+        if human_xy is None:
+            human_xy = s.humanoid.position
+        return s.robot_map.geodesic_distance(robot_xy, human_xy)
 
     def action_to_command(self, action) -> np.ndarray:
         """Validate a [-1, 1]^2 action and scale it to (m/s, rad/s). NaN/inf or a wrong
@@ -297,9 +301,9 @@ class SocialNavTask:
         s.world.step()
         self.steps += 1
         prev = self.distance
-        d = self.distance = self._distance()
         rx, ry, ryaw = s.robot.base_pose(s.world)
-        hxy = s.humanoid.position[:2]
+        hxy = s.humanoid.position
+        d = self.distance = self._distance((rx, ry), hxy)
         self.human_track.append((float(hxy[0]), float(hxy[1])))
         facing = facing_cosine((rx, ry), ryaw, hxy)
         found = is_found(d, facing, cfg.reward)

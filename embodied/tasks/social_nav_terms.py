@@ -16,6 +16,7 @@ records at the end of the episode.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -96,11 +97,11 @@ def reward_terms(distance: float, prev_distance: float, facing: float, collided:
 
 def facing_cosine(robot_xy, robot_yaw: float, target_xy) -> float:
     """cos of the angle between the robot's forward axis and the direction to ``target``."""
-    delta = np.asarray(target_xy, float) - np.asarray(robot_xy, float)
-    norm = float(np.hypot(delta[0], delta[1]))
+    dx, dy = float(target_xy[0]) - float(robot_xy[0]), float(target_xy[1]) - float(robot_xy[1])
+    norm = math.hypot(dx, dy)
     if norm < 1e-9:
         return 1.0
-    return float((np.cos(robot_yaw) * delta[0] + np.sin(robot_yaw) * delta[1]) / norm)
+    return (math.cos(robot_yaw) * dx + math.sin(robot_yaw) * dy) / norm
 
 
 @dataclass
