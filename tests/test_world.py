@@ -78,6 +78,36 @@ def test_control_step_runs_whole_substeps():
     assert world.model.opt.timestep == pytest.approx(1 / 120)
 
 
+class SubstepCounter(Pusher):
+    """A Pusher that asks for per-substep hooks when ``hooked`` (and counts them)."""
+
+    hooked = False
+
+    def bind(self, world):
+        super().bind(world)
+        self.substep_calls = []
+
+    def needs_substeps(self):
+        return self.hooked
+
+    def before_substep(self, world, substep):
+        self.substep_calls.append(substep)
+
+
+def test_substep_hooks_run_only_when_asked_and_do_not_change_the_physics():
+    runs = []
+    for hooked in (False, True):
+        counter = SubstepCounter("robot")
+        counter.hooked = hooked
+        world = World(box_pile_spec(), [counter], seed=3)
+        world.reset()
+        qpos, _ = rollout(world, 5)
+        assert counter.substep_calls == ([0, 1, 2, 3] * 5 if hooked else [])
+        runs.append(qpos)
+    # one mj_step(nstep) call and nstep separate calls are the same physics, bit for bit
+    assert np.array_equal(runs[0], runs[1])
+
+
 def test_snapshot_restore_is_bit_identical():
     world = make_world()
     world.step(20)
