@@ -101,8 +101,8 @@ def test_base_velocity_tracks_command_in_free_space():
     v = robot.base_velocity(world)
     assert abs(v[0] - 0.5) < 0.02 and abs(v[1] - 0.4) < 0.02
     # driving an arc, the base does not slip sideways (its actuators act in its own frame)
-    vx, vy, _ = world.data.qvel[robot.handles.base_dof]
-    yaw = robot.base_pose(world)[2]
+    vx, vy, _ = world.data.qvel[robot.handles.base_dof]     # in the attachment frame
+    yaw = world.data.qpos[robot.handles.base_qpos[2]]
     assert abs(-vx * np.sin(yaw) + vy * np.cos(yaw)) < 0.01
     robot.command_base(5.0, -9.0)                       # clipped to the limits
     assert robot.state.base_command.tolist() == [1.0, -1.5]
