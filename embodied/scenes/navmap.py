@@ -61,6 +61,13 @@ _FIELD_CACHE_SIZE = 8
 # Cell centres this close (in cells) to a shadow's edge ray count as on it, hence hidden,
 # as segments that graze a cell corner are blocked.
 _ON_RAY = 1e-6
+# Segment walk (cell units): a sample's free disc holds the segment up to (free distance -
+# _DISC) from it (_DISC > sqrt(2): a sample and a point touching a cell are each within
+# sqrt(2)/2 of the cell's centre); samples are at most _STEP < 2 apart otherwise; a walk with
+# more than _MAX_UNSURE pieces left to test exactly is tested whole.
+_DISC = 1.4143
+_STEP = 1.9
+_MAX_UNSURE = 4
 # Corners whose shadows are counted at once: about this many grid cells of scratch counts.
 _SIGHT_CHUNK_CELLS = 1_000_000
 
@@ -276,8 +283,6 @@ class NavMap:
         self.navigable = (raster.clearance >= self.agent_radius) & ~raster.occupied
         self._nav_flat = self.navigable.ravel()
         self._nav_padded = np.pad(self.navigable, 1).ravel()
-        self._core_padded = np.pad(ndimage.binary_erosion(self.navigable, np.ones((3, 3), bool)),
-                                   1).ravel()
         self._clear_flat = raster.clearance.ravel()
         self._sample_density = self.cell_size / max(self.agent_radius, self.cell_size)
         # A segment no longer than (clearance of an end cell - this) touches only cells
@@ -296,6 +301,7 @@ class NavMap:
         self._fields: OrderedDict[int, DistanceField] = OrderedDict()
         self._corners: _CornerGraph | None = None
         self._sight: _CornerSight | None = None
+        self._free: list[float] | None = None
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -363,7 +369,8 @@ class NavMap:
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state.update(_graph_cache=None, _fields=OrderedDict(), _corners=None, _sight=None)
+        state.update(_graph_cache=None, _fields=OrderedDict(), _corners=None, _sight=None,
+                     _free=None)
         return state
 
     def with_radius(self, agent_radius: float) -> "NavMap":
@@ -481,17 +488,72 @@ class NavMap:
                     self._clear_flat[self._flat_cell(bx, by)]) - self._quick_margin
         if (du * du + dv * dv) * self.cell_size ** 2 <= reach * reach and reach > 0:
             return True
-        # Sampled accept: samples less than 2 cells apart (max-norm) in cells whose 3x3
-        # neighbourhoods are navigable cover every cell the segment touches.
-        n = int(max(abs(du), abs(dv)) * 0.51) + 2
-        t = np.arange(n) * (1.0 / (n - 1))
-        rows = (t * dv + (va + 1.0)).astype(np.intp)
-        cols = (t * du + (ua + 1.0)).astype(np.intp)
-        samples = rows * (self.shape[1] + 2) + cols
-        if self._core_padded[samples].all():
+        # Walk: samples along the segment, as far apart as their cells' free distances
+        # allow. A piece between two samples is clear if the first sample's free disc holds
+        # it, or if it is shorter than 2 cells and both samples' cells have navigable 3x3
+        # neighbourhoods (free distance >= 2); other pieces get the exact test.
+        free = self._free_distances()
+        stride = self.shape[1] + 2
+        length = math.hypot(du, dv)
+        if length == 0.0:
             return True
-        if not self._nav_padded[samples].all():
-            return False  # a point of the segment is in a non-navigable cell
+        u0, v0 = ua + 1.0, va + 1.0  # padded cell units
+        eu, ev = du / length, dv / length
+        t, d = 0.0, free[int(v0) * stride + int(u0)]
+        unsure = []
+        disc, step = _DISC, _STEP
+        while t < length:
+            reach = d - disc
+            nt = t + (reach if reach > step else step)
+            if nt >= length:
+                nt, nd = length, free[int(vb + 1.0) * stride + int(ub + 1.0)]
+            else:
+                nd = free[int(v0 + nt * ev) * stride + int(u0 + nt * eu)]
+                if nd == 0.0:
+                    return False  # a point of the segment is in a non-navigable cell
+            if reach < nt - t and not (d >= 2.0 and nd >= 2.0):
+                unsure.append((t, nt))
+            t, d = nt, nd
+        if len(unsure) > _MAX_UNSURE:
+            return self._crossings_clear(ua, va, ub, vb)
+        tol = 1e-9 * length  # also test lines through the samples themselves
+        return all(self._crossings_clear_py(u0, v0, eu, ev, max(t0 - tol, 0.0),
+                                            min(t1 + tol, length))
+                   for t0, t1 in unsure)
+
+    def _free_distances(self) -> list[float]:
+        """Per cell of the padded grid (one non-navigable cell around the map), the distance
+        (cells) from its centre to the nearest non-navigable cell centre: 0 for
+        non-navigable cells, 1 or sqrt(2) beside them (built on first use)."""
+        if self._free is None:
+            self._free = ndimage.distance_transform_edt(np.pad(self.navigable, 1)).ravel().tolist()
+        return self._free
+
+    def _crossings_clear_py(self, u0: float, v0: float, eu: float, ev: float, t0: float,
+                            t1: float) -> bool:
+        """Exact test of the piece t in [t0, t1] of the segment (u0, v0) + t (eu, ev) (padded
+        cell units, unit direction), as :meth:`_crossings_clear` does for whole segments."""
+        free, stride = self._free, self.shape[1] + 2
+        ua, ub, va, vb = u0 + t0 * eu, u0 + t1 * eu, v0 + t0 * ev, v0 + t1 * ev
+        if eu != 0.0:
+            slope = ev / eu
+            for k in range(math.floor(min(ua, ub)) + 1, math.ceil(max(ua, ub))):
+                v = v0 + (k - u0) * slope
+                lo, hi = int(v - _TOUCH) * stride + k, int(v + _TOUCH) * stride + k
+                if not (free[lo - 1] and free[lo] and free[hi - 1] and free[hi]):
+                    return False
+        if ev != 0.0:
+            slope = eu / ev
+            for k in range(math.floor(min(va, vb)) + 1, math.ceil(max(va, vb))):
+                u, row = u0 + (k - v0) * slope, k * stride
+                lo, hi = row + int(u - _TOUCH), row + int(u + _TOUCH)
+                if not (free[lo - stride] and free[lo] and free[hi - stride] and free[hi]):
+                    return False
+        return True
+
+    def _crossings_clear(self, ua: float, va: float, ub: float, vb: float) -> bool:
+        """Exact segment test (cell units, unpadded)."""
+        du, dv = ub - ua, vb - va
         # Every cell the segment enters is beside one of its grid-line crossings: check the
         # cells on both sides of each crossing, and all four at a cell corner (hence the
         # +-_TOUCH), in the padded grid whose one-cell border is not navigable.
@@ -693,7 +755,10 @@ class NavMap:
                     hidden = _shadows_of_row_edges(nav, cu[c0:c1], cv[c0:c1])
                     hidden |= _shadows_of_row_edges(nav.T, cv[c0:c1], cu[c0:c1]).transpose(0, 2, 1)
                     sees[:, c0:c1] = ~hidden.reshape(c1 - c0, h * w)[:, cells].T
-            self._sight = _CornerSight(cell_row, sees)
+            row, corner = np.nonzero(sees)
+            starts = np.searchsorted(row, np.arange(cells.size + 1))
+            self._sight = _CornerSight(cell_row, starts.tolist(), corner.astype(np.int32),
+                                       corners.points[:, 0] + 1j * corners.points[:, 1])
         return self._sight
 
     def _sighted_length(self, ax: float, ay: float, fa: int, bx: float, by: float,
@@ -701,14 +766,16 @@ class NavMap:
         """Length of the best route a -> corners -> b through corners seen from the centres
         of the cells ``fa`` and ``fb``, or None if one of them sees no corner."""
         sight = self._corner_sight()
-        near_a = np.flatnonzero(sight.sees[sight.cell_row[fa]])
-        near_b = np.flatnonzero(sight.sees[sight.cell_row[fb]])
+        starts, seen = sight.starts, sight.corners
+        row_a, row_b = sight.cell_row[fa], sight.cell_row[fb]
+        near_a = seen[starts[row_a]:starts[row_a + 1]]
+        near_b = seen[starts[row_b]:starts[row_b + 1]]
         if not (near_a.size and near_b.size):
             return None
-        points = self._corners.points
-        to_a = np.hypot(points[near_a, 0] - ax, points[near_a, 1] - ay)
-        to_b = np.hypot(points[near_b, 0] - bx, points[near_b, 1] - by)
-        total = self._corners.dist[near_a[:, None], near_b] + to_a[:, None] + to_b
+        points = sight.points
+        total = self._corners.dist.take(near_a, 0).take(near_b, 1)
+        total += np.abs(points.take(near_b) - complex(bx, by))
+        total += np.abs(points.take(near_a) - complex(ax, ay))[:, None]
         return float(total.min())
 
     def _corner_route(self, ax: float, ay: float, bx: float, by: float):
@@ -952,8 +1019,12 @@ class _CornerGraph:
 
 @dataclass(frozen=True)
 class _CornerSight:
-    cell_row: np.ndarray  # (H * W,) int32: row of `sees` of each navigable cell, -1 elsewhere
-    sees: np.ndarray      # (navigable cells, V) bool: the cell's centre sees corner v
+    """The corners seen from each navigable cell's centre, as compressed sparse rows."""
+
+    cell_row: np.ndarray  # (H * W,) int32: row of each navigable cell, -1 elsewhere
+    starts: list[int]     # row k's corners are corners[starts[k]:starts[k + 1]]
+    corners: np.ndarray   # int32 indices into the corner graph's points
+    points: np.ndarray    # (V,) complex: the corners' x + iy
 
 
 def _shadows_of_row_edges(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.ndarray:
