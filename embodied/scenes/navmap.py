@@ -739,22 +739,28 @@ class NavMap:
         if self._sight is None:
             corners = self._corner_graph()
             h, w = self.shape
-            nav = self.navigable
             cell_row = np.full(h * w, -1, dtype=np.int32)
             cells = np.flatnonzero(self._nav_flat)
             cell_row[cells] = np.arange(cells.size, dtype=np.int32)
             n = len(corners.points)
             sees = np.zeros((cells.size, n), dtype=bool)
             if n:
-                cu = (corners.points[:, 0] - self.origin[0]) / self.cell_size
-                cv = (corners.points[:, 1] - self.origin[1]) / self.cell_size
+                # Around the navigable cells all is non-navigable, as outside the map: crop.
+                rows, cols = cells // w, cells % w
+                r0, c0 = rows.min(), cols.min()
+                nav = self.navigable[r0:rows.max() + 1, c0:cols.max() + 1]
+                hc, wc = nav.shape
+                local = (rows - r0) * wc + (cols - c0)
+                cu = (corners.points[:, 0] - self.origin[0]) / self.cell_size - c0
+                cv = (corners.points[:, 1] - self.origin[1]) / self.cell_size - r0
                 # Chunks of corners bound the scratch memory (counts of chunk * H * W).
-                chunk = max(1, min(n, _SIGHT_CHUNK_CELLS // (h * w)))
-                for c0 in range(0, n, chunk):
-                    c1 = min(n, c0 + chunk)
-                    hidden = _shadows_of_row_edges(nav, cu[c0:c1], cv[c0:c1])
-                    hidden |= _shadows_of_row_edges(nav.T, cv[c0:c1], cu[c0:c1]).transpose(0, 2, 1)
-                    sees[:, c0:c1] = ~hidden.reshape(c1 - c0, h * w)[:, cells].T
+                chunk = max(1, min(n, _SIGHT_CHUNK_CELLS // (hc * wc)))
+                for i0 in range(0, n, chunk):
+                    i1 = min(n, i0 + chunk)
+                    hidden = _shadows_of_row_edges(nav, cu[i0:i1], cv[i0:i1])
+                    hidden |= _shadows_of_row_edges(nav.T, cv[i0:i1],
+                                                    cu[i0:i1]).transpose(0, 2, 1)
+                    sees[:, i0:i1] = ~hidden.reshape(i1 - i0, hc * wc)[:, local].T
             row, corner = np.nonzero(sees)
             starts = np.searchsorted(row, np.arange(cells.size + 1))
             self._sight = _CornerSight(cell_row, starts.tolist(), corner.astype(np.int32),
@@ -1042,28 +1048,37 @@ def _shadows_of_row_edges(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np
     padded[1:-1] = nav
     below, above = padded[:-1], padded[1:]  # the cells on either side of line k = 0..h
     starts, stops = [], []
-    for open_below in (True, False):
-        edges = below & (1 - above) if open_below else above & (1 - below)
+    for away in (1, -1):  # rows beyond the line: upwards (the run seen from below) or down
+        edges = below & (1 - above) if away > 0 else above & (1 - below)
         ends = np.diff(np.pad(edges, ((0, 0), (1, 1))), axis=1)
         k, a = np.nonzero(ends == 1)
         b = np.nonzero(ends == -1)[1]
-        point, run = np.nonzero(cv[:, None] < k if open_below else cv[:, None] > k)
-        k = k[run]
-        first, count = (k, h - k) if open_below else (np.zeros_like(k), k)
+        point, run = np.nonzero(cv[:, None] < k if away > 0 else cv[:, None] > k)
+        k, pu, pv = k[run], cu[point], cv[point]
+        # Row r = first + away * i is at distance m = m0 + i from the point's row, and its
+        # shadow interval (of centres u - 1/2) is [left + ga m, left + gb m], ga < gb.
+        first = k if away > 0 else k - 1
+        m0 = away * (first + 0.5 - pv)
+        ga = (a[run] - pu) / np.abs(k - pv)
+        gb = (b[run] - pu) / np.abs(k - pv)
+        left = pu - 0.5
+        # Rows whose interval lies left of column 0 or right of column w - 1 are skipped.
+        m_end = np.full(k.shape, np.inf)
+        np.divide(-1.0 - left, gb, out=m_end, where=gb < 0)
+        np.minimum(m_end, np.divide(w - left, ga, out=np.full(k.shape, np.inf), where=ga > 0),
+                   out=m_end)
+        rows_left = h - first if away > 0 else first + 1
+        count = np.clip(np.floor(m_end - m0) + 1, 0, rows_left).astype(np.intp)
         offsets = np.cumsum(count) - count
-        pair = np.repeat(np.arange(point.size), count)
-        row = np.arange(count.sum()) + np.repeat(first - offsets, count)
-        pu, pv = cu[point], cv[point]
-        slope_a = ((a[run] - pu) / (k - pv))[pair]
-        slope_b = ((b[run] - pu) / (k - pv))[pair]
-        rise = row + 0.5 - pv[pair]
-        left = pu[pair] - 0.5  # centre u = col + 1/2
-        lo = np.clip(np.ceil(left + slope_a * rise - _ON_RAY), 0, w).astype(np.intp)
-        hi = np.clip(np.floor(left + slope_b * rise + _ON_RAY) + 1, 0, w).astype(np.intp)
-        keep = lo < hi
-        base = (point[pair] * h + row)[keep] * (w + 1)
-        starts.append(base + lo[keep])
-        stops.append(base + hi[keep])
+        i = np.arange(count.sum(), dtype=np.float64) - np.repeat(offsets, count)
+        lo = np.repeat(left + ga * m0 - _ON_RAY, count) + np.repeat(ga, count) * i
+        hi = np.repeat(left + gb * m0 + _ON_RAY + 1.0, count) + np.repeat(gb, count) * i
+        lo = np.clip(np.ceil(lo, out=lo), 0, w).astype(np.intp)
+        hi = np.minimum(np.floor(hi, out=hi), w).astype(np.intp)
+        np.maximum(hi, lo, out=hi)  # an empty interval adds and removes at one place
+        base = np.repeat((point * h + first) * (w + 1), count) + (away * (w + 1)) * i.astype(np.intp)
+        starts.append(base + lo)
+        stops.append(base + hi)
     size = len(cu) * h * (w + 1)
     count = (np.bincount(np.concatenate(starts), minlength=size)
              - np.bincount(np.concatenate(stops), minlength=size))
