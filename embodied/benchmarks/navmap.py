@@ -3,6 +3,9 @@
 ``benchmark_navmap()`` returns medians in milliseconds (``*_ms``) or microseconds
 (``*_us``). It uses a generated home when the home generator is available and
 otherwise :func:`walled_home_spec`, a hand-built 10 m x 10 m four-room scene.
+``benchmark_blocked_geodesic()`` measures, on several generated val/test homes with the
+SocialNav robot's map, the per-step geodesic without line of sight and how often its
+default (corner visibility table) value equals the exact one.
 """
 
 from __future__ import annotations
@@ -109,13 +112,16 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0,
                      scene: str = "generated") -> dict:
     """Median timings of the navigation map on a ~10 m x 10 m home.
 
-    Keys: ``build_ms`` (from_model), ``with_radius_ms``, ``corner_graph_ms`` (built once per
+    Keys: ``build_ms`` (from_model), ``with_radius_ms``, ``corner_graph_ms`` and
+    ``corner_sight_ms`` (corner graph and per-cell corner visibility table, built once per
     map on the first blocked query), ``grid_graph_ms`` and ``distance_field_ms`` (grid
     search, used by distance_field and as fallback), ``path_ms`` (shortest_path between
     far-apart points without line of sight), ``geodesic_los_us`` (line of sight),
     ``geodesic_blocked_us`` (no line of sight, both ends new: the per-step case of a robot
-    tracking a walking person), ``geodesic_blocked_fixed_goal_us`` (many starts, one goal),
-    ``los_fraction`` of the random pairs, plus map size figures. ``scene`` is
+    tracking a walking person), ``geodesic_blocked_exact_us`` (the same with
+    ``exact=True``), ``line_of_sight_blocked_us`` (the segment test of those pairs),
+    ``geodesic_blocked_fixed_goal_us`` (many starts, one goal), ``los_fraction`` of the
+    random pairs, plus map size figures. ``scene`` is
     ``"generated"`` (``generate_home(0)``) or ``"walled"`` (:func:`walled_home_spec`).
     """
     check_choice("scene", scene, ("generated", "walled"))
@@ -134,6 +140,7 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0,
         return fn
     few = max(3, repeats // 4)
     corner_graph = _median_time(rebuild("_corners", navmap._corner_graph), few)
+    corner_sight = _median_time(rebuild("_sight", navmap._corner_sight), few)
     grid_graph = _median_time(rebuild("_graph_cache", navmap._graph), few)
 
     rng = np.random.default_rng(seed)
@@ -155,7 +162,10 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0,
     field = timed_each(far, lambda a, b: navmap.distance_field(b))
     path = timed_each(far, navmap.shortest_path)
     geo_blocked = timed_each(blocked, navmap.geodesic_distance)
+    geo_blocked_exact = timed_each(
+        blocked, lambda a, b: navmap.geodesic_distance(a, b, exact=True))
     geo_los = timed_each(clear * 5, navmap.geodesic_distance)
+    sight_blocked = timed_each(blocked, navmap.line_of_sight)
     goal = blocked[0][1] if blocked else pts[0]
     navmap.geodesic_distance(pts[0], goal)
     fixed_goal = []
@@ -171,23 +181,107 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0,
         "build_ms": build * 1e3,
         "with_radius_ms": with_radius * 1e3,
         "corner_graph_ms": corner_graph * 1e3,
+        "corner_sight_ms": corner_sight * 1e3,
         "grid_graph_ms": grid_graph * 1e3,
         "distance_field_ms": field * 1e3,
         "path_ms": path * 1e3,
         "geodesic_los_us": geo_los * 1e6,
         "geodesic_blocked_us": geo_blocked * 1e6,
+        "geodesic_blocked_exact_us": geo_blocked_exact * 1e6,
+        "line_of_sight_blocked_us": sight_blocked * 1e6,
         "geodesic_blocked_fixed_goal_us": float(np.median(fixed_goal)) * 1e6,
         "los_fraction": len(clear) / len(pairs),
     }
 
 
+# The SocialNav task's default robot, whose base radius sizes its navigation map.
+SOCIAL_NAV_ROBOT = "fetch"
+AGREEMENT_HOMES = (("val", 0), ("val", 1), ("test", 0), ("test", 1))
+
+
+def benchmark_blocked_geodesic(homes=AGREEMENT_HOMES, pairs_per_home: int = 400,
+                               seed: int = 0, agent_radius: float | None = None) -> dict:
+    """The per-step geodesic of SocialNav without line of sight, on generated homes.
+
+    For each ``(split, seed)`` home, the robot's map (radius of :data:`SOCIAL_NAV_ROBOT`
+    unless ``agent_radius`` is given) and ``2 * pairs_per_home`` random navigable points
+    paired up; the blocked pairs (no line of sight) are measured. Keys:
+    ``blocked_pairs``; agreement of the default ``geodesic_distance`` with
+    ``exact=True`` (the length of ``shortest_path``): ``equal_fraction`` (within 1e-9 m),
+    ``abs_diff_median_m`` (all pairs), ``abs_diff_median_unequal_m``, ``abs_diff_max_m``
+    and ``abs_diff_max_per_bend_m`` (difference over the exact path's bends); medians over
+    homes of the per-home medians ``geodesic_blocked_us``, ``geodesic_blocked_exact_us``,
+    ``geodesic_los_us``, ``line_of_sight_blocked_us``; ``corner_sight_ms`` and
+    ``corner_sight_max_ms`` (table build, median and max over homes) and
+    ``corner_graph_ms`` (median over homes).
+    """
+    from embodied.scenes.home import generate_home
+
+    if agent_radius is None:
+        from embodied.agents.robot import get_embodiment
+
+        agent_radius = float(get_embodiment(SOCIAL_NAV_ROBOT).constants.base_radius)
+    rng = np.random.default_rng(seed)
+    diffs, bends = [], []
+    per_home = {key: [] for key in ("geodesic_blocked_us", "geodesic_blocked_exact_us",
+                                    "geodesic_los_us", "line_of_sight_blocked_us",
+                                    "corner_sight_ms", "corner_graph_ms")}
+    for split, home_seed in homes:
+        home = generate_home(home_seed, split)
+        model = home.build_spec().compile()
+        data = mujoco.MjData(model)
+        mujoco.mj_forward(model, data)
+        navmap = NavMap.from_model(model, data, agent_radius=agent_radius,
+                                   rooms=home.room_rects())
+        t0 = time.perf_counter()
+        navmap._corner_graph()
+        t1 = time.perf_counter()
+        navmap._corner_sight()
+        per_home["corner_graph_ms"].append((t1 - t0) * 1e3)
+        per_home["corner_sight_ms"].append((time.perf_counter() - t1) * 1e3)
+        pts = navmap.sample_navigable(rng, 2 * pairs_per_home)
+        pairs = list(zip(pts[:pairs_per_home], pts[pairs_per_home:]))
+        blocked = [(a, b) for a, b in pairs if not navmap.line_of_sight(a, b)]
+        clear = [(a, b) for a, b in pairs if navmap.line_of_sight(a, b)]
+        for key, chosen, fn in (
+                ("geodesic_blocked_us", blocked, navmap.geodesic_distance),
+                ("geodesic_blocked_exact_us", blocked,
+                 lambda a, b: navmap.geodesic_distance(a, b, exact=True)),
+                ("geodesic_los_us", clear, navmap.geodesic_distance),
+                ("line_of_sight_blocked_us", blocked, navmap.line_of_sight)):
+            times = []
+            for a, b in chosen:
+                t0 = time.perf_counter()
+                fn(a, b)
+                times.append(time.perf_counter() - t0)
+            per_home[key].append(float(np.median(times)) * 1e6 if times else float("nan"))
+        for a, b in blocked:
+            diffs.append(navmap.geodesic_distance(a, b)
+                         - navmap.geodesic_distance(a, b, exact=True))
+            bends.append(max(1, len(navmap.shortest_path(a, b)) - 2))
+    diffs, bends = np.abs(np.array(diffs)), np.array(bends)
+    unequal = diffs[diffs > 1e-9]
+    out = {"blocked_pairs": int(diffs.size),
+           "equal_fraction": float(np.mean(diffs <= 1e-9)),
+           "abs_diff_median_m": float(np.median(diffs)),
+           "abs_diff_median_unequal_m": float(np.median(unequal)) if unequal.size else 0.0,
+           "abs_diff_max_m": float(diffs.max()),
+           "abs_diff_max_per_bend_m": float((diffs / bends).max())}
+    out.update({key: float(np.median(values)) for key, values in per_home.items()})
+    out["corner_sight_max_ms"] = float(max(per_home["corner_sight_ms"]))
+    return out
+
+
 def run() -> dict:
     """Entry point of scripts/benchmark.py."""
-    return benchmark_navmap()
+    out = benchmark_navmap()
+    out.update({f"homes_{key}": value for key, value in benchmark_blocked_geodesic().items()})
+    return out
 
 
 if __name__ == "__main__":
-    for scene in ("generated", "walled"):
-        for key, value in benchmark_navmap(scene=scene).items():
-            print(f"{key:32s} {value:.3f}" if isinstance(value, float) else f"{key:32s} {value}")
+    for result in (benchmark_navmap(scene="generated"), benchmark_navmap(scene="walled"),
+                   benchmark_blocked_geodesic()):
+        for key, value in result.items():
+            print(f"{key:32s} {value:.4f}" if isinstance(value, float) else f"{key:32s} {value}")
         print()

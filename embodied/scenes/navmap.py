@@ -22,13 +22,17 @@ Conventions:
   map) to the centre of the nearest navigable cell; distances then include the straight
   snapping legs, so an agent pressed against a wall still gets a finite, continuous
   distance. Pass ``snap=False`` to get ``inf``/``None`` instead.
-- Geodesic distance is the length of the any-angle path returned by
-  :meth:`NavMap.shortest_path`: the euclidean distance when the segment is clear;
-  otherwise the shortest route through the visibility graph of the convex corner cells of
-  the navigable region (where taut paths bend; all-pairs distances precomputed with
-  scipy's Dijkstra on first use), or, if that graph does not link the two points, an
+- :meth:`NavMap.shortest_path` returns an any-angle path: the straight segment when it is
+  clear; otherwise the shortest route through the visibility graph of the convex corner
+  cells of the navigable region (where taut paths bend; all-pairs distances precomputed
+  with scipy's Dijkstra on first use), or, if that graph does not link the two points, an
   8-connected grid search smoothed by string pulling. Paths bend at cell centres, so
   distances exceed the exact continuous ones by a few cm per bend.
+- :meth:`NavMap.geodesic_distance` is the euclidean distance when the segment is clear;
+  otherwise, by default, the same corner route but with the corners seen from the centres
+  of the end cells (a per-cell visibility table, built on first use) instead of from the
+  end points: equal to the path length for most pairs, within about a cell per bend for
+  the others. ``exact=True`` gives the path length.
 - Every query is a pure function of its arguments; caches only save time, so results do
   not depend on query history (needed for exact replays and forked worlds).
 """
