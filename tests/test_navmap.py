@@ -280,6 +280,119 @@ def test_corner_and_grid_routes_agree(home_map):
     assert compared >= 10
 
 
+def blocked_pairs(navmap: NavMap, seed: int, n: int):
+    rng = np.random.default_rng(seed)
+    starts, goals = navmap.sample_navigable(rng, n), navmap.sample_navigable(rng, n)
+    return [(a, b) for a, b in zip(starts, goals) if not navmap.line_of_sight(a, b)]
+
+
+def test_default_geodesic_agrees_with_the_exact_route(home_map):
+    pairs = blocked_pairs(home_map, 5, 250)
+    assert len(pairs) >= 100
+    equal = 0
+    for a, b in pairs:
+        fast, exact = home_map.geodesic_distance(a, b), home_map.geodesic_distance(a, b, exact=True)
+        bends = len(home_map.shortest_path(a, b)) - 2
+        assert abs(fast - exact) <= home_map.cell_size * bends, (a, b)
+        equal += abs(fast - exact) <= 1e-9
+    assert equal >= 0.95 * len(pairs)
+
+
+def test_corner_visibility_rasters_are_the_exact_segment_test(home_map):
+    points = home_map._corner_graph().points
+    chosen = np.random.default_rng(0).choice(len(points), 12, replace=False)
+    uv = (points[chosen] - home_map.origin) / home_map.cell_size
+    seen = navmap_module._seen_from(home_map.navigable, uv[:, 0], uv[:, 1])
+    rows, cols = np.nonzero(home_map.navigable)
+    centres = home_map.cell_to_world(np.stack([rows, cols], axis=1))
+    assert 0.05 < seen[:, rows, cols].mean() < 0.95
+    assert not seen[:, ~home_map.navigable].any()
+    for k, (x, y) in enumerate(points[chosen]):
+        assert np.array_equal(seen[k, rows, cols], home_map._visible(x, y, centres)), k
+
+
+def test_corner_table_rows_join_the_3x3_neighbourhood(home_map):
+    sight = home_map._corner_sight()
+    points = home_map._corner_graph().points
+    uv = (points - home_map.origin) / home_map.cell_size
+    seen = navmap_module._seen_from(home_map.navigable, uv[:, 0], uv[:, 1])
+    nav = home_map.navigable
+    h, w = home_map.shape
+    rng = np.random.default_rng(1)
+    cells = rng.choice(np.flatnonzero(nav.ravel()), 300, replace=False)
+    uncertain = 0
+    for cell in cells:
+        r, c = divmod(int(cell), w)
+        block = [(i, j) for i in range(r - 1, r + 2) for j in range(c - 1, c + 2)
+                 if 0 <= i < h and 0 <= j < w and nav[i, j]]
+        views = np.array([seen[:, i, j] for i, j in block])
+        row = sight.cell_row[cell]
+        lo, hi = sight.starts[row], sight.starts[row + 1]
+        assert sight.corners[lo:hi].tolist() == np.flatnonzero(views.any(axis=0)).tolist()
+        assert sight.sure[lo:hi].tolist() == views.all(axis=0)[sight.corners[lo:hi]].tolist()
+        uncertain += int((~sight.sure[lo:hi]).sum())
+    assert uncertain > 0
+
+
+def test_geodesic_around_a_wall_end_is_known():
+    """A 0.1 m thick wall from y = 0 to 1.5 m in a 2 m square: for a point agent the route
+    bends at the two free cells diagonal to the wall's top corners."""
+    spec = mujoco.MjSpec()
+    spec.worldbody.add_geom(type=BOX, size=[0.05, 0.75, 0.5], pos=[1.0, 0.75, 0.5])
+    navmap = NavMap.from_model(spec.compile(), agent_radius=0.0, bounds=(0, 0, 2, 2))
+    a, b = np.array([0.5, 0.3]), np.array([1.6, 0.45])
+    bend_left, bend_right = np.array([0.925, 1.525]), np.array([1.075, 1.525])
+    known = (np.linalg.norm(bend_left - a) + 0.15 + np.linalg.norm(b - bend_right))
+    assert not navmap.line_of_sight(a, b)
+    assert navmap.geodesic_distance(a, b) == pytest.approx(known, abs=1e-12)
+    assert navmap.geodesic_distance(a, b, exact=True) == pytest.approx(known, abs=1e-12)
+    np.testing.assert_allclose(navmap.shortest_path(a, b), [a, bend_left, bend_right, b])
+    # Moved above the wall's top, the points see each other.
+    assert navmap.geodesic_distance(a + [0, 1.3], b + [0, 1.3]) == pytest.approx(
+        np.linalg.norm(b - a))
+
+
+def test_cells_that_see_no_corner_fall_back_to_the_exact_route(home_map):
+    navmap = home_map.with_radius(home_map.agent_radius)
+    sight = navmap._corner_sight()
+    navmap._sight = navmap_module._CornerSight(sight.cell_row, [0] * len(sight.starts),
+                                               sight.corners[:0], sight.sure[:0], sight.points)
+    for a, b in blocked_pairs(navmap, 6, 30):
+        assert navmap.geodesic_distance(a, b) == home_map.geodesic_distance(a, b, exact=True)
+
+
+def test_pickled_and_copied_maps_with_tables_answer_identically(home_map):
+    import copy
+    import pickle
+
+    pairs = blocked_pairs(home_map, 7, 40)
+    before = [home_map.geodesic_distance(a, b) for a, b in pairs]
+    assert home_map._sight is not None and home_map._free is not None
+    clone = pickle.loads(pickle.dumps(home_map))
+    assert clone._sight is None and clone._free is None and clone._corners is None
+    assert [clone.geodesic_distance(a, b) for a, b in pairs] == before
+    assert [copy.deepcopy(home_map).geodesic_distance(a, b) for a, b in pairs] == before
+
+
+def test_segment_walk_equals_the_exact_crossing_test(home_map):
+    rng = np.random.default_rng(8)
+    ends = home_map.sample_navigable(rng, 1200)
+    cells = np.flatnonzero(home_map.navigable.ravel())
+    centres = home_map.cell_to_world(  # cell centres: segments through grid vertices
+        np.stack(np.divmod(rng.choice(cells, 1200), home_map.shape[1]), axis=1))
+    short = ends[:600] + rng.normal(0.0, 0.3, (600, 2))  # short ones, often by walls
+    segments = [(ends[i], ends[i + 600]) for i in range(600)]
+    segments += [(centres[i], centres[i + 600]) for i in range(600)]
+    segments += [(p, q) for p, q in zip(ends[:600], short) if home_map.is_navigable(q)]
+    to_cells = lambda p: (p - home_map.origin) / home_map.cell_size
+    outcomes = set()
+    for p, q in segments:
+        walk = home_map._segment_clear(p[0], p[1], q[0], q[1])
+        assert walk == home_map._crossings_clear(*to_cells(p), *to_cells(q)), (p, q)
+        outcomes.add(walk)
+    assert outcomes == {True, False}
+
+
 def test_queries_do_not_depend_on_the_cache(home_model):
     navmap = NavMap.from_model(home_model, agent_radius=ROBOT_RADIUS, rooms=FOUR_ROOMS)
     rng = np.random.default_rng(2)
