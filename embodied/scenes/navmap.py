@@ -689,8 +689,8 @@ class NavMap:
         Straight when the segment is clear; otherwise through the visibility graph of the
         navigable region's convex corner cells (where taut paths bend); if that graph does
         not link the two points, a grid search smoothed by string pulling. A length-only
-        query that is not ``exact`` uses the corners seen from the end cells' centres
-        (:meth:`_sighted_length`) when both see one."""
+        query that is not ``exact`` first tries the corner visibility table
+        (:meth:`_sighted_length`)."""
         if self._segment_clear(ax, ay, bx, by):
             path = np.array([[ax, ay], [bx, by]]) if want_path else None
             return math.hypot(bx - ax, by - ay), path
