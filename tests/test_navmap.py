@@ -361,6 +361,14 @@ def test_cells_that_see_no_corner_fall_back_to_the_exact_route(home_map):
         assert navmap.geodesic_distance(a, b) == home_map.geodesic_distance(a, b, exact=True)
 
 
+def test_maps_too_large_for_a_table_use_the_exact_route(home_map, monkeypatch):
+    monkeypatch.setattr(navmap_module, "_SIGHT_MAX_ENTRIES", 1000)
+    navmap = home_map.with_radius(home_map.agent_radius)
+    assert navmap._corner_sight().corners.size == 0
+    for a, b in blocked_pairs(navmap, 9, 20):
+        assert navmap.geodesic_distance(a, b) == home_map.geodesic_distance(a, b, exact=True)
+
+
 def test_pickled_and_copied_maps_with_tables_answer_identically(home_map):
     import copy
     import pickle

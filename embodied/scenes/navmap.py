@@ -74,6 +74,9 @@ _STEP = 1.9
 _MAX_UNSURE = 4
 # Corners whose shadows are counted at once: about this many grid cells of scratch counts.
 _SIGHT_CHUNK_CELLS = 1_000_000
+# Largest (navigable cells x corners) for which a corner visibility table is built (a 10 m
+# home at 5 cm: ~1.3 million).
+_SIGHT_MAX_ENTRIES = 8_000_000
 
 FREE_RGB = (235, 235, 235)
 MARGIN_RGB = (245, 180, 90)
@@ -754,7 +757,8 @@ class NavMap:
             cell_row = np.full(h * w, -1, dtype=np.int32)
             cells = np.flatnonzero(self._nav_flat)
             cell_row[cells] = np.arange(cells.size, dtype=np.int32)
-            n = len(corners.points)
+            # Too large a map (many cells and corners) gets no table: exact routes only.
+            n = len(corners.points) if cells.size * len(corners.points) <= _SIGHT_MAX_ENTRIES else 0
             maybe = np.zeros((cells.size, n), dtype=bool)
             sure = np.zeros((cells.size, n), dtype=bool)
             if n:
