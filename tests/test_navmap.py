@@ -311,22 +311,22 @@ def test_corner_visibility_rasters_are_the_exact_segment_test(home_map):
         assert np.array_equal(seen[k, rows, cols], home_map._visible(x, y, centres)), k
 
 
-def test_corner_table_rows_join_the_3x3_neighbourhood(home_map):
+def test_corner_table_rows_join_the_four_centres_around_a_point(home_map):
     sight = home_map._corner_sight()
     points = home_map._corner_graph().points
     uv = (points - home_map.origin) / home_map.cell_size
     seen = navmap_module._seen_from(home_map.navigable, uv[:, 0], uv[:, 1])
     nav = home_map.navigable
     h, w = home_map.shape
-    rng = np.random.default_rng(1)
-    cells = rng.choice(np.flatnonzero(nav.ravel()), 300, replace=False)
     uncertain = 0
-    for cell in cells:
-        r, c = divmod(int(cell), w)
-        block = [(i, j) for i in range(r - 1, r + 2) for j in range(c - 1, c + 2)
-                 if 0 <= i < h and 0 <= j < w and nav[i, j]]
-        views = np.array([seen[:, i, j] for i, j in block])
-        row = sight.cell_row[cell]
+    for p in home_map.sample_navigable(np.random.default_rng(1), 300):
+        u, v = (p - home_map.origin) / home_map.cell_size
+        i, j = math.floor(v + 0.5), math.floor(u + 0.5)  # p lies between these centres:
+        block = [(r, c) for r in (i - 1, i) for c in (j - 1, j)
+                 if 0 <= r < h and 0 <= c < w and nav[r, c]]
+        assert tuple(home_map.world_to_cell(p)) in block
+        views = np.array([seen[:, r, c] for r, c in block])
+        row = sight.dual_row[i * (w + 1) + j]
         lo, hi = sight.starts[row], sight.starts[row + 1]
         assert sight.corners[lo:hi].tolist() == np.flatnonzero(views.any(axis=0)).tolist()
         assert sight.sure[lo:hi].tolist() == views.all(axis=0)[sight.corners[lo:hi]].tolist()
@@ -355,7 +355,7 @@ def test_geodesic_around_a_wall_end_is_known():
 def test_cells_that_see_no_corner_fall_back_to_the_exact_route(home_map):
     navmap = home_map.with_radius(home_map.agent_radius)
     sight = navmap._corner_sight()
-    navmap._sight = navmap_module._CornerSight(sight.cell_row, [0] * len(sight.starts),
+    navmap._sight = navmap_module._CornerSight(sight.dual_row, [0] * len(sight.starts),
                                                sight.corners[:0], sight.sure[:0], sight.points)
     for a, b in blocked_pairs(navmap, 6, 30):
         assert navmap.geodesic_distance(a, b) == home_map.geodesic_distance(a, b, exact=True)

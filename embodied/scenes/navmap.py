@@ -662,15 +662,15 @@ class NavMap:
         Without line of sight, ``exact=True`` gives the length of :meth:`shortest_path`
         (plus legs). The default gives the same corner route length, except that which
         corners an end sees is read from a per-map table (built on the first blocked
-        query): corners seen from no navigable cell centre of the 3x3 block around the
-        end's cell count as hidden from the end, corners seen from all of them as visible,
-        and only the others are tested exactly, when the best remaining route uses them.
-        Where the table is wrong for a corner that the exact route uses (visibility that
-        changes within a cell in a way the block's centres do not show), the result is
-        another corner route: shorter or longer than the path by at most about a cell per
-        bend. Measured on generated val/test homes: 99.4% of random blocked pairs equal
-        (within 1e-9 m), max difference 2.7 cm. If the table links no corners, the exact
-        route is used.
+        query) over the squares between four neighbouring cell centres: corners that none
+        of the navigable centres around the end sees count as hidden from it, corners that
+        all of them see as visible, and only the others are tested exactly, when the best
+        remaining route uses them. Where the table is wrong for a corner that the exact
+        route uses (visibility that changes between the centres in a way they do not
+        show), the result is another corner route: shorter or longer than the path by at
+        most about a cell per bend. Measured on generated val/test homes: 99.6% of random
+        blocked pairs equal (within 1e-9 m), max difference 2.7 cm. If the table links no
+        corners, the exact route is used.
 
         Cost on a 10 m home: ~10 us with line of sight, ~30 us without (``exact=True``:
         ~0.2 ms); the first blocked query of a map also builds its corner graph and table
@@ -701,7 +701,7 @@ class NavMap:
         if comps[fa] != comps[fb]:
             return math.inf, None
         if not (want_path or exact):
-            length = self._sighted_length(ax, ay, fa, bx, by, fb)
+            length = self._sighted_length(ax, ay, bx, by)
             if length is not None:
                 return length, None
         best = self._corner_route(ax, ay, bx, by)
@@ -740,9 +740,10 @@ class NavMap:
         return self._corners
 
     def _corner_sight(self) -> "_CornerSight":
-        """Per navigable cell, the convex corners that some navigable cell centre of its 3x3
-        block sees, each flagged if all of them see it (built on first use, ~30-50 ms for a
-        home; about 1 MB).
+        """Per square between four neighbouring cell centres (a dual cell) holding at least
+        one navigable centre: the convex corners that some of its navigable centres see,
+        each flagged if all of them see it (built on first use, ~25-50 ms for a home;
+        about 1 MB).
 
         A cell centre is hidden from a corner iff the segment between them meets a closed
         boundary edge between a navigable and a non-navigable cell (the padding outside the
@@ -754,61 +755,61 @@ class NavMap:
         if self._sight is None:
             corners = self._corner_graph()
             h, w = self.shape
-            cell_row = np.full(h * w, -1, dtype=np.int32)
-            cells = np.flatnonzero(self._nav_flat)
-            cell_row[cells] = np.arange(cells.size, dtype=np.int32)
+            # Dual cell (i, j) has the centres of cells (i - 1 or i, j - 1 or j).
+            padded = np.pad(self.navigable, 1)
+            duals = np.flatnonzero((padded[:-1, :-1] | padded[1:, :-1] | padded[:-1, 1:]
+                                    | padded[1:, 1:]).ravel())
+            dual_row = np.full((h + 1) * (w + 1), -1, dtype=np.int32)
+            dual_row[duals] = np.arange(duals.size, dtype=np.int32)
             # Too large a map (many cells and corners) gets no table: exact routes only.
-            n = len(corners.points) if cells.size * len(corners.points) <= _SIGHT_MAX_ENTRIES else 0
-            maybe = np.zeros((cells.size, n), dtype=bool)
-            sure = np.zeros((cells.size, n), dtype=bool)
+            n = len(corners.points)
+            if duals.size * n > _SIGHT_MAX_ENTRIES:
+                n = 0
+            maybe = np.zeros((duals.size, n), dtype=bool)
+            sure = np.zeros((duals.size, n), dtype=bool)
             if n:
                 # Around the navigable cells all is non-navigable, as outside the map: crop.
-                rows, cols = cells // w, cells % w
+                rows, cols = np.nonzero(self.navigable)
                 r0, c0 = rows.min(), cols.min()
                 nav = self.navigable[r0:rows.max() + 1, c0:cols.max() + 1]
                 hc, wc = nav.shape
-                local = (rows - r0) * wc + (cols - c0)
+                i, j = np.divmod(duals, w + 1)
+                local = (i - r0) * (wc + 1) + (j - c0)  # the same dual cells in the crop
                 cu = (corners.points[:, 0] - self.origin[0]) / self.cell_size - c0
                 cv = (corners.points[:, 1] - self.origin[1]) / self.cell_size - r0
+                nav_padded = np.pad(nav, 1)[None]
                 # Chunks of corners bound the scratch memory (counts of chunk * H * W).
                 chunk = max(1, min(n, _SIGHT_CHUNK_CELLS // (hc * wc)))
                 for i0 in range(0, n, chunk):
                     i1 = min(n, i0 + chunk)
-                    seen = _seen_from(nav, cu[i0:i1], cv[i0:i1])
-                    # Over the navigable cells of each 3x3 neighbourhood: seen by some centre
-                    # (maybe seen from a point of the middle cell), by all (surely seen).
+                    seen = np.pad(_seen_from(nav, cu[i0:i1], cv[i0:i1]), ((0, 0), (1, 1), (1, 1)))
                     for table, grid, join in ((maybe, seen, np.logical_or),
-                                              (sure, seen | ~nav, np.logical_and)):
-                        grid = grid.copy()
-                        for axis in (1, 2):
-                            ahead = [slice(None)] * 3
-                            behind = [slice(None)] * 3
-                            ahead[axis], behind[axis] = slice(1, None), slice(None, -1)
-                            shifted = grid.copy()
-                            join(shifted[tuple(ahead)], grid[tuple(behind)],
-                                 out=shifted[tuple(ahead)])
-                            join(shifted[tuple(behind)], grid[tuple(ahead)],
-                                 out=shifted[tuple(behind)])
-                            grid = shifted
-                        table[:, i0:i1] = grid.reshape(i1 - i0, hc * wc)[:, local].T
+                                              (sure, seen | ~nav_padded, np.logical_and)):
+                        grid = join(grid[:, :-1], grid[:, 1:])
+                        grid = join(grid[:, :, :-1], grid[:, :, 1:])
+                        table[:, i0:i1] = grid.reshape(i1 - i0, -1)[:, local].T
             row, corner = np.nonzero(maybe)
-            starts = np.searchsorted(row, np.arange(cells.size + 1))
-            self._sight = _CornerSight(cell_row, starts.tolist(), corner.astype(np.int32),
+            starts = np.searchsorted(row, np.arange(duals.size + 1))
+            self._sight = _CornerSight(dual_row, starts.tolist(), corner.astype(np.int32),
                                        sure[row, corner],
                                        corners.points[:, 0] + 1j * corners.points[:, 1])
         return self._sight
 
-    def _sighted_length(self, ax: float, ay: float, fa: int, bx: float, by: float,
-                        fb: int) -> float | None:
+    def _sighted_length(self, ax: float, ay: float, bx: float, by: float) -> float | None:
         """Length of the best route a -> corners -> b through the corners that the table
-        says are seen from a and b, or None if it links none.
+        says are seen from a and b (both in navigable cells), or None if it links none.
 
-        Corners that no navigable cell centre of the 3x3 block around an end's cell sees
-        are taken as hidden from that end, those that all see as visible; the others are
-        tested exactly when the best remaining route uses them."""
+        Corners that no navigable centre of an end's dual cell sees are taken as hidden
+        from that end, those that all see as visible; the others are tested exactly when
+        the best remaining route uses them."""
         sight = self._corner_sight()
         starts, near, sure = sight.starts, sight.corners, sight.sure
-        row_a, row_b = sight.cell_row[fa], sight.cell_row[fb]
+        ox, oy = self.origin
+        inv, stride = 1.0 / self.cell_size, self.shape[1] + 1
+        row_a = sight.dual_row[math.floor((ay - oy) * inv + 0.5) * stride
+                               + math.floor((ax - ox) * inv + 0.5)]
+        row_b = sight.dual_row[math.floor((by - oy) * inv + 0.5) * stride
+                               + math.floor((bx - ox) * inv + 0.5)]
         a0, a1, b0, b1 = starts[row_a], starts[row_a + 1], starts[row_b], starts[row_b + 1]
         if a0 == a1 or b0 == b1:
             return None
@@ -1076,9 +1077,9 @@ class _CornerGraph:
 
 @dataclass(frozen=True)
 class _CornerSight:
-    """The corners seen from each navigable cell's centre, as compressed sparse rows."""
+    """The corners seen from the centres of each dual cell, as compressed sparse rows."""
 
-    cell_row: np.ndarray  # (H * W,) int32: row of each navigable cell, -1 elsewhere
+    dual_row: np.ndarray  # ((H + 1) * (W + 1),) int32: row of each dual cell, -1 if none
     starts: list[int]     # row k's corners are corners[starts[k]:starts[k + 1]]
     corners: np.ndarray   # int32 indices into the corner graph's points
     sure: np.ndarray      # bool, parallel to `corners`: surely (else maybe) seen
