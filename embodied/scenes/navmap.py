@@ -668,13 +668,13 @@ class NavMap:
         remaining route uses them. Where the table is wrong for a corner that the exact
         route uses (visibility that changes between the centres in a way they do not
         show), the result is another corner route: shorter or longer than the path by at
-        most about a cell per bend. Measured on generated val/test homes: 99.6% of random
-        blocked pairs equal (within 1e-9 m), max difference 2.7 cm. If the table links no
-        corners, the exact route is used.
+        most about a cell per bend. Measured on generated val/test homes (robot radius): 99%
+        of random blocked pairs equal (within 1e-9 m), max difference 2.7 cm. If the table
+        links no corners, or the map is too large for one, the exact route is used.
 
-        Cost on a 10 m home: ~10 us with line of sight, ~30 us without (``exact=True``:
+        Cost on a 10 m home: ~10 us with line of sight, ~25 us without (``exact=True``:
         ~0.2 ms); the first blocked query of a map also builds its corner graph and table
-        (~20 + ~45 ms).
+        (~20 ms + 25-55 ms).
         """
         ends = self._endpoints(a, b, snap)
         if ends is None:
