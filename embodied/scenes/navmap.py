@@ -790,7 +790,8 @@ class NavMap:
                         table[:, i0:i1] = grid.reshape(i1 - i0, -1)[:, local].T
             row, corner = np.nonzero(maybe)
             starts = np.searchsorted(row, np.arange(duals.size + 1))
-            self._sight = _CornerSight(dual_row, starts.tolist(), corner.astype(np.int32),
+            index = np.int16 if n < 2 ** 15 else np.int32
+            self._sight = _CornerSight(dual_row, starts.tolist(), corner.astype(index),
                                        sure[row, corner],
                                        corners.points[:, 0] + 1j * corners.points[:, 1])
         return self._sight
@@ -1081,7 +1082,7 @@ class _CornerSight:
 
     dual_row: np.ndarray  # ((H + 1) * (W + 1),) int32: row of each dual cell, -1 if none
     starts: list[int]     # row k's corners are corners[starts[k]:starts[k + 1]]
-    corners: np.ndarray   # int32 indices into the corner graph's points
+    corners: np.ndarray   # int16/int32 indices into the corner graph's points
     sure: np.ndarray      # bool, parallel to `corners`: surely (else maybe) seen
     points: np.ndarray    # (V,) complex: the corners' x + iy
 
