@@ -135,24 +135,33 @@ def test_image_sensors_share_one_renderer_per_resolution_and_one_frame_per_camer
 
 
 def test_range_scan_in_a_home_equals_casting_against_every_geom():
-    """The scan skips static geoms off its plane (table tops, objects on shelves) for
-    speed; the ranges must equal casting against the whole model."""
+    """The scan skips geoms off its plane (table tops, objects on shelves, the humanoid's
+    upper body) for speed; the ranges must equal casting against the whole model."""
     import mujoco
 
     from embodied.scenes.home import generate_home
     from embodied.scenes.navmap import NavMap
 
     home = generate_home(0, "val")
-    robot = make_robot("fetch")
-    world = home.make_world([robot, Humanoid("human0")], seed=0)
-    world.reset()
-    scan = RangeScan(num_rays=64, max_range=10.0)   # 270 degrees, as on the robot
-    suite = SensorSuite(robot, [scan])
-    rng = np.random.default_rng(0)
+    robot, human = make_robot("fetch"), Humanoid("human0")
+    world = home.make_world([robot, human], seed=0)
     model, data = world.model, world.data
     navmap = NavMap.from_model(model, data, agent_radius=robot.constants.base_radius)
-    for xy in navmap.sample_navigable(rng, 5):
-        data.qpos[robot.handles.base_qpos] = (*xy, rng.uniform(-np.pi, np.pi))
+    rng = np.random.default_rng(0)
+    human.initial_pos = np.array([*navmap.sample_navigable(rng, 1)[0], 0.0])
+    world.reset()
+    human.walk(1.0, 0.0)
+    world.step(10)                                  # mid-stride legs
+    scan = RangeScan(num_rays=64, max_range=10.0)   # 270 degrees, as on the robot
+    suite = SensorSuite(robot, [scan])
+    human_geoms = world.geoms_of("human0/")
+    hx, hy = human.position
+    poses = [(*xy, rng.uniform(-np.pi, np.pi)) for xy in navmap.sample_navigable(rng, 4)]
+    poses += [(hx - 1.2 * np.cos(a), hy - 1.2 * np.sin(a), a) for a in np.linspace(0, 6, 12)
+              if navmap.is_navigable((hx - 1.2 * np.cos(a), hy - 1.2 * np.sin(a)))][:2]
+    hits_on_human = 0
+    for pose in poses:
+        data.qpos[robot.handles.base_qpos] = pose
         mujoco.mj_forward(model, data)
         ranges = suite.read(world)["range_scan"]
         origin = data.site_xpos[robot.handles.scan_site]
@@ -164,11 +173,13 @@ def test_range_scan_in_a_home_equals_casting_against_every_geom():
                               np.sin(heading + a), 0.0]), None, 1, robot.handles.base_body, geom)
             expected.append(min(d, 10.0) if geom[0] >= 0 else 10.0)
             own.append(geom[0] in robot.handles.robot_geoms)   # the scan sees through these
+            hits_on_human += geom[0] in human_geoms
         own = np.array(own)
         assert own.sum() < 10
         np.testing.assert_allclose(ranges[~own], np.array(expected)[~own], atol=1e-5)
         assert (ranges[own] > np.array(expected)[own]).all()
-    scan_model = scan._scan_model
+    assert hits_on_human >= 3                       # the humanoid's legs were scanned
+    scan_model = scan._plane.model
     static = model.body_weldid[model.geom_bodyid] == 0
     skipped = static & (scan_model.geom_group != 0)
     assert skipped.sum() > 20                     # real savings in a furnished home

@@ -319,55 +319,75 @@ class RangeScan(Sensor):
     def bind(self, world, robot):
         h = robot.handles
         self._site = h.scan_site
-        self._scan_model = None   # built at the first read, when poses are current
+        self._plane = None   # built at the first read, when poses are current
         self._robot_geoms = h.robot_geoms
 
     def read(self, world, robot, images):
         d = world.data
-        if self._scan_model is None:
-            self._scan_model = scan_plane_model(world.model, d, float(d.site_xpos[self._site, 2]),
-                                                self._robot_geoms)
+        if self._plane is None:
+            self._plane = ScanPlane(world.model, d, float(d.site_xpos[self._site, 2]),
+                                    self._robot_geoms)
+        self._plane.refresh(d)
         mat = d.site_xmat[self._site]
         heading = np.arctan2(mat[3], mat[0])
         a = self.angles + heading
         vec = self._vec
         vec[:, 0], vec[:, 1] = np.cos(a), np.sin(a)
-        mujoco.mj_multiRay(self._scan_model, d, d.site_xpos[self._site], vec.ravel(),
-                           _SCAN_GROUPS, 1, -1, self._geom, self._dist, None, self.num_rays,
-                           self.max_range)
+        mujoco.mj_multiRay(self._plane.model, d, d.site_xpos[self._site], vec.ravel(),
+                           ScanPlane.GROUPS, 1, -1, self._geom, self._dist, None,
+                           self.num_rays, self.max_range)
         out = np.where(self._geom >= 0, self._dist, self.max_range)
         return np.minimum(out, self.max_range).astype(np.float32)
 
 
-#: Geom group holding what a planar scan can hit in a :func:`scan_plane_model`, and the
-#: group everything else is moved to.
-_SCAN_GROUP, _SCAN_IGNORED = 0, 5
-_SCAN_GROUPS = np.array([1, 0, 0, 0, 0, 0], dtype=np.uint8)
+class ScanPlane:
+    """A copy of a model for casting horizontal rays at ``height`` with the original's
+    data, in which only geoms such a ray can hit are in the scanned geom group.
 
+    MuJoCo's ray casting pays for every candidate geom, and in a home most are off the
+    scan plane: table tops, shelves, objects on them, a humanoid's upper body. Static geoms
+    (welded to the world) are sorted once; moving ones (humanoids, free objects) by
+    :meth:`refresh` before each scan. ``ignored_geoms`` (the robot itself) are never hit.
+    """
 
-def scan_plane_model(model: mujoco.MjModel, data: mujoco.MjData, height: float,
-                     ignored_geoms: np.ndarray) -> mujoco.MjModel:
-    """A copy of ``model`` for casting horizontal rays at ``height`` with ``data``: only
-    geoms such a ray can hit stay in a group the scan looks at. Static geoms (welded to
-    the world) wholly above or below the plane and ``ignored_geoms`` (the robot itself)
-    are moved out. Ray casting cost grows with the static geoms it must consider, and in
-    a home most of them (table tops, shelves, objects on them) are off the scan plane."""
-    scan = copy.deepcopy(model)
-    relevant = np.ones(model.ngeom, dtype=bool)
-    relevant[ignored_geoms] = False
-    static = np.flatnonzero(model.body_weldid[model.geom_bodyid] == 0)
-    for g in static:
-        rot = data.geom_xmat[g].reshape(3, 3)
-        if model.geom_type[g] == mujoco.mjtGeom.mjGEOM_PLANE:
-            horizontal = abs(rot[2, 2]) > 1.0 - 1e-9
-            relevant[g] = not horizontal or abs(data.geom_xpos[g, 2] - height) < 1e-9
-            continue
-        centre, half = model.geom_aabb[g, :3], model.geom_aabb[g, 3:]
-        z = data.geom_xpos[g, 2] + rot[2] @ centre
-        reach = np.abs(rot[2]) @ half
-        relevant[g] = z - reach <= height <= z + reach
-    scan.geom_group[:] = np.where(relevant, _SCAN_GROUP, _SCAN_IGNORED)
-    return scan
+    SCANNED, IGNORED = 0, 5
+    #: ``geomgroup`` argument of the ray functions: the scanned group only.
+    GROUPS = np.array([1, 0, 0, 0, 0, 0], dtype=np.uint8)
+
+    def __init__(self, model: mujoco.MjModel, data: mujoco.MjData, height: float,
+                 ignored_geoms: np.ndarray):
+        self.model = copy.deepcopy(model)
+        self.height = height
+        candidate = np.ones(model.ngeom, dtype=bool)
+        candidate[ignored_geoms] = False
+        plane = model.geom_type == mujoco.mjtGeom.mjGEOM_PLANE
+        static = model.body_weldid[model.geom_bodyid] == 0
+        self._moving = np.flatnonzero(candidate & ~static & ~plane)
+        scanned = candidate.copy()
+        boxes = np.flatnonzero(candidate & static & ~plane)
+        scanned[boxes] = self._crossing(data, boxes)
+        for g in np.flatnonzero(candidate & plane):      # infinite: only the tilt matters
+            normal_z = data.geom_xmat[g, 8]
+            scanned[g] = abs(normal_z) < 1.0 - 1e-9 or abs(data.geom_xpos[g, 2] - height) < 1e-9
+        self.model.geom_group[:] = np.where(scanned, self.SCANNED, self.IGNORED)
+        self._moving_aabb = model.geom_aabb[self._moving]
+        self.refresh(data)
+
+    def _crossing(self, data: mujoco.MjData, geoms: np.ndarray,
+                  aabb: np.ndarray | None = None) -> np.ndarray:
+        """Whether each geom's world bounding box spans the scan height."""
+        aabb = self.model.geom_aabb[geoms] if aabb is None else aabb
+        z_axis = data.geom_xmat[geoms, 6:9]        # world z in each geom's frame
+        z = data.geom_xpos[geoms, 2] + np.einsum("ij,ij->i", z_axis, aabb[:, :3])
+        reach = np.einsum("ij,ij->i", np.abs(z_axis), aabb[:, 3:])
+        return np.abs(z - self.height) <= reach
+
+    def refresh(self, data: mujoco.MjData) -> None:
+        """Re-sort the moving geoms by where they are now."""
+        if self._moving.size:
+            crossing = self._crossing(data, self._moving, self._moving_aabb)
+            self.model.geom_group[self._moving] = self.IGNORED - crossing * (
+                self.IGNORED - self.SCANNED)
 
 
 # -- state sensors -----------------------------------------------------------------------------
