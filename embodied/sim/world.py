@@ -99,6 +99,7 @@ class World:
             entity.bind(self)
         mujoco.mj_forward(self.model, self.data)
         self._initial = self._capture_physics()
+        self._warnings_seen = self._divergence_count()
 
     # -- time -------------------------------------------------------------------------
     @property
@@ -118,7 +119,6 @@ class World:
         """Advance ``n`` control steps; each runs the entities' controllers and the substeps."""
         model, data = self.model, self.data
         entities = tuple(self.entities.values())
-        warnings_before = self._divergence_count()
         for _ in range(n):
             for e in entities:
                 e.before_control(self)
@@ -138,7 +138,10 @@ class World:
             for e in entities:
                 e.after_control(self)
             self.step_count += 1
-        if self._divergence_count() != warnings_before or not np.isfinite(data.qpos).all():
+        warnings = self._divergence_count()
+        diverged = warnings > self._warnings_seen or not np.isfinite(data.qpos).all()
+        self._warnings_seen = warnings
+        if diverged:
             raise SimulationError(f"physics diverged at t={data.time:.3f}s (non-finite "
                                   "accelerations, positions or velocities)")
 
@@ -165,6 +168,7 @@ class World:
         mujoco.mj_resetData(self.model, self.data)
         mujoco.mj_setState(self.model, self.data, state, _FULL_STATE)
         mujoco.mj_forward(self.model, self.data)
+        self._warnings_seen = self._divergence_count()
 
     def snapshot(self) -> WorldSnapshot:
         """Capture the complete state: physics, entity controllers, random streams."""

@@ -218,15 +218,16 @@ class Humanoid(Entity):
         self.gait.update(self._dt, free, idle_motion=self._reach.mode in ("none", "carry"))
         self._update_upper(self._dt)
         data = world.data
-        self._prev_pos[:] = data.mocap_pos[self._mocap]
-        self._prev_quat[:] = data.mocap_quat[self._mocap]
-        self._compute_pose()
         if self._grip is None:
             # The avatar is kinematic: its links go to this control step's pose at once (as
             # the anchor's humanoid does); only a carried object needs per-substep motion.
+            self._compute_pose()
             data.mocap_pos[self._mocap] = self._cur_pos
             data.mocap_quat[self._mocap] = self._cur_quat
             return
+        self._prev_pos[:] = data.mocap_pos[self._mocap]
+        self._prev_quat[:] = data.mocap_quat[self._mocap]
+        self._compute_pose()
         # interpolate quaternions along the short way
         flip = np.einsum("ij,ij->i", self._prev_quat, self._cur_quat) < 0.0
         self._cur_quat[flip] *= -1.0
