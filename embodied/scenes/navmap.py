@@ -289,6 +289,7 @@ class NavMap:
         self.occupied = raster.occupied
         self.navigable = (raster.clearance >= self.agent_radius) & ~raster.occupied
         self._nav_flat = self.navigable.ravel()
+        self._any_navigable = bool(self._nav_flat.any())
         self._nav_padded = np.pad(self.navigable, 1).ravel()
         self._clear_flat = raster.clearance.ravel()
         self._sample_density = self.cell_size / max(self.agent_radius, self.cell_size)
@@ -421,8 +422,13 @@ class NavMap:
         return -1
 
     def _flat_to_world(self, flat: int) -> np.ndarray:
-        w = self.shape[1]
-        return self.cell_to_world((flat // w, flat % w))
+        return np.array(self._flat_centre(flat))
+
+    def _flat_centre(self, flat: int) -> tuple[float, float]:
+        """World (x, y) of the centre of a cell given by its flat index."""
+        row, col = divmod(int(flat), self.shape[1])
+        return (float(self.origin[0]) + (col + 0.5) * self.cell_size,
+                float(self.origin[1]) + (row + 0.5) * self.cell_size)
 
     # -- point queries --------------------------------------------------------------------
     def is_navigable(self, xy) -> bool | np.ndarray:
@@ -447,7 +453,7 @@ class NavMap:
         """Flat index of the navigable cell nearest to (x, y), or -1 if there is none."""
         if not (math.isfinite(x) and math.isfinite(y)):
             raise ConfigError("point", (x, y), reason="coordinates must be finite")
-        if not self._nav_flat.any():
+        if not self._any_navigable:
             return -1
         h, w = self.shape
         col = min(max(math.floor((x - self.origin[0]) / self.cell_size), 0), w - 1)
@@ -641,7 +647,7 @@ class NavMap:
                 flat = self._snap_flat(x, y)
                 if flat < 0:
                     return None
-                x, y = (float(v) for v in self._flat_to_world(flat))
+                x, y = self._flat_centre(flat)
             ends.append((x, y, flat))
         return ends
 

@@ -139,6 +139,7 @@ class SocialNavTask:
         self.action_space = gym.spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float32)
         #: What actions of +-1 map to: (m/s, rad/s).
         self.action_scale = np.array([cfg.max_linear_speed, cfg.max_angular_speed])
+        self._linear_scale, self._angular_scale = (float(v) for v in self.action_scale)
         #: The robot's footprint radius (m), used for its navigation map and proxemics.
         self.robot_radius = self._embodiment_radius()
         self.observation_space = self._observation_space()
@@ -284,20 +285,22 @@ class SocialNavTask:
             human_xy = s.humanoid.position
         return s.robot_map.geodesic_distance(robot_xy, human_xy)
 
-    def action_to_command(self, action) -> np.ndarray:
+    def action_to_command(self, action) -> tuple[float, float]:
         """Validate a [-1, 1]^2 action and scale it to (m/s, rad/s). NaN/inf or a wrong
         shape raise ActionError (before anything is applied); values are clipped."""
         a = np.asarray(action, dtype=np.float64)
         if a.shape != (2,):
             raise ActionError(f"SocialNav action must have shape (2,), got {a.shape}")
-        if not np.isfinite(a).all():
+        linear, angular = float(a[0]), float(a[1])
+        if not (math.isfinite(linear) and math.isfinite(angular)):
             raise ActionError(f"SocialNav action contains NaN or inf: {a.tolist()}")
-        return np.clip(a, -1.0, 1.0) * self.action_scale
+        return (min(max(linear, -1.0), 1.0) * self._linear_scale,
+                min(max(angular, -1.0), 1.0) * self._angular_scale)
 
     def step(self, action) -> tuple[dict, float, bool, bool, dict]:
-        command = self.action_to_command(action)
+        linear, angular = self.action_to_command(action)
         s, cfg = self.scene, self.config
-        s.robot.command_base(float(command[0]), float(command[1]))
+        s.robot.command_base(linear, angular)
         s.world.step()
         self.steps += 1
         prev = self.distance

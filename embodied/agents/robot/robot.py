@@ -8,6 +8,8 @@ World snapshots and forks restore it exactly.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Mapping
 
@@ -330,10 +332,12 @@ class Robot(Entity):
 
     def command_base(self, linear: float, angular: float) -> None:
         """Base velocity command (m/s forward, rad/s counter-clockwise), clipped to limits."""
-        v = self._vector("base", [linear, angular], 2)
-        cfg = self.config
-        self.state.base_command = np.clip(v, [-cfg.max_linear_speed, -cfg.max_angular_speed],
-                                          [cfg.max_linear_speed, cfg.max_angular_speed])
+        linear, angular = float(linear), float(angular)
+        if not (math.isfinite(linear) and math.isfinite(angular)):
+            raise ActionError(f"action 'base' contains NaN or inf: {[linear, angular]}")
+        vmax, wmax = self.config.max_linear_speed, self.config.max_angular_speed
+        self.state.base_command = np.array([min(max(linear, -vmax), vmax),
+                                            min(max(angular, -wmax), wmax)])
 
     def command_arm_joints(self, delta) -> None:
         """Arm joint position deltas (rad), clipped per joint and to the joint ranges."""
