@@ -370,24 +370,23 @@ class ScanPlane:
             normal_z = data.geom_xmat[g, 8]
             scanned[g] = abs(normal_z) < 1.0 - 1e-9 or abs(data.geom_xpos[g, 2] - height) < 1e-9
         self.model.geom_group[:] = np.where(scanned, self.SCANNED, self.IGNORED)
-        self._moving_aabb = model.geom_aabb[self._moving]
+        self._moving_radius = model.geom_rbound[self._moving]
         self.refresh(data)
 
-    def _crossing(self, data: mujoco.MjData, geoms: np.ndarray,
-                  aabb: np.ndarray | None = None) -> np.ndarray:
+    def _crossing(self, data: mujoco.MjData, geoms: np.ndarray) -> np.ndarray:
         """Whether each geom's world bounding box spans the scan height."""
-        aabb = self.model.geom_aabb[geoms] if aabb is None else aabb
+        aabb = self.model.geom_aabb[geoms]
         z_axis = data.geom_xmat[geoms, 6:9]        # world z in each geom's frame
         z = data.geom_xpos[geoms, 2] + np.einsum("ij,ij->i", z_axis, aabb[:, :3])
         reach = np.einsum("ij,ij->i", np.abs(z_axis), aabb[:, 3:])
         return np.abs(z - self.height) <= reach
 
     def refresh(self, data: mujoco.MjData) -> None:
-        """Re-sort the moving geoms by where they are now."""
+        """Re-sort the moving geoms by where they are now (by bounding sphere: cheap, and
+        never drops a geom that crosses the plane)."""
         if self._moving.size:
-            crossing = self._crossing(data, self._moving, self._moving_aabb)
-            self.model.geom_group[self._moving] = self.IGNORED - crossing * (
-                self.IGNORED - self.SCANNED)
+            off = np.abs(data.geom_xpos[self._moving, 2] - self.height) > self._moving_radius
+            self.model.geom_group[self._moving] = np.where(off, self.IGNORED, self.SCANNED)
 
 
 # -- state sensors -----------------------------------------------------------------------------
