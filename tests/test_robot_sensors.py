@@ -134,15 +134,18 @@ def test_image_sensors_share_one_renderer_per_resolution_and_one_frame_per_camer
     suite.close()
 
 
-def test_range_scan_in_a_home_equals_casting_against_every_geom():
-    """The scan skips geoms off its plane (table tops, objects on shelves, the humanoid's
-    upper body) for speed; the ranges must equal casting against the whole model."""
+@pytest.mark.parametrize("static_objects", [False, True])
+def test_range_scan_in_a_home_equals_casting_against_every_geom(static_objects):
+    """The scan casts into a compact copy of the geoms that can cross its plane (not table
+    tops, objects on shelves, the humanoid's upper body); the ranges must equal casting
+    against the whole model, with objects (a vase mesh on the floor among them) free or
+    fixed."""
     import mujoco
 
-    from embodied.scenes.home import generate_home
+    from embodied.scenes.home import HomeConfig, generate_home
     from embodied.scenes.navmap import NavMap
 
-    home = generate_home(0, "val")
+    home = generate_home(0, "val", HomeConfig(static_objects=static_objects))
     robot, human = make_robot("fetch"), Humanoid("human0")
     world = home.make_world([robot, human], seed=0)
     model, data = world.model, world.data
@@ -179,9 +182,9 @@ def test_range_scan_in_a_home_equals_casting_against_every_geom():
         np.testing.assert_allclose(ranges[~own], np.array(expected)[~own], atol=1e-5)
         assert (ranges[own] > np.array(expected)[own]).all()
     assert hits_on_human >= 3                       # the humanoid's legs were scanned
-    scan_model = scan._plane.model
-    static = model.body_weldid[model.geom_bodyid] == 0
-    skipped = static & (scan_model.geom_group != 0)
-    assert skipped.sum() > 20                     # real savings in a furnished home
+    held = scan._plane.source                       # World geoms the scan's scene holds
+    static = np.flatnonzero(model.body_weldid[model.geom_bodyid] == 0)
+    assert np.setdiff1d(static, held).size > 20     # real savings in a furnished home
+    assert not np.isin(robot.handles.robot_geoms, held).any()
     walls = [world.geom_id(n) for n in ("wall/exterior/0", "wall/kitchen_0/0")]
-    assert (scan_model.geom_group[walls] == 0).all()
+    assert np.isin(walls, held).all()
