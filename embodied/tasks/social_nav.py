@@ -282,7 +282,7 @@ class SocialNavTask:
         if robot_xy is None:
             robot_xy = s.robot.base_pose(s.world)[:2]
         if human_xy is None:
-            human_xy = s.humanoid.position
+            human_xy = s.humanoid.xy
         return s.robot_map.geodesic_distance(robot_xy, human_xy)
 
     def action_to_command(self, action) -> tuple[float, float]:
@@ -305,9 +305,9 @@ class SocialNavTask:
         self.steps += 1
         prev = self.distance
         rx, ry, ryaw = s.robot.base_pose(s.world)
-        hxy = s.humanoid.position
+        hxy = s.humanoid.xy
         d = self.distance = self._distance((rx, ry), hxy)
-        self.human_track.append((float(hxy[0]), float(hxy[1])))
+        self.human_track.append(hxy)
         facing = facing_cosine((rx, ry), ryaw, hxy)
         found = is_found(d, facing, cfg.reward)
         self.found_steps += found

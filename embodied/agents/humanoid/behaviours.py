@@ -131,7 +131,7 @@ class WalkTo(Behaviour):
         self.goal = (float(self.goal[0]), float(self.goal[1]))
 
     def _plan(self, h) -> bool:
-        start = (float(h.position[0]), float(h.position[1]))
+        start = h.xy
         if h.navmap is None:
             self.path = [start, self.goal]
         else:
@@ -159,7 +159,7 @@ class WalkTo(Behaviour):
             h.stop()
             self.fail(f"timed out after {self.timeout:.1f} s, {self._remaining(h):.2f} m from the goal")
             return
-        x, y = float(h.position[0]), float(h.position[1])
+        x, y = h.xy
         end = self.path[-1]
         if math.dist((x, y), end) <= self.tolerance:
             h.stop()
@@ -195,7 +195,7 @@ class WalkTo(Behaviour):
             self.waypoint += 1
 
     def _remaining(self, h) -> float:
-        x, y = float(h.position[0]), float(h.position[1])
+        x, y = h.xy
         pts = [(x, y)] + self.path[self.waypoint:]
         return sum(math.dist(a, b) for a, b in zip(pts, pts[1:]))
 
@@ -229,7 +229,7 @@ def _stand_point(h: "Humanoid", target_xy, reach: float) -> tuple[float, float] 
     map, a point ``0.8 * reach`` short of it on the line from the humanoid)."""
     tx, ty = float(target_xy[0]), float(target_xy[1])
     if h.navmap is None:
-        x, y = float(h.position[0]), float(h.position[1])
+        x, y = h.xy
         d = math.hypot(tx - x, ty - y)
         if d <= 0.8 * reach:
             return x, y
@@ -237,13 +237,13 @@ def _stand_point(h: "Humanoid", target_xy, reach: float) -> tuple[float, float] 
         return x + k * (tx - x), y + k * (ty - y)
     if h.navmap.is_navigable((tx, ty)):
         # free space (e.g. an object on the floor): stand a little way back from it
-        x, y = float(h.position[0]), float(h.position[1])
+        x, y = h.xy
         d = math.hypot(tx - x, ty - y)
         if d > 0.45:
             k = (d - 0.45) / d
             return x + k * (tx - x), y + k * (ty - y)
         return x, y
-    nav, here = h.navmap, (float(h.position[0]), float(h.position[1]))
+    nav, here = h.navmap, h.xy
     p = nav.snap_to_navigable((tx, ty))
     if p is not None and nav.connected(here, p):
         return float(p[0]), float(p[1])

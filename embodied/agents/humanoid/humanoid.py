@@ -497,6 +497,12 @@ class Humanoid(Entity):
         return np.array([s.x, s.y])
 
     @property
+    def xy(self) -> tuple[float, float]:
+        """Root position on the floor as two floats (cheaper than :attr:`position`)."""
+        s = self.gait.state
+        return float(s.x), float(s.y)
+
+    @property
     def yaw(self) -> float:
         return self.gait.state.yaw
 
