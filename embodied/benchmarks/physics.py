@@ -150,4 +150,5 @@ def run() -> dict:
     out.update(bench_social_nav("state", "fixed"))
     out.update(bench_social_nav("state", "heuristic"))
     out.update(bench_social_nav("depth", "fixed", steps=200, repeats=3))
+    out.update(bench_social_nav("depth", "heuristic", steps=200, repeats=3))
     return out
