@@ -323,9 +323,9 @@ class RangeScan(Sensor):
 
     def read(self, world, robot, images):
         d = world.data
-        if self._plane is None:
-            self._plane = ScanPlane(world.model, d, float(d.site_xpos[self._site, 2]),
-                                    self._robot_geoms)
+        height = float(d.site_xpos[self._site, 2])
+        if self._plane is None or abs(height - self._plane.height) > 1e-6:
+            self._plane = ScanPlane(world.model, d, height, self._robot_geoms)
         self._plane.refresh(d)
         mat = d.site_xmat[self._site]
         heading = np.arctan2(mat[3], mat[0])
