@@ -43,7 +43,8 @@ class SocialNavEnv(gym.Env):
     ## Rewards
     With ``d`` the geodesic robot-humanoid distance and ``d'`` its previous value:
     +2 if 1 <= d < 2; d - d' if d < 1; d' - d if d >= 2; +3 cos(facing) if d < 3;
-    -1 per step in collision with the humanoid and -0.01 x accumulated collision steps;
+    -1 per step in collision with the humanoid (a robot-humanoid contact at the end of the
+    step, as the anchor counts it) and -0.01 x accumulated collision steps;
     -0.1 slack; +10 when 400 found steps are reached; the first step's reward is 0.
     ``info["reward_terms"]`` holds each named term; they sum to the reward exactly.
 
