@@ -1,0 +1,142 @@
+"""Golden trajectories of the released ``embodied/SocialNav-v0``: what must not change.
+
+Each case is one episode, fixed by its seed, split, env options and action source (a
+fixed stream, seeded random actions, or the heuristic expert run live). For every step
+the record keeps the action, the reward, each reward term, the scalar infos and a digest
+of every observation key; at the end, the episode metrics. The fixture was recorded
+before the task floor was refactored; ``tests/tasks/test_social_nav_golden.py`` replays
+every case and demands bit-identical results.
+
+    python tests/golden/social_nav_v0.py --write    # (re)record the fixture
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+FIXTURE = Path(__file__).with_name("social_nav_v0.json.gz")
+
+#: name -> (split, seed, env options, action source, steps)
+CASES = {
+    "heuristic_val0_full": ("val", 0, {}, "heuristic", 1500),
+    "random_val3": ("val", 3, {"max_steps": 300}, "random", 300),
+    "arc_train11": ("train", 11, {"max_steps": 200}, "arc", 200),
+    "heuristic_test7_homes2": ("test", 7, {"max_steps": 600, "homes": 2}, "heuristic", 600),
+    "heuristic_val1_rgbd_segmentation": ("val", 1, {"max_steps": 150, "obs_mode": "rgbd",
+                                                    "detector": "segmentation"}, "heuristic", 150),
+}
+
+
+def digest(array) -> str:
+    a = np.ascontiguousarray(array)
+    return hashlib.sha256(str(a.dtype).encode() + str(a.shape).encode() + a.tobytes()).hexdigest()[:20]
+
+
+def _actions(source: str, steps: int):
+    if source == "random":
+        return list(np.random.default_rng(1234).uniform(-1.2, 1.2, (steps, 2)).astype(np.float32))
+    if source == "arc":
+        return [np.array([0.8, 0.3], np.float32)] * steps
+    return None
+
+
+def make_heuristic():
+    """The SocialNav heuristic expert, as the policy configs name it."""
+    from embodied.config import make_policy
+
+    return make_policy({"name": "heuristic"})
+
+
+def run_case(name: str) -> dict:
+    """Run one case and return its record (plain JSON data)."""
+    import gymnasium as gym
+
+    import embodied  # noqa: F401
+
+    split, seed, options, source, steps = CASES[name]
+    options = dict(options)
+    obs_mode = options.pop("obs_mode", "state")
+    env = gym.make("embodied/SocialNav-v0", split=split, obs_mode=obs_mode, **options)
+    policy = make_heuristic() if source == "heuristic" else None
+    fixed = _actions(source, steps)
+    try:
+        obs, info = env.reset(seed=seed)
+        if policy is not None:
+            policy.reset(env, seed)
+        record = {"reset_info": {k: info[k] for k in sorted(info)},
+                  "reset_obs": {k: digest(v) for k, v in sorted(obs.items())}, "steps": []}
+        for t in range(steps):
+            action = np.asarray(policy.act(obs, env) if policy is not None else fixed[t])
+            obs, reward, terminated, truncated, info = env.step(action)
+            record["steps"].append({
+                "action": [float(v) for v in action], "reward": float(reward),
+                "terms": {k: float(v) for k, v in info["reward_terms"].items()},
+                "info": {k: (bool(info[k]) if isinstance(info[k], (bool, np.bool_)) else float(info[k]))
+                         for k in ("distance", "found", "facing", "collided", "found_steps")},
+                "obs": {k: digest(v) for k, v in sorted(obs.items())},
+                "terminated": bool(terminated), "truncated": bool(truncated)})
+            if terminated or truncated:
+                record["metrics"] = {k: float(v) for k, v in info["metrics"].items()}
+                break
+    finally:
+        env.close()
+    return record
+
+
+def load_fixture() -> dict:
+    with gzip.open(FIXTURE, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def same(a, b) -> bool:
+    """Exact equality of recorded values (NaN equals NaN)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def first_difference(expected: dict, actual: dict) -> str | None:
+    """Where a replayed case first departs from its record, in words (None if equal)."""
+    for key in ("reset_info", "reset_obs"):
+        if not same(expected[key], actual[key]):
+            return f"{key}: expected {expected[key]}, got {actual[key]}"
+    for t, (e, a) in enumerate(zip(expected["steps"], actual["steps"])):
+        for key in e:
+            if not same(e[key], a[key]):
+                return f"step {t + 1} {key}: expected {e[key]}, got {a[key]}"
+    if len(expected["steps"]) != len(actual["steps"]):
+        return f"episode length {len(actual['steps'])}, expected {len(expected['steps'])}"
+    if not same(expected.get("metrics"), actual.get("metrics")):
+        return f"metrics: expected {expected.get('metrics')}, got {actual.get('metrics')}"
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="record the fixture")
+    parser.add_argument("--check", action="store_true", help="compare with the fixture")
+    args = parser.parse_args()
+    records = {name: run_case(name) for name in CASES}
+    if args.write:
+        with gzip.open(FIXTURE, "wt", encoding="utf-8", compresslevel=9) as f:
+            json.dump(records, f, sort_keys=True)
+        print(f"wrote {FIXTURE}")
+    if args.check:
+        fixture = load_fixture()
+        for name, record in records.items():
+            print(name, first_difference(fixture[name], record) or "identical")
+
+
+if __name__ == "__main__":
+    main()
