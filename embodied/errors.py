@@ -41,6 +41,29 @@ class SimulationError(EmbodiedError):
     """The simulation reached an invalid state (e.g. the physics diverged)."""
 
 
+class NotFoundError(EmbodiedError, KeyError):
+    """A named thing (entity, body, sensor, task, policy, skill ...) does not exist. The
+    message names what was asked for and lists what would have been valid."""
+
+    def __init__(self, kind: str, name: Any, available: Iterable[Any] = ()):
+        self.kind, self.name = kind, name
+        self.available = sorted(str(a) for a in available)
+        msg = f"no {kind} named {name!r}"
+        if self.available:
+            shown = self.available if len(self.available) <= 20 else self.available[:20] + ["..."]
+            msg += "; available: " + ", ".join(shown)
+        super().__init__(msg)
+
+    def __str__(self) -> str:           # KeyError would print the message with quotes
+        return self.args[0]
+
+
+class EpisodeInitError(EmbodiedError):
+    """An episode could not be set up from this draw (no valid start poses, say). Task
+    resets catch it and try again with the next draw of the same episode seed, up to a
+    bounded number of attempts; the message says what was missing."""
+
+
 def check_choice(field: str, value: Any, allowed: Iterable[Any]) -> Any:
     """Return ``value`` if it is one of ``allowed``, else raise :class:`ConfigError`."""
     allowed = tuple(allowed)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from embodied.errors import ConfigError
+from embodied.geometry import wrap_angle
 
 #: Key names -> what they do (the help overlay lists them in this order).
 KEY_HELP = {
@@ -84,7 +85,7 @@ class WalkControl:
         """(forward m/s, turn rad/s) for the humanoid's gait this step."""
         if self.heading is None:
             return self.speed, 0.0
-        error = (self.heading - yaw + math.pi) % (2.0 * math.pi) - math.pi
+        error = wrap_angle(self.heading - yaw)
         if abs(error) < 1e-3:
             self.heading = None
             return self.speed, 0.0

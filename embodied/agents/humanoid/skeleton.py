@@ -16,6 +16,7 @@ import numpy as np
 from embodied.agents.humanoid import constants as C
 from embodied.agents.humanoid.body import BodyShape, build_skeleton_spec
 from embodied.agents.humanoid.gait import Gait, leg_ik
+from embodied.geometry import wrap_angle
 
 #: Joints driven by reaching/carrying (spine and arms), in a fixed order.
 UPPER_JOINTS: tuple[str, ...] = tuple(
@@ -96,7 +97,7 @@ class Skeleton:
             dx = c_pit * hx - s_pit * rz_
             dz = s_pit * hx + c_pit * rz_
             dy = ry_ - (half_hip if i == 0 else -half_hip)
-            twist = (fyaw - yaw + math.pi) % (2.0 * math.pi) - math.pi
+            twist = wrap_angle(fyaw - yaw)
             flex, abduct, knee, ok = leg_ik(dx, dy, dz, twist, l1, l2)
             self.leg_reached[i] = ok
             hf, ha, ht, kn, ap, ar, at = self._leg_adr[i]
