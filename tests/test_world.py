@@ -58,7 +58,7 @@ def rollout(world, steps):
     for _ in range(steps):
         world.step()
         qpos.append(world.data.qpos.copy())
-        contacts.append(world.contact_geom_pairs().copy())
+        contacts.append(np.array(world.data.contact.geom[: world.data.ncon]).copy())
     return np.array(qpos), contacts
 
 

@@ -9,13 +9,21 @@ World snapshots restore it exactly.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import mujoco
 import numpy as np
 
 if TYPE_CHECKING:
     from embodied.sim.world import World
+
+
+class PlanarPose(NamedTuple):
+    """Where an agent stands: floor position (m) and heading (rad, counter-clockwise)."""
+
+    x: float
+    y: float
+    yaw: float
 
 
 class Entity:
@@ -74,6 +82,29 @@ class Entity:
     def after_control(self, world: "World") -> None:
         """Once per control step, after the substeps (bookkeeping, contact counting)."""
 
+    # -- pose and named parts ---------------------------------------------------------
+    def get_pose(self, world: "World") -> PlanarPose:
+        """The entity's floor pose in ``world``."""
+        raise TypeError(f"entity {self.name!r} ({type(self).__name__}) has no pose")
+
+    def set_pose(self, world: "World", xy, yaw: float) -> None:
+        """Place the entity at floor position ``xy`` facing ``yaw``, at rest, in ``world``
+        (after the World's reset; poses are current afterwards). The one way every task
+        places every agent."""
+        raise TypeError(f"entity {self.name!r} ({type(self).__name__}) cannot be placed")
+
+    def frame_body(self) -> str:
+        """Model name of the body whose frame is the entity's own (x forward, z up)."""
+        raise TypeError(f"entity {self.name!r} ({type(self).__name__}) has no body frame")
+
+    def camera(self, alias: str) -> str:
+        """Model name of one of the entity's cameras: an alias it defines or a full name."""
+        return alias if alias.startswith(self.prefix) else self.prefix + alias
+
+    def site(self, alias: str) -> str:
+        """Model name of one of the entity's sites: an alias it defines or a full name."""
+        return alias if alias.startswith(self.prefix) else self.prefix + alias
+
     # -- exact state ------------------------------------------------------------------
     def get_state(self) -> Any:
         """Everything the entity remembers between steps (deep-copied by the World)."""
@@ -81,3 +112,9 @@ class Entity:
 
     def set_state(self, state: Any) -> None:
         """Restore what :meth:`get_state` returned."""
+
+    def translate_ids(self, state: Any, body_map: dict[int, int]) -> Any:
+        """``state`` (from :meth:`get_state`) with the model body ids it holds mapped
+        through ``body_map`` (old id -> new id), for :meth:`World.rebuild`, whose model
+        numbers bodies differently. Entities whose state holds no ids return it as is."""
+        return state

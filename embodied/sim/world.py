@@ -4,19 +4,21 @@ The World owns the control step (a whole number of physics substeps), named hand
 and a complete snapshot/restore of everything that evolves: the physics integration
 state, every entity's controller state and every random stream. Restoring a snapshot
 and stepping again reproduces the same trajectory bit for bit, which is what exact
-replays and counterfactual re-simulation are built on.
+replays and counterfactual re-simulation are built on: :meth:`World.fork` copies a World
+as it is, :meth:`World.rebuild` makes the same scene without some entities and carries
+everything else over (what the humans would have done had the robot not been there).
 """
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import mujoco
 import numpy as np
 
-from embodied.errors import ConfigError, SimulationError
+from embodied.errors import ConfigError, NotFoundError, SimulationError
 from embodied.sim.entity import Entity
 from embodied.sim.rng import RandomStreams
 from embodied.sim.semantics import category_id
@@ -64,8 +66,9 @@ class World:
     """A simulated home with its entities.
 
     Args:
-        spec: the scene (home) spec. Entities are attached to it under their prefixes;
-            the spec is consumed (compiled) by the World.
+        spec: the scene (home) spec, or a function returning a new one each call (which
+            lets :meth:`rebuild` make the scene again). Entities are attached to it under
+            their prefixes; the spec is consumed (compiled) by the World.
         entities: robots, humanoids and other controllers, each with a unique name.
         timing: physics and control rates.
         seed: root seed of the World's random streams.
@@ -73,13 +76,17 @@ class World:
             (e.g. ``{"obj/mug_3/": "mug"}``); entities add their own.
     """
 
-    def __init__(self, spec: mujoco.MjSpec, entities: Sequence[Entity] = (),
-                 timing: Timing = Timing(), seed: int | None = 0,
-                 labels: dict[str, str] | None = None):
+    def __init__(self, spec: mujoco.MjSpec | Callable[[], mujoco.MjSpec],
+                 entities: Sequence[Entity] = (), timing: Timing = Timing(),
+                 seed: int | None = 0, labels: dict[str, str] | None = None):
         self.timing = timing.validate()
         names = [e.name for e in entities]
         if len(set(names)) != len(names):
             raise ConfigError("entities", names, reason="entity names must be unique")
+        self._spec_factory = spec if callable(spec) else None
+        if self._spec_factory is not None:
+            spec = self._spec_factory()
+        self._scene_labels = dict(labels or {})
         self.entities: dict[str, Entity] = {e.name: e for e in entities}
         spec.option.timestep = self.timing.physics_dt
         vis = spec.visual.global_
@@ -188,7 +195,8 @@ class World:
         self.step_count = snap.step_count
 
     def fork(self) -> "World":
-        """An independent copy sharing the (read-only) model: for counterfactual rollouts."""
+        """An independent copy sharing the (read-only) model: it steps on exactly as this
+        World would (for counterfactual rollouts and episode forks)."""
         twin = copy.copy(self)
         twin.data = copy.copy(self.data)
         twin.entities = {n: copy.deepcopy(e) for n, e in self.entities.items()}
@@ -199,13 +207,51 @@ class World:
         twin.restore(self.snapshot())
         return twin
 
+    def rebuild(self, without: Iterable[str] = ()) -> "World":
+        """The same scene compiled again without the entities named in ``without``, with
+        everything else carried over exactly: physics (joints, mocap bodies, actuators,
+        applied forces matched by name), time, every remaining entity's controller state
+        and every random stream. Stepping it shows what the others would have done had
+        the removed entities never been there. Needs a World made from a spec function
+        (as :meth:`Home.make_world` does)."""
+        without = tuple(without)
+        for name in without:
+            if name not in self.entities:
+                raise NotFoundError("entity", name, self.entities)
+        if self._spec_factory is None:
+            raise ConfigError("World.rebuild", without, reason="this World was built from a "
+                              "spec, not from a spec function; pass a function returning the "
+                              "scene spec (e.g. home.build_spec) to rebuild it")
+        kept = [copy.deepcopy(e) for n, e in self.entities.items() if n not in without]
+        twin = World(self._spec_factory, kept, self.timing, self.rng.seed, self._scene_labels)
+        _carry_physics(self.model, self.data, twin.model, twin.data)
+        body_map = _name_map(self.model, twin.model, mujoco.mjtObj.mjOBJ_BODY, self.model.nbody)
+        for entity in kept:
+            state = copy.deepcopy(self.entities[entity.name].get_state())
+            entity.set_state(entity.translate_ids(state, body_map))
+        twin.rng.set_state(self.rng.get_state())
+        twin.step_count = self.step_count
+        mujoco.mj_forward(twin.model, twin.data)
+        twin._warnings_seen = twin._divergence_count()
+        return twin
+
     # -- named handles ----------------------------------------------------------------
+    def entity(self, name: str) -> Entity:
+        """The entity called ``name``; NotFoundError lists the World's entities."""
+        entity = self.entities.get(name)
+        if entity is None:
+            raise NotFoundError("entity", name, self.entities)
+        return entity
+
     def id(self, obj_type: mujoco.mjtObj, name: str) -> int:
-        """The id of a named model element; raises KeyError naming what is missing."""
+        """The id of a named model element; NotFoundError (a KeyError) names what is
+        missing and lists the elements of that kind with the same first path component."""
         idx = mujoco.mj_name2id(self.model, obj_type, name)
         if idx < 0:
             kind = mujoco.mjtObj(obj_type).name.removeprefix("mjOBJ_").lower()
-            raise KeyError(f"no {kind} named {name!r} in the model")
+            head = name.split("/")[0] + "/"
+            similar = [n for n in _names(self.model, obj_type) if n.startswith(head)]
+            raise NotFoundError(kind, name, similar)
         return idx
 
     def body_id(self, name: str) -> int:
@@ -250,19 +296,57 @@ class World:
                     self.geom_category[g] = category_id(self.labels[p])
                     break
 
-    # -- contacts -----------------------------------------------------------------------
-    def contact_geom_pairs(self) -> np.ndarray:
-        """(ncon, 2) array of the geom ids in each active contact."""
-        return np.array(self.data.contact.geom[: self.data.ncon]).reshape(-1, 2)
 
-    def count_contacts(self, geoms_a: Iterable[int], geoms_b: Iterable[int] | None = None) -> int:
-        """Number of active contacts between a geom of ``geoms_a`` and one of ``geoms_b``
-        (or anything else when ``geoms_b`` is None)."""
-        pairs = self.contact_geom_pairs()
-        if len(pairs) == 0:
-            return 0
-        a = np.isin(pairs, np.fromiter(geoms_a, dtype=int))
-        if geoms_b is None:
-            return int(np.count_nonzero(a.any(axis=1)))
-        b = np.isin(pairs, np.fromiter(geoms_b, dtype=int))
-        return int(np.count_nonzero((a[:, 0] & b[:, 1]) | (a[:, 1] & b[:, 0])))
+_SIZES = {mujoco.mjtObj.mjOBJ_BODY: "nbody", mujoco.mjtObj.mjOBJ_JOINT: "njnt",
+          mujoco.mjtObj.mjOBJ_ACTUATOR: "nu", mujoco.mjtObj.mjOBJ_GEOM: "ngeom",
+          mujoco.mjtObj.mjOBJ_SITE: "nsite", mujoco.mjtObj.mjOBJ_CAMERA: "ncam",
+          mujoco.mjtObj.mjOBJ_EQUALITY: "neq"}
+
+
+def _names(model: mujoco.MjModel, obj_type: mujoco.mjtObj) -> list[str]:
+    count = getattr(model, _SIZES.get(obj_type, ""), 0)
+    return [n for n in (mujoco.mj_id2name(model, obj_type, i) for i in range(count)) if n]
+
+
+def _name_map(old: mujoco.MjModel, new: mujoco.MjModel, obj_type: mujoco.mjtObj,
+              count: int) -> dict[int, int]:
+    """Ids of the named elements of ``old`` that ``new`` has too: old id -> new id."""
+    out = {}
+    for i in range(count):
+        name = mujoco.mj_id2name(old, obj_type, i)
+        if name:
+            j = mujoco.mj_name2id(new, obj_type, name)
+            if j >= 0:
+                out[i] = j
+    return out
+
+
+def _carry_physics(old: mujoco.MjModel, od: mujoco.MjData, new: mujoco.MjModel,
+                   nd: mujoco.MjData) -> None:
+    """Copy the integration state of every element ``new`` shares (by name) with ``old``."""
+    nd.time = od.time
+    sizes = {mujoco.mjtJoint.mjJNT_FREE: (7, 6), mujoco.mjtJoint.mjJNT_BALL: (4, 3),
+             mujoco.mjtJoint.mjJNT_SLIDE: (1, 1), mujoco.mjtJoint.mjJNT_HINGE: (1, 1)}
+    for j, k in _name_map(old, new, mujoco.mjtObj.mjOBJ_JOINT, old.njnt).items():
+        nq, nv = sizes[mujoco.mjtJoint(old.jnt_type[j])]
+        a, b = old.jnt_qposadr[j], new.jnt_qposadr[k]
+        nd.qpos[b:b + nq] = od.qpos[a:a + nq]
+        a, b = old.jnt_dofadr[j], new.jnt_dofadr[k]
+        for field in ("qvel", "qacc_warmstart", "qfrc_applied"):
+            getattr(nd, field)[b:b + nv] = getattr(od, field)[a:a + nv]
+    for i, k in _name_map(old, new, mujoco.mjtObj.mjOBJ_ACTUATOR, old.nu).items():
+        nd.ctrl[k] = od.ctrl[i]
+        n = old.actuator_actnum[i]
+        if n and new.actuator_actnum[k] == n:
+            a, b = old.actuator_actadr[i], new.actuator_actadr[k]
+            nd.act[b:b + n] = od.act[a:a + n]
+    for i, k in _name_map(old, new, mujoco.mjtObj.mjOBJ_BODY, old.nbody).items():
+        nd.xfrc_applied[k] = od.xfrc_applied[i]
+        m_old, m_new = old.body_mocapid[i], new.body_mocapid[k]
+        if m_old >= 0 and m_new >= 0:
+            nd.mocap_pos[m_new] = od.mocap_pos[m_old]
+            nd.mocap_quat[m_new] = od.mocap_quat[m_old]
+    for i, k in _name_map(old, new, mujoco.mjtObj.mjOBJ_EQUALITY, old.neq).items():
+        nd.eq_active[k] = od.eq_active[i]
+    if nd.userdata.size == od.userdata.size:
+        nd.userdata[:] = od.userdata
