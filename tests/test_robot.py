@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from embodied.agents.humanoid.humanoid import Humanoid
-from embodied.agents.robot import (CONTACT_KINDS, EMBODIMENTS, RobotConfig, get_embodiment,
-                                   make_robot)
-from embodied.agents.robot.playground import TABLE_HEIGHT, make_playground
+from embodied.agents.robot import EMBODIMENTS, RobotConfig, get_embodiment, make_robot
 from embodied.errors import ActionError, ConfigError
+from embodied.showcase.playground import TABLE_HEIGHT, make_playground
+from embodied.sim.contacts import ContactMonitor
 from embodied.sim.world import World
 
 # Grasp site pointing straight down (hand x axis along world -z).
@@ -15,9 +15,18 @@ DOWN = np.array([np.cos(np.pi / 4), 0.0, np.sin(np.pi / 4), 0.0])
 CUBE = 0.025
 
 
-def world_with(robot, **scene):
+#: What the robot touches, by kind: the contact monitor's pairs.
+KINDS = {"humanoid": ("robot", "human*"), "static": ("robot", "@static"),
+         "object": ("robot", "@object")}
+
+
+def world_with(robot, *others, **scene):
     pg = make_playground(**scene)
-    return World(pg.spec, [robot], labels=pg.labels, seed=3)
+    return World(pg.spec, [robot, *others, ContactMonitor(KINDS)], labels=pg.labels, seed=3)
+
+
+def contacts(world, kind):
+    return world.entities["contacts"].contacts(kind)
 
 
 def move_ee(world, robot, target, steps=30, settle=10, quat=DOWN):
@@ -65,14 +74,14 @@ def test_driving_into_a_wall_stops_outside_and_reports_contact():
     static = []
     for _ in range(150):                                # 5 s at 30 Hz
         world.step()
-        static.append(robot.contacts["static"])
+        static.append(contacts(world, "static"))
     x, y, heading = robot.base_pose(world)
     radius = robot.constants.base_radius
     assert x + radius <= 3.0 + 0.01                     # inner wall face at x = 3
     assert x + radius > 2.9                             # it did drive up to the wall
     assert abs(y - 0.3) < 0.05 and abs(heading) < 0.05  # no lateral drift or spin
-    assert sum(s > 0 for s in static) > 100 and robot.state.contact_steps[1] > 100
-    assert robot.contacts["humanoid"] == 0
+    assert sum(s > 0 for s in static) > 100 and world.entities["contacts"].steps("static") > 100
+    assert contacts(world, "humanoid") == 0
 
 
 @pytest.mark.parametrize("embodiment", ["fetch", "spot"])
@@ -84,7 +93,7 @@ def test_every_embodiment_stops_at_walls_without_tunnelling(embodiment):
     mine = set(robot.handles.robot_geoms.tolist())
     for _ in range(150):
         world.step()
-        touching += robot.contacts["static"] > 0
+        touching += contacts(world, "static") > 0
         for c in world.data.contact[: world.data.ncon] if world.data.ncon else []:
             if (int(c.geom[0]) in mine) != (int(c.geom[1]) in mine):
                 deepest = min(deepest, float(c.dist))
@@ -111,14 +120,13 @@ def test_base_velocity_tracks_command_in_free_space():
 def test_base_cannot_push_through_a_humanoid():
     robot = make_robot(pos=(-1.0, 0.0, 0.0))
     human = Humanoid("human0", pos=(0.3, 0.0), yaw=np.pi)
-    pg = make_playground(tables=())
-    world = World(pg.spec, [robot, human], labels=pg.labels, seed=1)
+    world = world_with(robot, human, tables=())
     world.reset()
     robot.command_base(1.0, 0.0)
     hits = 0
     for _ in range(150):
         world.step()
-        hits += robot.contacts["humanoid"] > 0
+        hits += contacts(world, "humanoid") > 0
     x = robot.base_pose(world)[0]
     human_geoms = world.geoms_of("human0/")
     front = (world.data.geom_xpos[human_geoms, 0] - world.model.geom_rbound[human_geoms]).min()
@@ -135,7 +143,7 @@ def test_base_pushes_a_light_object():
     pushed = False
     for _ in range(90):
         world.step()
-        pushed |= robot.contacts["object"] > 0
+        pushed |= contacts(world, "object") > 0
     assert pushed and world.data.xpos[cube, 0] > 1.2
 
 
@@ -246,7 +254,8 @@ def test_snapshot_restore_replays_bit_identically_while_moving_and_grasping(mode
                 action["base"] = [-0.3, 0.2]
             robot.apply_action(world, action)
             world.step()
-            out.append(np.concatenate([world.data.qpos, world.data.qvel, robot.state.contacts]))
+            out.append(np.concatenate([world.data.qpos, world.data.qvel,
+                                       [contacts(world, k) for k in KINDS]]))
         return np.array(out), robot.is_holding()
 
     first, held_first = rollout()
@@ -258,7 +267,3 @@ def test_snapshot_restore_replays_bit_identically_while_moving_and_grasping(mode
     assert twin.entities["robot"].is_holding() == robot.is_holding()
     assert twin.entities["robot"].state is not robot.state
 
-
-def test_contact_kinds_are_named():
-    robot = make_robot()
-    assert tuple(robot.contacts) == CONTACT_KINDS

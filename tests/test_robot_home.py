@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from embodied.agents.robot.sensors import SensorSuite, default_sensors
-from embodied.agents.robot.playground import robot_in_home
+from embodied.sensors import SensorSuite, default_sensors
+from embodied.showcase.playground import robot_in_home
+from embodied.sim.contacts import count_contacts, geom_owners, owner_mask
 
 
 @pytest.fixture(scope="module")
@@ -47,15 +48,16 @@ def test_driving_around_a_home_never_passes_through_walls_or_furniture(home_worl
     world, robot = home_world
     world.reset()
     robot_geoms = set(robot.handles.robot_geoms.tolist())
-    kind = robot.handles.geom_kind
+    owners, geom_owner = geom_owners(world)
+    mine, static = (owner_mask(owners, geom_owner, p) for p in ("robot", "@static"))
     deepest, static_steps = 0.0, 0
     for t in range(240):                                # 8 s of wandering
         robot.command_base(1.0, 1.2 if (t // 40) % 2 else -0.6)
         world.step()
-        static_steps += robot.contacts["static"] > 0
+        static_steps += count_contacts(world, mine, static) > 0
         for c in world.data.contact[: world.data.ncon] if world.data.ncon else []:
             g1, g2 = int(c.geom[0]), int(c.geom[1])
-            if (g1 in robot_geoms) != (g2 in robot_geoms) and kind[g2 if g1 in robot_geoms else g1] == 1:
+            if (g1 in robot_geoms) != (g2 in robot_geoms) and static[g2 if g1 in robot_geoms else g1]:
                 deepest = min(deepest, float(c.dist))
     assert static_steps > 20                            # it did run into things
     assert deepest > -0.02                              # contacts, never tunnelling

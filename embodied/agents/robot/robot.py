@@ -1,38 +1,35 @@
 """The Robot entity: a mobile manipulator with base, arm, gripper and head controllers.
 
 Commands (base velocity, end-effector or joint deltas, torso, head, grasp/release) set
-controller targets; the targets are applied around each physics substep. Everything the
+controller targets; the targets are applied around each physics substep. A skill given
+to :meth:`Robot.run` issues those commands itself, once per control step. Everything the
 controllers remember lives in a :class:`RobotState`, returned by ``get_state`` so that
-World snapshots and forks restore it exactly.
+World snapshots and forks restore it exactly. Arm IK is in :mod:`.ik`, grasping in
+:mod:`.grasp`.
 """
 
 from __future__ import annotations
 
 import math
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Mapping
 
 import gymnasium as gym
 import mujoco
 import numpy as np
 
+from embodied.agents.robot import grasp as grasping
 from embodied.agents.robot.config import RobotConfig
 from embodied.agents.robot.embodiment import Embodiment, get_embodiment
+from embodied.agents.robot.ik import ik_data, solve_arm_ik
 from embodied.errors import ActionError, ConfigError
-from embodied.sim import collision
-from embodied.sim.entity import Entity
-from embodied.sim.kinematic import FreeBody, Hold, quat_mul
-from embodied.sim.semantics import category_id
+from embodied.geometry import yaw_of_xmat
+from embodied.sim.entity import Entity, PlanarPose
+from embodied.sim.kinematic import Hold, quat_mul
 
 if TYPE_CHECKING:
     from embodied.sim.world import World
-
-#: What a robot contact can be with, in the order of :attr:`RobotState.contacts`.
-CONTACT_KINDS = ("humanoid", "static", "object")
-_SELF = -1
-_HUMANOID, _STATIC, _OBJECT = range(3)
-_PLACE_CLEARANCE = 1e-3  # gap left under an object set down by an oracle place (m)
 
 
 @dataclass
@@ -48,8 +45,7 @@ class RobotState:
     held_body: int = -1                 # body id of the held object, -1 if none
     grasp_quat: np.ndarray | None = None  # object orientation at an oracle grasp
     grasp_hand_yaw: float = 0.0
-    contacts: np.ndarray = field(default_factory=lambda: np.zeros(3, dtype=np.int64))
-    contact_steps: np.ndarray = field(default_factory=lambda: np.zeros(3, dtype=np.int64))
+    skill: object | None = None         # what runs the robot (see Robot.run), if anything
 
 
 @dataclass
@@ -79,7 +75,7 @@ class _Handles:
     hand_body: int
     grasp_site: int
     scan_site: int
-    geom_kind: np.ndarray   # per geom: _SELF, _HUMANOID, _STATIC, _OBJECT
+    own_geom: np.ndarray    # per geom: whether it is the robot's
     robot_geoms: np.ndarray
     robot_bodies: np.ndarray
     graspable: np.ndarray   # body ids of graspable free bodies
@@ -108,6 +104,9 @@ class Robot(Entity):
         self._h: _Handles | None = None
         self._scratch: mujoco.MjData | None = None
         self.state = self._initial_state()
+        #: The robot's navigation map (set by the task that builds the scene), read by
+        #: navigation skills; shared, never copied, by forks.
+        self.navmap = None
 
     # -- names --------------------------------------------------------------------------
     def full_name(self, name: str) -> str:
@@ -121,6 +120,25 @@ class Robot(Entity):
     @property
     def arm_camera(self) -> str:
         return self.full_name(self.constants.arm_camera)
+
+    def camera(self, alias: str) -> str:
+        """``"head"``, ``"arm"``, an embodiment camera name or a full model name."""
+        named = {"head": self.constants.head_camera, "arm": self.constants.arm_camera}
+        return super().camera(named.get(alias, alias))
+
+    def site(self, alias: str) -> str:
+        """``"scan"`` (the range scanner), ``"grasp"``, an embodiment site or a full name."""
+        named = {"scan": self.constants.scan_site, "grasp": self.constants.grasp_site}
+        return super().site(named.get(alias, alias))
+
+    def frame_body(self) -> str:
+        return self.full_name(self.constants.base_body)
+
+    def sensed_joints(self) -> list[str]:
+        """Full names of the torso, arm, head and finger joints (proprioception)."""
+        c = self.constants
+        torso = [c.torso_joint] if c.torso_joint else []
+        return [self.full_name(j) for j in (*torso, *c.arm_joints, *c.head_joints, *c.finger_joints)]
 
     @property
     def handles(self) -> _Handles:
@@ -170,20 +188,10 @@ class Robot(Entity):
             pad_geoms=np.array([world.geom_id(full(g)) for g in c.finger_pads]),
             hand_body=world.body_id(full(c.hand_body)), grasp_site=world.site_id(full(c.grasp_site)),
             scan_site=world.site_id(full(c.scan_site)),
-            geom_kind=self._classify_geoms(world, robot_geoms), robot_geoms=robot_geoms,
+            own_geom=np.isin(np.arange(m.ngeom), robot_geoms), robot_geoms=robot_geoms,
             robot_bodies=robot_bodies, graspable=self._graspable_bodies(world))
         self._scratch = None
         self._write_targets(world, initial=True)
-
-    def _classify_geoms(self, world: "World", robot_geoms: np.ndarray) -> np.ndarray:
-        m = world.model
-        kind = np.full(m.ngeom, _OBJECT, dtype=np.int64)
-        kind[m.body_weldid[m.geom_bodyid] == 0] = _STATIC
-        humanoid = ((world.geom_category == category_id("humanoid"))
-                    | (m.geom_contype == collision.KINEMATIC["contype"]))
-        kind[humanoid] = _HUMANOID
-        kind[robot_geoms] = _SELF
-        return kind
 
     def _graspable_bodies(self, world: "World") -> np.ndarray:
         m = world.model
@@ -204,6 +212,29 @@ class Robot(Entity):
 
     def set_state(self, state: RobotState) -> None:
         self.state = state
+
+    def translate_ids(self, state: RobotState, body_map: dict[int, int]) -> RobotState:
+        if state.held_body >= 0:
+            state.held_body = body_map[state.held_body]
+        if state.hold is not None:
+            h = state.hold
+            state.hold = Hold(body_map[h.object_body], body_map[h.holder_body], h.rel_pos, h.rel_quat)
+        return state
+
+    def get_pose(self, world: "World") -> PlanarPose:
+        return PlanarPose(*self.base_pose(world))
+
+    def set_pose(self, world: "World", xy, yaw: float) -> None:
+        """Put the base at ``xy`` facing ``yaw``, at rest (joints and targets unchanged)."""
+        h, data = self.handles, world.data
+        data.qpos[h.base_qpos] = (xy[0], xy[1], yaw)
+        data.qvel[h.base_dof] = 0.0
+        mujoco.mj_forward(world.model, data)
+
+    def run(self, skill) -> None:
+        """Let ``skill`` (see :mod:`embodied.skills`) command the robot from the next control
+        step on, until it ends (None: nothing runs; commands stay as they are)."""
+        self.state.skill = skill
 
     def __getstate__(self):
         # The IK scratch data is a cache, rebuilt on demand; forks need not copy it.
@@ -228,6 +259,9 @@ class Robot(Entity):
             mujoco.mj_kinematics(world.model, data)
 
     def before_control(self, world: "World") -> None:
+        skill = self.state.skill
+        if skill is not None and skill.running:
+            skill.update(self, world)
         self._write_targets(world)
         # Drive along the heading only: the lateral velocity is held at zero.
         linear, angular = self.state.base_command
@@ -241,49 +275,15 @@ class Robot(Entity):
         self.state.hold.apply(world.model, world.data)   # refreshes the hand's pose first
 
     def after_control(self, world: "World") -> None:
-        self._count_contacts(world)
-        self.state.contact_steps += self.state.contacts > 0
         if self.config.grasp_mode == "physics":
-            self.state.held_body = self._pinched_body(world)
-
-    def _count_contacts(self, world: "World") -> None:
-        """Robot contacts at the end of the control step, per kind."""
-        data = world.data
-        n = data.ncon
-        self.state.contacts = np.zeros(3, dtype=np.int64)
-        if n == 0:
-            return
-        geoms = data.contact.geom[:n]
-        kind = self._h.geom_kind[geoms]
-        mine = kind == _SELF
-        one_side = mine[:, 0] != mine[:, 1]
-        if not one_side.any():
-            return
-        other = np.where(mine[:, 0], geoms[:, 1], geoms[:, 0])[one_side]
-        if self.state.held_body >= 0:
-            other = other[world.model.geom_bodyid[other] != self.state.held_body]
-        self.state.contacts = np.bincount(self._h.geom_kind[other], minlength=3)
-
-    def _pinched_body(self, world: "World") -> int:
-        """The graspable body both finger pads touch while the gripper is closed, or -1."""
-        if not self.state.gripper_closed:
-            return -1
-        data, m = world.data, world.model
-        geoms = data.contact.geom[:data.ncon]
-        touched = []
-        for pad in self._h.pad_geoms:
-            hit = geoms[(geoms == pad).any(axis=1)]
-            others = np.where(hit[:, 0] == pad, hit[:, 1], hit[:, 0])
-            touched.append(set(m.geom_bodyid[others].tolist()))
-        common = touched[0] & touched[1] & set(self._h.graspable.tolist())
-        return min(common) if common else -1
+            self.state.held_body = grasping.pinched_body(self, world)
 
     # -- reading the robot ---------------------------------------------------------------
     def base_pose(self, world: "World") -> tuple[float, float, float]:
         """World (x, y, heading) of the base."""
         b = self._h.base_body
-        mat = world.data.xmat[b]
-        return float(world.data.xpos[b, 0]), float(world.data.xpos[b, 1]), float(np.arctan2(mat[3], mat[0]))
+        return (float(world.data.xpos[b, 0]), float(world.data.xpos[b, 1]),
+                float(yaw_of_xmat(world.data.xmat[b])))
 
     def base_velocity(self, world: "World") -> np.ndarray:
         """Measured (forward m/s, angular rad/s) in the robot frame."""
@@ -302,7 +302,7 @@ class Robot(Entity):
     def commanded_ee_pose(self, world: "World") -> tuple[np.ndarray, np.ndarray]:
         """World position and quaternion the grasp site has with the arm at its targets
         (what :meth:`command_ee` deltas are added to)."""
-        d = self._ik_data(world)
+        d = ik_data(self, world)
         quat = np.empty(4)
         mujoco.mju_mat2Quat(quat, d.site_xmat[self._h.grasp_site])
         return d.site_xpos[self._h.grasp_site].copy(), quat
@@ -314,11 +314,6 @@ class Robot(Entity):
         """Name of the held body, or None."""
         b = self.state.held_body
         return None if b < 0 else world.model.body(b).name
-
-    @property
-    def contacts(self) -> dict[str, int]:
-        """Robot contacts at the end of the last control step, by kind."""
-        return dict(zip(CONTACT_KINDS, self.state.contacts.tolist()))
 
     # -- commands ------------------------------------------------------------------------
     @staticmethod
@@ -338,6 +333,10 @@ class Robot(Entity):
         vmax, wmax = self.config.max_linear_speed, self.config.max_angular_speed
         self.state.base_command = np.array([min(max(linear, -vmax), vmax),
                                             min(max(angular, -wmax), wmax)])
+
+    def stop(self) -> None:
+        """Stop the base (zero velocity command)."""
+        self.state.base_command = np.zeros(2)
 
     def command_arm_joints(self, delta) -> None:
         """Arm joint position deltas (rad), clipped per joint and to the joint ranges."""
@@ -386,7 +385,7 @@ class Robot(Entity):
         if angle > cfg.max_ee_rotation:
             dr *= cfg.max_ee_rotation / angle
             angle = cfg.max_ee_rotation
-        data = self._ik_data(world)
+        data = ik_data(self, world)
         site = self._h.grasp_site
         base_rot = data.xmat[self._h.base_body].reshape(3, 3)
         pos = data.site_xpos[site] + base_rot @ dp
@@ -394,63 +393,20 @@ class Robot(Entity):
         mujoco.mju_mat2Quat(quat, data.site_xmat[site])
         if angle > 0:
             mujoco.mju_axisAngle2Quat(turn, base_rot @ (dr / angle), angle)
-        return self._solve_ik(world, pos, quat_mul(turn, quat))
+        return solve_arm_ik(self, world, pos, quat_mul(turn, quat))
 
     def reach(self, world: "World", pos, quat=None) -> float:
         """Set the arm targets so the grasp site reaches the world pose ``pos`` (and ``quat``
         if given, else the commanded orientation is kept). Returns the remaining error."""
         pos = self._vector("reach position", pos, 3)
-        data = self._ik_data(world)
+        data = ik_data(self, world)
         if quat is None:
             quat = np.empty(4)
             mujoco.mju_mat2Quat(quat, data.site_xmat[self._h.grasp_site])
         else:
             quat = self._vector("reach orientation", quat, 4)
             quat = quat / np.linalg.norm(quat)
-        return self._solve_ik(world, pos, quat)
-
-    def _ik_data(self, world: "World") -> mujoco.MjData:
-        """Scratch data holding the world's configuration with the arm at its targets."""
-        if self._scratch is None or self._scratch.qpos.shape != world.data.qpos.shape:
-            self._scratch = mujoco.MjData(world.model)
-        d = self._scratch
-        d.qpos[:] = world.data.qpos
-        d.qpos[self._h.arm_qpos] = self.state.arm_target
-        d.qpos[self._h.torso_qpos] = self.state.torso_target
-        mujoco.mj_kinematics(world.model, d)
-        return d
-
-    def _pose_error(self, d: mujoco.MjData, pos: np.ndarray, quat: np.ndarray) -> np.ndarray:
-        """Position error and weighted rotation error (world frame) of the grasp site."""
-        site = self._h.grasp_site
-        cur, err_q, err_r = np.empty(4), np.empty(4), np.empty(3)
-        mujoco.mju_mat2Quat(cur, d.site_xmat[site])
-        mujoco.mju_mulQuat(err_q, quat, np.array([cur[0], -cur[1], -cur[2], -cur[3]]))
-        mujoco.mju_quat2Vel(err_r, err_q, 1.0)
-        return np.concatenate([pos - d.site_xpos[site], self.config.ik_orientation_weight * err_r])
-
-    def _solve_ik(self, world: "World", pos: np.ndarray, quat: np.ndarray) -> float:
-        """Damped least squares on the arm joints towards a world pose of the grasp site;
-        sets the arm targets and returns the remaining (weighted) pose error."""
-        h, cfg, m = self._h, self.config, world.model
-        d = self._scratch
-        w = cfg.ik_orientation_weight
-        q = self.state.arm_target.copy()
-        jacp, jacr = np.zeros((3, m.nv)), np.zeros((3, m.nv))
-        reg = cfg.ik_damping ** 2 * np.eye(6)
-        err = self._pose_error(d, pos, quat)
-        for _ in range(cfg.ik_iterations):
-            if np.linalg.norm(err) < cfg.ik_tolerance:
-                break
-            mujoco.mj_comPos(m, d)
-            mujoco.mj_jacSite(m, d, jacp, jacr, h.grasp_site)
-            jac = np.vstack([jacp[:, h.arm_dof], w * jacr[:, h.arm_dof]])
-            q = np.clip(q + jac.T @ np.linalg.solve(jac @ jac.T + reg, err), h.arm_low, h.arm_high)
-            d.qpos[h.arm_qpos] = q
-            mujoco.mj_kinematics(m, d)
-            err = self._pose_error(d, pos, quat)
-        self.state.arm_target = q
-        return float(np.linalg.norm(err))
+        return solve_arm_ik(self, world, pos, quat)
 
     # -- grasping ---------------------------------------------------------------------------
     def grasp(self, world: "World") -> bool:
@@ -460,95 +416,16 @@ class Robot(Entity):
         self.state.gripper_closed = True
         if self.config.grasp_mode == "physics":
             return False
-        if self.state.hold is not None:
-            return True
-        body = self._nearest_graspable(world)
-        if body < 0:
-            self.state.gripper_closed = False
-            return False
-        m, data, h = world.model, world.data, self._h
-        fb = FreeBody.of(m, body)
-        _, quat = fb.pose(data)
-        com_offset = data.xipos[body] - data.xpos[body]
-        fb.set_pose(data, data.site_xpos[h.grasp_site] - com_offset, quat)
-        mujoco.mj_kinematics(m, data)
-        self.state.hold = Hold.grab(m, data, body, h.hand_body)
-        self.state.held_body = body
-        self.state.grasp_quat = quat
-        self.state.grasp_hand_yaw = self._hand_yaw(world)
-        return True
+        return grasping.oracle_grasp(self, world)
 
     def release(self, world: "World") -> None:
         """Open the gripper. Oracle mode: the held object is set down upright (as it was
-        when grasped, turned with the hand) at rest on the surface below it."""
+        when grasped, turned with the hand) at rest on the surface below."""
         self.state.gripper_closed = False
         if self.state.hold is None:
             self.state.held_body = -1
             return
-        body = self.state.held_body
-        turn = np.empty(4)
-        mujoco.mju_axisAngle2Quat(turn, np.array([0, 0, 1.0]),
-                                  self._hand_yaw(world) - self.state.grasp_hand_yaw)
-        self.state.hold.release(world.model, world.data)
-        self.state.hold = None
-        self.state.held_body = -1
-        self._set_down(world, body, quat_mul(turn, self.state.grasp_quat))
-        self.state.grasp_quat = None
-
-    def _hand_yaw(self, world: "World") -> float:
-        mat = world.data.xmat[self._h.hand_body]
-        return float(np.arctan2(mat[3], mat[0]))
-
-    def _nearest_graspable(self, world: "World") -> int:
-        g = self._h.graspable
-        if len(g) == 0:
-            return -1
-        dist = np.linalg.norm(world.data.xipos[g] - world.data.site_xpos[self._h.grasp_site], axis=1)
-        best = int(np.argmin(dist))
-        return int(g[best]) if dist[best] <= self.config.grasp_radius else -1
-
-    def _set_down(self, world: "World", body: int, quat: np.ndarray) -> None:
-        """Put ``body`` with orientation ``quat`` at rest on the first surface below it."""
-        m, data = world.model, world.data
-        fb = FreeBody.of(m, body)
-        pos, _ = fb.pose(data)
-        fb.set_pose(data, pos, quat)
-        mujoco.mj_kinematics(m, data)
-        bottom = self._lowest_point(m, data, body)
-        surface = self._surface_below(world, data.xipos[body], body)
-        pos = pos.copy()
-        pos[2] += surface - bottom + _PLACE_CLEARANCE
-        fb.set_pose(data, pos, quat)
-        mujoco.mj_kinematics(m, data)
-
-    @staticmethod
-    def _lowest_point(m: mujoco.MjModel, data: mujoco.MjData, body: int) -> float:
-        """Lowest world height of the body's collision geoms (from their bounding boxes)."""
-        lowest = np.inf
-        for g in range(m.body_geomadr[body], m.body_geomadr[body] + m.body_geomnum[body]):
-            if m.geom_contype[g] == 0 and m.geom_conaffinity[g] == 0:
-                continue
-            rot = data.geom_xmat[g].reshape(3, 3)
-            center, half = m.geom_aabb[g, :3], m.geom_aabb[g, 3:]
-            z = data.geom_xpos[g, 2] + rot[2] @ center - np.abs(rot[2]) @ half
-            lowest = min(lowest, z)
-        return float(lowest) if np.isfinite(lowest) else float(data.xpos[body, 2])
-
-    def _surface_below(self, world: "World", start: np.ndarray, body: int) -> float:
-        """Height of the first non-robot surface straight below ``start`` (floor: 0)."""
-        m, data = world.model, world.data
-        point, down = np.array(start, dtype=float), np.array([0.0, 0.0, -1.0])
-        geom = np.zeros(1, dtype=np.int32)
-        exclude = body
-        for _ in range(8):
-            dist = mujoco.mj_ray(m, data, point, down, None, 1, exclude, geom)
-            if dist < 0:
-                return 0.0
-            if self._h.geom_kind[geom[0]] != _SELF:
-                return float(point[2] - dist)
-            point[2] -= dist + 1e-4
-            exclude = int(m.geom_bodyid[geom[0]])
-        return 0.0
+        grasping.oracle_release(self, world)
 
     # -- one action dict for tasks ---------------------------------------------------------
     def action_spaces(self) -> dict[str, gym.spaces.Box]:

@@ -1,0 +1,132 @@
+"""Grasping for the robot: the oracle ("magic") grasp that snaps the nearest graspable
+object into the hand and sets it down at rest on the surface below, and the physics
+grasp's test of what both finger pads pinch."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mujoco
+import numpy as np
+
+from embodied.geometry import yaw_of_xmat
+from embodied.sim.kinematic import FreeBody, Hold, quat_mul
+
+if TYPE_CHECKING:
+    from embodied.agents.robot.robot import Robot
+    from embodied.sim.world import World
+
+_PLACE_CLEARANCE = 1e-3  # gap left under an object set down by an oracle place (m)
+
+
+def hand_yaw(robot: "Robot", world: "World") -> float:
+    return float(yaw_of_xmat(world.data.xmat[robot.handles.hand_body]))
+
+
+def nearest_graspable(robot: "Robot", world: "World") -> int:
+    """The graspable body nearest the grasp site within the grasp radius, or -1."""
+    h = robot.handles
+    g = h.graspable
+    if len(g) == 0:
+        return -1
+    dist = np.linalg.norm(world.data.xipos[g] - world.data.site_xpos[h.grasp_site], axis=1)
+    best = int(np.argmin(dist))
+    return int(g[best]) if dist[best] <= robot.config.grasp_radius else -1
+
+
+def oracle_grasp(robot: "Robot", world: "World") -> bool:
+    """Snap the nearest graspable object within reach into the hand; whether one was taken."""
+    state = robot.state
+    if state.hold is not None:
+        return True
+    body = nearest_graspable(robot, world)
+    if body < 0:
+        state.gripper_closed = False
+        return False
+    m, data, h = world.model, world.data, robot.handles
+    fb = FreeBody.of(m, body)
+    _, quat = fb.pose(data)
+    com_offset = data.xipos[body] - data.xpos[body]
+    fb.set_pose(data, data.site_xpos[h.grasp_site] - com_offset, quat)
+    mujoco.mj_kinematics(m, data)
+    state.hold = Hold.grab(m, data, body, h.hand_body)
+    state.held_body = body
+    state.grasp_quat = quat
+    state.grasp_hand_yaw = hand_yaw(robot, world)
+    return True
+
+
+def oracle_release(robot: "Robot", world: "World") -> None:
+    """Let go of the held object, set down upright (as it was when grasped, turned with the
+    hand) at rest on the surface below it."""
+    state = robot.state
+    body = state.held_body
+    turn = np.empty(4)
+    mujoco.mju_axisAngle2Quat(turn, np.array([0, 0, 1.0]), hand_yaw(robot, world) - state.grasp_hand_yaw)
+    state.hold.release(world.model, world.data)
+    state.hold = None
+    state.held_body = -1
+    set_down(world, body, quat_mul(turn, state.grasp_quat), robot.handles.own_geom)
+    state.grasp_quat = None
+
+
+def set_down(world: "World", body: int, quat: np.ndarray, ignored_geoms: np.ndarray) -> None:
+    """Put ``body`` with orientation ``quat`` at rest on the first surface below it that is
+    not one of ``ignored_geoms`` (a boolean mask over geoms: the robot's own)."""
+    m, data = world.model, world.data
+    fb = FreeBody.of(m, body)
+    pos, _ = fb.pose(data)
+    fb.set_pose(data, pos, quat)
+    mujoco.mj_kinematics(m, data)
+    bottom = lowest_point(m, data, body)
+    surface = surface_below(world, data.xipos[body], body, ignored_geoms)
+    pos = pos.copy()
+    pos[2] += surface - bottom + _PLACE_CLEARANCE
+    fb.set_pose(data, pos, quat)
+    mujoco.mj_kinematics(m, data)
+
+
+def lowest_point(m: mujoco.MjModel, data: mujoco.MjData, body: int) -> float:
+    """Lowest world height of the body's collision geoms (from their bounding boxes)."""
+    lowest = np.inf
+    for g in range(m.body_geomadr[body], m.body_geomadr[body] + m.body_geomnum[body]):
+        if m.geom_contype[g] == 0 and m.geom_conaffinity[g] == 0:
+            continue
+        rot = data.geom_xmat[g].reshape(3, 3)
+        center, half = m.geom_aabb[g, :3], m.geom_aabb[g, 3:]
+        z = data.geom_xpos[g, 2] + rot[2] @ center - np.abs(rot[2]) @ half
+        lowest = min(lowest, z)
+    return float(lowest) if np.isfinite(lowest) else float(data.xpos[body, 2])
+
+
+def surface_below(world: "World", start: np.ndarray, body: int, ignored_geoms: np.ndarray) -> float:
+    """Height of the first surface straight below ``start`` that is not ``body`` or an
+    ignored geom (floor: 0)."""
+    m, data = world.model, world.data
+    point, down = np.array(start, dtype=float), np.array([0.0, 0.0, -1.0])
+    geom = np.zeros(1, dtype=np.int32)
+    exclude = body
+    for _ in range(8):
+        dist = mujoco.mj_ray(m, data, point, down, None, 1, exclude, geom)
+        if dist < 0:
+            return 0.0
+        if not ignored_geoms[geom[0]]:
+            return float(point[2] - dist)
+        point[2] -= dist + 1e-4
+        exclude = int(m.geom_bodyid[geom[0]])
+    return 0.0
+
+
+def pinched_body(robot: "Robot", world: "World") -> int:
+    """The graspable body both finger pads touch while the gripper is closed, or -1."""
+    if not robot.state.gripper_closed:
+        return -1
+    data, m, h = world.data, world.model, robot.handles
+    geoms = data.contact.geom[:data.ncon]
+    touched = []
+    for pad in h.pad_geoms:
+        hit = geoms[(geoms == pad).any(axis=1)]
+        others = np.where(hit[:, 0] == pad, hit[:, 1], hit[:, 0])
+        touched.append(set(m.geom_bodyid[others].tolist()))
+    common = touched[0] & touched[1] & set(h.graspable.tolist())
+    return min(common) if common else -1
