@@ -5,10 +5,9 @@ import pytest
 
 from embodied.agents.humanoid.humanoid import Humanoid
 from embodied.agents.robot import make_robot
-from embodied.agents.robot.playground import make_playground
-from embodied.agents.robot.sensors import (COSTS, CameraDepth, GoalGPSCompass, HeadDepth,
-                                           HumanoidDetector, HumanoidGPSCompass, RangeScan,
-                                           SensorSuite, default_sensors)
+from embodied.sensors import (COSTS, CameraDepth, GoalGPSCompass, HeadDepth, HumanoidDetector,
+                              HumanoidGPSCompass, RangeScan, SensorSuite, default_sensors)
+from embodied.showcase.playground import make_playground
 from embodied.errors import ConfigError
 from embodied.sim.world import World
 

@@ -8,7 +8,7 @@ the fast render profile <= 8 ms.
 from __future__ import annotations
 
 
-from embodied.agents.robot.playground import robot_in_home
+from embodied.showcase.playground import robot_in_home
 from embodied.benchmarks.timing import median_seconds
 
 STATE_SENSORS = ("joint_positions", "joint_velocities", "is_holding", "base_velocity",
@@ -16,8 +16,8 @@ STATE_SENSORS = ("joint_positions", "joint_velocities", "is_holding", "base_velo
 
 
 def run(repeats: int = 15) -> dict:
-    from embodied.agents.robot.sensors import (HeadDepth, HeadRGB, HeadSemantic, HumanoidDetector,
-                                               RangeScan, SensorSuite, default_sensors)
+    from embodied.sensors import (HeadDepth, HeadRGB, HeadSemantic, HumanoidDetector, RangeScan,
+                                  SensorSuite, default_sensors)
 
     world, robot = robot_in_home(0)
     world.step(2)
