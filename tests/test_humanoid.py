@@ -1,4 +1,4 @@
-"""Humanoid avatars: bodies, walking quality, reaching, manipulation, behaviours, replay."""
+"""Humanoid avatars: bodies, walking quality, reaching, manipulation, skills, replay."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import mujoco
 import numpy as np
 import pytest
 
-from embodied.agents.humanoid import behaviours as B
+from embodied.skills import humanoid as B
 from embodied.agents.humanoid import constants as C
 from embodied.agents.humanoid.avatars import AVATARS, SPLITS, get_avatar, sample_avatar
 from embodied.agents.humanoid.body import BodyShape
@@ -209,14 +209,17 @@ def add_fake_robot(spec):
     collision.apply(geom, collision.DYNAMIC)
 
 
-def test_humanoid_pushes_free_bodies_is_not_pushed_and_counts_robot_contacts():
+def test_humanoid_pushes_free_bodies_is_not_pushed_and_its_contacts_are_counted():
+    from embodied.sim.contacts import ContactMonitor
+
     h = Humanoid("h", "avatar_00")
-    world = flat_world(h, extra=add_fake_robot)
+    monitor = ContactMonitor({"h_box": ("h", "@object")})
+    world = flat_world(h, monitor, extra=add_fake_robot)
     box = world.body_id("robot/base")
     start = world.data.xpos[box].copy()
     h.walk(0.8, 0.0)
     world.step(90)
-    assert h.robot_contact_steps > 0 and h.robot_collisions >= 1
+    assert monitor.steps("h_box") > 0 and monitor.onsets("h_box") >= 1
     assert world.data.xpos[box][0] > start[0] + 0.3          # pushed ahead
     assert abs(h.position[0] - 0.8 * 90 * DT) < 0.25          # not slowed down by it
 
@@ -339,7 +342,7 @@ def test_wandering_replays_exactly_under_seed_snapshot_and_fork(home_setup):
 def test_gallery_renders_every_avatar(tmp_path):
     import imageio.v3 as iio
 
-    from embodied.agents.humanoid.gallery import render_gallery
+    from embodied.showcase.avatars import render_gallery
 
     out = render_gallery(tmp_path / "avatars.png", width=480, height=200, profile="fast")
     img = iio.imread(out)
@@ -353,20 +356,22 @@ def test_gallery_renders_every_avatar(tmp_path):
 
 def test_robot_contacts_are_counted_and_the_robot_cannot_stop_the_humanoid():
     from embodied.agents.robot import Robot
+    from embodied.sim.contacts import ContactMonitor
 
     h = Humanoid("human0", "avatar_02")
     robot = Robot("fetch", pos=(1.6, 0.0, 0.0), yaw=math.pi)
-    world = World(floor_spec(), [h, robot], seed=0)
+    monitor = ContactMonitor({"robot_human": ("robot", "human*")})
+    world = World(floor_spec(), [h, robot, monitor], seed=0)
     world.reset()
     h.walk(0.8, 0.0)
     world.step(120)
-    assert h.robot_contact_steps > 0 and h.robot_collisions >= 1
+    counts = (monitor.steps("robot_human"), monitor.onsets("robot_human"))
+    assert counts[0] > 0 and counts[1] >= 1
     assert abs(h.position[0] - 0.8 * (120 * DT) + 0.2) < 0.25     # kept walking (after accel.)
     state = world.snapshot()
-    counts = (h.robot_contact_steps, h.robot_collisions)
     world.step(10)
     world.restore(state)
-    assert (h.robot_contact_steps, h.robot_collisions) == counts
+    assert (monitor.steps("robot_human"), monitor.onsets("robot_human")) == counts
 
 
 def add_table_with_cup(spec):

@@ -5,8 +5,8 @@ capsule collision geoms in the KINEMATIC group: it pushes free objects (infinite
 nothing pushes it, and it adds no degrees of freedom, so many humanoids stay cheap.
 Each control step its controller
 
-1. runs the current behaviour (walk along a path, pick, place, wander, teleop ...),
-   which sets a velocity command and/or a reach goal;
+1. runs the current skill (walk along a path, pick, place, wander, teleop ...: see
+   :mod:`embodied.skills.humanoid`), which sets a velocity command and/or a reach goal;
 2. advances the gait (root motion kept on the navigation map when one is given);
 3. advances the reach IK or posture transition of the upper body;
 4. poses its private skeleton and runs forward kinematics;
@@ -35,13 +35,13 @@ from embodied.agents.humanoid.reach import (ReachConfig, ReachSolver, ReachState
                                             carry_upper, neutral_upper)
 from embodied.agents.humanoid.skeleton import ARM_JOINTS, UPPER_JOINTS, Skeleton
 from embodied.errors import ActionError, ConfigError, check_choice, check_range
-from embodied.geometry import quat_yaw
-from embodied.sim.entity import Entity
+from embodied.geometry import quat_yaw, wrap_angle
+from embodied.sim.entity import Entity, PlanarPose
 from embodied.sim.kinematic import FreeBody, Hold, compose, quat_conj, quat_mul
 
 if TYPE_CHECKING:
-    from embodied.agents.humanoid.behaviours import Behaviour
     from embodied.scenes.navmap import NavMap
+    from embodied.skills.base import Skill
     from embodied.sim.world import World
 
 _N = len(C.LINKS)
@@ -58,14 +58,11 @@ class HumanoidConfig:
     grasp_distance: float = 0.05     # hand-to-object distance at which a grasp snaps
     pick_radius: float = 1.2         # objects within this distance can be picked (snap)
     body_radius: float = 0.2         # the root keeps this far from obstacles
-    robot_prefix: str = "robot/"
 
     def __post_init__(self):
         check_range("body_radius", self.body_radius, 0.0, 1.0)
         check_range("grasp_distance", self.grasp_distance, 0.005, 0.5)
         check_range("pick_radius", self.pick_radius, 0.1, 5.0)
-        if not isinstance(self.robot_prefix, str) or not self.robot_prefix:
-            raise ConfigError("robot_prefix", self.robot_prefix, reason="must be a non-empty string")
 
 
 @dataclass(frozen=True)
@@ -139,10 +136,7 @@ class Humanoid(Entity):
         self._reach = ReachState()
         self._upper = list(self._neutral)
         self._grip: Grip | None = None
-        self.behaviour: "Behaviour | None" = None
-        self._robot_contact = False
-        self._robot_contact_steps = 0
-        self._robot_collisions = 0
+        self.behaviour: "Skill | None" = None
         # scratch (recomputed from state every control step)
         self._prev_pos = np.zeros((_N, 3))
         self._prev_quat = np.zeros((_N, 4))
@@ -183,12 +177,6 @@ class Humanoid(Entity):
         self._hand_index = {s: C.LINKS.index(C.HAND[s]) for s in C.SIDES}
         self._grasp_site = {s: world.site_id(C.scoped(self.prefix, C.GRASP_SITE[s])) for s in C.SIDES}
         self._sole_site = {s: world.site_id(C.scoped(self.prefix, C.SOLE_SITE[s])) for s in C.SIDES}
-        mine = np.zeros(m.ngeom, dtype=bool)
-        mine[world.geoms_of(self.prefix)] = True
-        robot = np.zeros(m.ngeom, dtype=bool)
-        robot[world.geoms_of(self.config.robot_prefix)] = True
-        self._geom_mine, self._geom_robot = mine, robot
-        self._has_robot = bool(robot.any())
         self._substeps = world.substeps
         self._dt = world.dt
         self._physics_dt = world.timing.physics_dt
@@ -204,12 +192,30 @@ class Humanoid(Entity):
         self._grip = None
         self._held_fb = None
         self.behaviour = None
-        self._robot_contact = False
-        self._robot_contact_steps = self._robot_collisions = 0
+        self._show_pose(world)
+
+    def _show_pose(self, world: "World") -> None:
+        """Pose the skeleton for the current state and put the links there at once."""
         self._compute_pose()
         world.data.mocap_pos[self._mocap] = self._cur_pos
         world.data.mocap_quat[self._mocap] = self._cur_quat
         mujoco.mj_kinematics(world.model, world.data)
+
+    def set_pose(self, world: "World", xy, yaw: float) -> None:
+        """Stand at ``xy`` facing ``yaw``, feet together and at rest (a carried object
+        stays in the hand; the current skill goes on from there)."""
+        if self._grip is not None:
+            raise ConfigError("set_pose", self.name, reason="cannot place a humanoid that is "
+                              "carrying an object; release it first")
+        self.gait.reset(float(xy[0]), float(xy[1]), float(yaw))
+        self._show_pose(world)
+
+    def get_pose(self, world: "World") -> PlanarPose:
+        s = self.gait.state
+        return PlanarPose(float(s.x), float(s.y), float(s.yaw))
+
+    def frame_body(self) -> str:
+        return C.scoped(self.prefix, C.LINKS[0])
 
     def before_control(self, world: "World") -> None:
         if self.behaviour is not None and self.behaviour.running:
@@ -252,23 +258,10 @@ class Humanoid(Entity):
             # grasp) ends this substep exactly at its place in the hand
             self._held(world).set_pose(data, p - vel * self._physics_dt, r, linvel=vel)
 
-    def after_control(self, world: "World") -> None:
-        contact = False
-        if self._has_robot and world.data.ncon:
-            pairs = world.data.contact.geom[: world.data.ncon]
-            mine, robot = self._geom_mine[pairs], self._geom_robot[pairs]
-            contact = bool(((mine[:, 0] & robot[:, 1]) | (mine[:, 1] & robot[:, 0])).any())
-        if contact:
-            self._robot_contact_steps += 1
-            if not self._robot_contact:
-                self._robot_collisions += 1
-        self._robot_contact = contact
-
     # -- exact state -----------------------------------------------------------------------
     def get_state(self) -> Any:
         return {"gait": self.gait.state.copy(), "reach": self._reach, "upper": list(self._upper),
-                "grip": self._grip, "behaviour": self.behaviour,
-                "contacts": (self._robot_contact, self._robot_contact_steps, self._robot_collisions)}
+                "grip": self._grip, "behaviour": self.behaviour}
 
     def set_state(self, state: Any) -> None:
         self.gait.state = state["gait"].copy() if isinstance(state["gait"], GaitState) else state["gait"]
@@ -277,9 +270,16 @@ class Humanoid(Entity):
         self._grip = state["grip"]
         self._held_fb = None
         self.behaviour = state["behaviour"]
-        self._robot_contact, self._robot_contact_steps, self._robot_collisions = state["contacts"]
         # queries (hand and sole positions) read the skeleton: pose it for the restored state
         self._compute_pose()
+
+    def translate_ids(self, state: Any, body_map: dict[int, int]) -> Any:
+        grip = state["grip"]
+        if grip is not None:
+            h = grip.hold
+            hold = Hold(body_map[h.object_body], body_map[h.holder_body], h.rel_pos, h.rel_quat)
+            state["grip"] = Grip(hold, grip.side, grip.bottom_offset, grip.tilt)
+        return state
 
     # -- internals -------------------------------------------------------------------------
     @property
@@ -381,7 +381,7 @@ class Humanoid(Entity):
     def head(self, yaw: float, speed: float) -> None:
         """Walk at ``speed`` towards heading ``yaw`` (rad), turning on the spot first when
         it is more than :data:`TURN_IN_PLACE` away (as Habitat 3.0 humanoids do)."""
-        err = (yaw - self.gait.state.yaw + math.pi) % (2.0 * math.pi) - math.pi
+        err = wrap_angle(yaw - self.gait.state.yaw)
         max_turn = self.config.gait.max_turn_rate
         turn = max(-max_turn, min(max_turn, 3.0 * err))
         self.walk(0.0 if abs(err) > TURN_IN_PLACE else speed, turn)
@@ -483,8 +483,9 @@ class Humanoid(Entity):
     def distance_to_object(self, world: "World", body: int, side: str = "r") -> float:
         return float(np.linalg.norm(world.data.xpos[body] - world.data.site_xpos[self._grasp_site[side]]))
 
-    def run(self, behaviour: "Behaviour | None") -> None:
-        """Make ``behaviour`` drive the humanoid from the next control step (None: stop)."""
+    def run(self, behaviour: "Skill | None") -> None:
+        """Make ``behaviour`` (a skill of :mod:`embodied.skills.humanoid`) drive the humanoid
+        from the next control step on (None: stop)."""
         self.behaviour = behaviour
         if behaviour is None:
             self.stop()
@@ -541,20 +542,14 @@ class Humanoid(Entity):
         """Distance from the reaching hand to its goal (m), as of the last control step."""
         return self._reach.error
 
-    @property
-    def robot_contact(self) -> bool:
-        """Whether the humanoid touched the robot during the last control step."""
-        return self._robot_contact
+    def base_velocity(self, world: "World") -> np.ndarray:
+        """Commanded walking (forward m/s, turn rad/s) of the gait."""
+        s = self.gait.state
+        return np.array([s.v, s.w])
 
-    @property
-    def robot_contact_steps(self) -> int:
-        """Control steps with a humanoid-robot contact since reset."""
-        return self._robot_contact_steps
-
-    @property
-    def robot_collisions(self) -> int:
-        """Number of distinct humanoid-robot contact episodes (onsets) since reset."""
-        return self._robot_collisions
+    def held_object(self, world: "World") -> str | None:
+        """Name of the held body, or None."""
+        return None if self._grip is None else world.model.body(self._grip.hold.object_body).name
 
     @property
     def feet_planted(self) -> tuple[bool, bool]:
