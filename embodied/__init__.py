@@ -11,14 +11,4 @@ _default_backend()
 
 __version__ = "0.1.0"
 
-
-def _register_envs() -> None:
-    import gymnasium as gym
-
-    if "embodied/SocialNav-v0" not in gym.registry:
-        gym.register(id="embodied/SocialNav-v0",
-                     entry_point="embodied.envs.social_nav:SocialNavEnv",
-                     max_episode_steps=None, disable_env_checker=False)
-
-
-_register_envs()
+from embodied import tasks as _tasks  # noqa: E402,F401  (registers every task's gym id)

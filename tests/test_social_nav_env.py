@@ -14,7 +14,7 @@ import embodied  # noqa: F401
 from embodied.errors import ActionError, ConfigError
 from embodied.evaluation import evaluate
 from embodied.policies.base import RandomPolicy
-from embodied.policies.heuristic import SocialNavHeuristic
+from embodied.policies.experts.social_nav import SocialNavHeuristic
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,27 +115,24 @@ def test_bad_config_values_name_the_field():
 def test_robot_placed_facing_humanoid_counts_as_found_and_succeeds():
     """Teleport the robot 1.5 m in front of a standing humanoid, facing it: every step is
     found, and 400 found steps make the episode a success."""
-    from embodied.agents.humanoid.behaviours import Idle
+    from embodied.skills.base import Wait
 
     env = make(max_steps=410)
     env.reset(seed=4)
     task = env.unwrapped.task
-    scene = task.scene
-    world = scene.world
-    scene.humanoid.run(Idle(duration=1e9))
-    hxy = np.asarray(scene.humanoid.position[:2])
+    view = env.unwrapped.privileged()
+    world, humanoid, robot_map = view.world, view.agent(view.humanoid), view.navmap(view.robot)
+    humanoid.run(Wait(duration=1e9))
+    hxy = np.asarray(humanoid.position[:2])
     # find a navigable spot 1.5 m away with a clear line of sight
     for angle in np.linspace(0, 2 * np.pi, 72, endpoint=False):
         p = hxy + 1.5 * np.array([np.cos(angle), np.sin(angle)])
-        if scene.robot_map.is_navigable(p) and scene.robot_map.line_of_sight(p, hxy):
+        if robot_map.is_navigable(p) and robot_map.line_of_sight(p, hxy):
             break
     else:
         pytest.skip("no free spot around the humanoid in this home")
     yaw = math.atan2(hxy[1] - p[1], hxy[0] - p[0])
-    world.data.qpos[scene.robot.handles.base_qpos] = (p[0], p[1], yaw)
-    import mujoco
-
-    mujoco.mj_forward(world.model, world.data)
+    view.agent(view.robot).set_pose(world, p, yaw)
     task.distance = task._distance()
     for _ in range(410):
         _, reward, _, truncated, info = env.step(np.zeros(2, np.float32))
@@ -180,20 +177,19 @@ def test_evaluate_script_writes_json(tmp_path):
 def test_geometric_detector_agrees_with_segmentation_detector():
     """The state-mode detector (geometry) and the anchor's (segmentation pixels) agree on
     presence in nearly every frame of a following episode, and both do fire."""
-    from embodied.agents.robot.sensors import (GeometricHumanoidDetector, HumanoidDetector,
-                                               SensorSuite)
+    from embodied.sensors import GeometricHumanoidDetector, HumanoidDetector, SensorSuite
 
     env = make(max_steps=240)
     obs, _ = env.reset(seed=5)
     policy = SocialNavHeuristic()
-    scene = env.unwrapped.task.scene
-    suite = SensorSuite(scene.robot, [
+    world = env.unwrapped.world
+    suite = SensorSuite("robot", [
         GeometricHumanoidDetector(camera="head", width=64, height=64, name="geo"),
         HumanoidDetector(64, 64, "head", "seg", min_pixels=10)])
     agree, fired = 0, 0
     for _ in range(240):
         obs, *_ = env.step(policy.act(obs, env))
-        d = suite.read(scene.world)
+        d = suite.read(world)
         agree += d["geo"][0] == d["seg"][0]
         fired += d["seg"][0]
     suite.close()

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from embodied.errors import ConfigError
-from embodied.tasks.social_nav_terms import (SocialNavMetrics, SocialNavRewardConfig, StepRecord,
-                                             facing_cosine, is_found, oracle_finding_steps,
-                                             reward_terms)
+from embodied.geometry import facing_cosine
+from embodied.tasks.social_nav.terms import (SocialNavMetrics, SocialNavRewardConfig, StepRecord,
+                                             is_found, oracle_finding_steps, reward_terms)
 
 CFG = SocialNavRewardConfig()
 

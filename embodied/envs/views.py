@@ -8,7 +8,7 @@ from embodied.sim.render import Renderer, look_at
 
 
 class FollowView:
-    """Renders a third-person view framing two points (robot and humanoid), with an
+    """Renders a third-person view framing some floor points (the agents), with an
     optional egocentric inset and lines of text.
 
     Args:
@@ -24,12 +24,14 @@ class FollowView:
         self.inset_camera = inset_camera
         self.inset = Renderer(world, width // 4, height // 4, "fast") if inset_camera else None
 
-    def render(self, a_xy, b_xy, lines: tuple[str, ...] = ()) -> np.ndarray:
+    def render(self, points, lines: tuple[str, ...] = ()) -> np.ndarray:
+        """The frame keeping every (x, y) of ``points`` in view, with ``lines`` of text."""
         import cv2
 
-        a, b = np.asarray(a_xy, float), np.asarray(b_xy, float)
-        mid = (a + b) / 2
-        spread = float(np.linalg.norm(a - b))
+        pts = np.asarray(points, float).reshape(-1, 2)
+        mid = pts.sum(axis=0) / len(pts)
+        spread = max((float(np.linalg.norm(p - q)) for i, p in enumerate(pts) for q in pts[i + 1:]),
+                     default=0.0)
         # steep enough that walls (homes have no ceiling) rarely hide the agents
         cam = look_at([mid[0], mid[1], 0.5], distance=max(5.0, 1.6 * spread + 2.5),
                       azimuth=120.0, elevation=-74.0)

@@ -1,4 +1,14 @@
-"""Task logic (episode sampling, observations, reward terms, termination, metrics).
+"""Tasks: one folder per task on the shared :class:`~embodied.tasks.base.Task` base.
 
-Tasks hold no physics code: they read named quantities from a World and its entities.
+- :mod:`.base`: the Task base and the episode loop; :mod:`.actions`: action terms;
+  :mod:`.episodes`: the scene cache and episode initializers; :mod:`.registry`: the table
+  of registered tasks (gym ids, configs, task and env classes);
+- :mod:`.social_nav`: find and follow a humanoid (``embodied/SocialNav-v0``).
+
+Importing this package registers every task.
 """
+
+from embodied.tasks import social_nav  # noqa: F401  (registers social_nav)
+from embodied.tasks.registry import TASKS, get_task
+
+__all__ = ["TASKS", "get_task"]

@@ -49,7 +49,7 @@ def _actions(source: str, steps: int):
 
 def make_heuristic():
     """The SocialNav heuristic expert, as the policy configs name it."""
-    from embodied.config import make_policy
+    from embodied.policies import make_policy
 
     return make_policy({"name": "heuristic"})
 

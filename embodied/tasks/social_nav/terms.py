@@ -1,6 +1,6 @@
 """SocialNav reward terms, the "found" predicate and episode metrics, as pure functions.
 
-Definitions follow Habitat 3.0's Social Navigation task (see the project's REFERENCE):
+Definitions follow Habitat 3.0's Social Navigation task as habitat-lab implements it:
 
 - found at step t: ``found_min <= d < found_max`` (geodesic, metres) and the robot faces
   the humanoid: cos(robot forward, direction to humanoid) > ``facing_cos``.
@@ -16,7 +16,6 @@ records at the end of the episode.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -29,7 +28,7 @@ TERM_NAMES = ("distance", "facing", "collision", "collision_count", "slack", "su
 
 @dataclass(frozen=True)
 class SocialNavRewardConfig:
-    """Reward weights and thresholds (defaults: the anchor's values)."""
+    """Reward weights and thresholds (defaults: Habitat 3.0's values)."""
 
     found_min: float = 1.0
     found_max: float = 2.0
@@ -58,7 +57,7 @@ class SocialNavRewardConfig:
 
 
 def is_found(distance: float, facing: float, cfg: SocialNavRewardConfig) -> bool:
-    """The anchor's "found/following" predicate."""
+    """Habitat 3.0's "found/following" predicate."""
     return cfg.found_min <= distance < cfg.found_max and facing > cfg.facing_cos
 
 
@@ -93,15 +92,6 @@ def reward_terms(distance: float, prev_distance: float, facing: float, collided:
     if became_success:
         terms["success"] = cfg.success_bonus
     return terms
-
-
-def facing_cosine(robot_xy, robot_yaw: float, target_xy) -> float:
-    """cos of the angle between the robot's forward axis and the direction to ``target``."""
-    dx, dy = float(target_xy[0]) - float(robot_xy[0]), float(target_xy[1]) - float(robot_xy[1])
-    norm = math.hypot(dx, dy)
-    if norm < 1e-9:
-        return 1.0
-    return (math.cos(robot_yaw) * dx + math.sin(robot_yaw) * dy) / norm
 
 
 @dataclass

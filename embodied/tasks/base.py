@@ -1,0 +1,327 @@
+"""The Task base: what every task fills in, and the one loop that runs them all.
+
+A task declares its agents' action terms and sensors, how its scene is built (through
+the shared :class:`~embodied.tasks.episodes.SceneCache`), how episodes start (small
+:class:`~embodied.tasks.episodes.Initializer` objects placing agents through
+``Entity.set_pose`` and giving them skills), its named reward terms, termination and
+metrics. The base class runs the episode: reset -> initializers -> observations; step ->
+actions (all validated before any is applied) -> World step -> task bookkeeping ->
+reward terms (their sum is the reward) -> end of episode -> metrics.
+
+Everything the task remembers between steps is returned by :meth:`Task.get_state`, so an
+episode (World *and* task) can be snapshotted, restored and forked::
+
+    snap = task.snapshot(); ...; task.restore(snap)     # back exactly
+    twin = task.fork()                                  # steps on exactly as task would
+
+A new task is a folder under ``embodied/tasks/`` with its config dataclass, its Task
+subclass and one :func:`~embodied.tasks.registry.register_task` call (see
+``tasks/social_nav``). Experts, people and tools read the simulation through
+:meth:`Task.privileged`, not through the task's attributes.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Mapping, Sequence
+
+import gymnasium as gym
+import mujoco
+import numpy as np
+
+from embodied.errors import ActionError, ConfigError, check_choice
+from embodied.scenes.splits import SPLITS
+from embodied.sim.entity import PlanarPose
+from embodied.tasks.episodes import Scene, SceneCache, run_initializers
+
+if TYPE_CHECKING:
+    from embodied.scenes.home import Home
+    from embodied.scenes.navmap import NavMap
+    from embodied.sensors.base import Sensor
+    from embodied.sim.entity import Entity
+    from embodied.sim.world import World
+    from embodied.tasks.actions import ActionTerm
+    from embodied.tasks.episodes import Initializer
+
+#: Episode sampling (homes, avatars, start poses) draws from its own generator, seeded
+#: by the episode seed and this constant, so it never shares numbers with the World's
+#: named streams, which the same episode seed also seeds.
+EPISODE_SALT = 0x50C1A1
+
+
+@dataclass(frozen=True)
+class PrivilegedView:
+    """What a privileged reader (expert, person in the loop, replay, renderer) may see of
+    a running episode. Tasks extend it with their own quantities."""
+
+    world: "World"
+    home: "Home"
+    navmaps: Mapping[str, "NavMap"]
+    actions: Mapping[str, "ActionTerm"]
+    steps: int
+
+    def agent(self, name: str) -> "Entity":
+        return self.world.entity(name)
+
+    def navmap(self, name: str) -> "NavMap":
+        from embodied.errors import NotFoundError
+
+        if name not in self.navmaps:
+            raise NotFoundError("navigation map of agent", name, self.navmaps)
+        return self.navmaps[name]
+
+
+@dataclass
+class EpisodeSnapshot:
+    """An episode at one step: the World's snapshot and the task's memory."""
+
+    world: Any
+    task: dict = field(default_factory=dict)
+
+
+class Task:
+    """Base class of tasks (see the module docs). Subclasses set the class attributes and
+    implement the hooks marked "task hook"."""
+
+    #: Registry name (``social_nav``), set by ``register_task``.
+    name: ClassVar[str] = ""
+    #: The typed config dataclass of the task.
+    config_class: ClassVar[type]
+    #: Observation modes the task offers.
+    obs_modes: ClassVar[tuple[str, ...]] = ("state",)
+    #: Episode starts tried before reset gives up (each after an EpisodeInitError).
+    init_attempts: ClassVar[int] = 10
+
+    def __init__(self, config, split: str = "train", obs_mode: str = "state",
+                 scenes: SceneCache | None = None):
+        if not isinstance(config, self.config_class):
+            raise ConfigError("config", config, reason=f"must be a {self.config_class.__name__}")
+        self.config = config
+        self.split = check_choice("split", split, SPLITS)
+        self.obs_mode = check_choice("obs_mode", obs_mode, self.obs_modes)
+        self.scenes = scenes if scenes is not None else SceneCache()
+        self._owns_scenes = scenes is None
+        self.scene: Scene | None = None
+        self.actions: dict[str, "ActionTerm"] = self.make_actions()
+        self.observer: str = self.observing_agent()
+        self.observation_space = gym.spaces.Dict(
+            {s.name: s.space for s in self.make_sensors()[self.observer]})
+        if len(self.actions) == 1:
+            self.action_space = next(iter(self.actions.values())).space
+        else:
+            self.action_space = gym.spaces.Dict({a: t.space for a, t in self.actions.items()})
+        self._clear_episode()
+
+    # -- task hooks ------------------------------------------------------------------------
+    def make_actions(self) -> dict[str, "ActionTerm"]:
+        """Task hook: the action term of each agent the task's actions drive."""
+        return {}
+
+    def make_sensors(self) -> dict[str, Sequence["Sensor"]]:
+        """Task hook: the sensors mounted on each observing agent (new objects each call)."""
+        return {}
+
+    def observing_agent(self) -> str:
+        """The agent whose observation :meth:`observe` returns (default: the only driven one)."""
+        if len(self.actions) != 1:
+            raise ConfigError("task", self.name, reason="a task driving several agents must "
+                              "say which one observes (observing_agent)")
+        return next(iter(self.actions))
+
+    def scene_key(self, seed: int, rng: np.random.Generator) -> Hashable:
+        """Task hook: which scene the episode of ``seed`` plays in (may draw from ``rng``)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement scene_key()")
+
+    def build_scene(self, key: Hashable) -> Scene:
+        """Task hook: build the scene of ``key`` (use ``self.scenes`` for homes and maps)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement build_scene()")
+
+    def initializers(self) -> Sequence["Initializer"]:
+        """Task hook: the episode start, in order (after the World's reset)."""
+        return ()
+
+    def start_episode(self, seed: int) -> dict:
+        """Task hook: reset the task's own memory once the agents are placed; returns the
+        reset info (the base adds ``seed``)."""
+        return {}
+
+    def after_step(self) -> None:
+        """Task hook: bookkeeping after each World step (trackers, counters)."""
+
+    def reward_terms(self) -> dict[str, float]:
+        """Task hook: the named reward terms of the step just taken (fixed names)."""
+        return {}
+
+    def terminated(self) -> bool:
+        """Task hook: whether the episode ended (success, failure) at this step."""
+        return False
+
+    def step_info(self) -> dict:
+        """Task hook: the step's info entries besides ``reward_terms``."""
+        return {}
+
+    def episode_metrics(self) -> dict[str, float]:
+        """Task hook: the metrics of the episode so far (the full set at its end)."""
+        return {}
+
+    def task_state(self) -> dict:
+        """Task hook: everything the task remembers between steps (its own fields)."""
+        return {}
+
+    def restore_task_state(self, state: dict) -> None:
+        """Task hook: restore what :meth:`task_state` returned."""
+
+    def privileged(self) -> PrivilegedView:
+        """What privileged readers may see of the episode (tasks extend the view)."""
+        s = self._scene()
+        return PrivilegedView(world=s.world, home=s.home, navmaps=s.navmaps,
+                              actions=self.actions, steps=self.steps)
+
+    def teleop_agents(self) -> tuple[str, ...]:
+        """Humanoids a person in the loop may drive (the first one by default)."""
+        return ()
+
+    def hud_rows(self) -> list[tuple[str, str]]:
+        """Rows (label, value) a person in the loop sees about the episode."""
+        return [("step", f"{self.steps}/{self.config.max_steps}")]
+
+    def video_lines(self) -> tuple[str, ...]:
+        """Text lines over rendered frames."""
+        return (f"step {self.steps}/{self.config.max_steps}",)
+
+    def inset_camera(self) -> str | None:
+        """A camera of the observing agent shown as an inset in rendered frames, if any."""
+        return None
+
+    def view_focus(self) -> list[tuple[float, float]]:
+        """Floor points a third-person view should keep in frame (the agents)."""
+        world = self.world
+        return [(p.x, p.y) for p in (world.entity(a).get_pose(world) for a in self.actions)]
+
+    # -- the episode loop -----------------------------------------------------------------
+    @property
+    def world(self) -> "World":
+        return self._scene().world
+
+    @property
+    def control_dt(self) -> float:
+        return float(self.config.control_dt)
+
+    def episode_rng(self, seed: int) -> np.random.Generator:
+        """The episode's sampling generator (see :data:`EPISODE_SALT`)."""
+        return np.random.default_rng([int(seed), EPISODE_SALT])
+
+    def reset(self, seed: int) -> tuple[dict, dict]:
+        """Start the episode of ``seed``: its scene, its start, its first observation."""
+        seed = int(seed)
+        rng = self.episode_rng(seed)
+        key = self.scene_key(seed, rng)
+        self.scene = self.scenes.scene(key, lambda: self.build_scene(key))
+        world = self.scene.world
+        world.reset(seed=seed)
+        self._clear_episode()
+        self.seed = seed
+        run_initializers(self, self.initializers(), rng, self.init_attempts)
+        mujoco.mj_forward(world.model, world.data)
+        info = self.start_episode(seed)
+        return self.observe(), dict(info, seed=seed)
+
+    def place(self, agent: str, pose: PlanarPose) -> None:
+        """Put ``agent`` at ``pose`` (``Entity.set_pose``) and remember it as its start."""
+        world = self.world
+        world.entity(agent).set_pose(world, (pose.x, pose.y), pose.yaw)
+        self.start_poses[agent] = pose
+
+    def step(self, action) -> tuple[dict, float, bool, bool, dict]:
+        """One control step of the episode (Gymnasium's step contract)."""
+        world = self.world
+        commands = {agent: term.process(part) for (agent, term), part
+                    in zip(self.actions.items(), self._split_action(action))}
+        for agent, term in self.actions.items():
+            term.apply(world, commands[agent])
+        world.step()
+        self.steps += 1
+        self.after_step()
+        terms = self.reward_terms()
+        reward = float(sum(terms.values()))
+        self.episode_return += reward
+        for name, value in terms.items():
+            self.term_sums[name] = self.term_sums.get(name, 0.0) + value
+        terminated = bool(self.terminated())
+        truncated = self.steps >= self.config.max_steps
+        info = {"reward_terms": terms, **self.step_info()}
+        if terminated or truncated:
+            info["metrics"] = self.episode_metrics()
+            info["reward_term_sums"] = dict(self.term_sums)
+        return self.observe(), reward, terminated, truncated, info
+
+    def _split_action(self, action) -> list:
+        if len(self.actions) == 1:
+            return [action]
+        if not isinstance(action, Mapping) or set(action) != set(self.actions):
+            raise ActionError(f"{self.name} action must be a dict with one entry per agent "
+                              f"{sorted(self.actions)}, got {action!r:.200}")
+        return [action[agent] for agent in self.actions]
+
+    def observe(self, agent: str | None = None) -> dict:
+        """The observation of ``agent`` (default: the observing agent) now."""
+        scene = self._scene()
+        return scene.sensors[agent or self.observer].read(scene.world)
+
+    def _scene(self) -> Scene:
+        if self.scene is None:
+            raise gym.error.ResetNeeded(f"{self.name}: call reset() before using the episode")
+        return self.scene
+
+    def _clear_episode(self) -> None:
+        self.seed: int | None = None
+        self.steps = 0
+        self.episode_return = 0.0
+        self.term_sums: dict[str, float] = {}
+        self.start_poses: dict[str, PlanarPose] = {}
+
+    # -- snapshots and forks ----------------------------------------------------------------
+    def get_state(self) -> dict:
+        """Everything the episode's task side remembers (the World has its own snapshot)."""
+        return {"scene": self._scene().key, "seed": self.seed, "steps": self.steps,
+                "episode_return": self.episode_return, "term_sums": dict(self.term_sums),
+                "start_poses": dict(self.start_poses), "task": self.task_state()}
+
+    def set_state(self, state: dict) -> None:
+        """Restore what :meth:`get_state` returned (in the same scene)."""
+        if self._scene().key != state["scene"]:
+            raise ConfigError("task state", state["scene"], reason=f"recorded in another scene "
+                              f"than the current one ({self.scene.key!r}); restore a snapshot "
+                              "of this episode")
+        self.seed, self.steps = state["seed"], state["steps"]
+        self.episode_return = state["episode_return"]
+        self.term_sums = dict(state["term_sums"])
+        self.start_poses = dict(state["start_poses"])
+        self.restore_task_state(state["task"])
+
+    def snapshot(self) -> EpisodeSnapshot:
+        """The episode now: World snapshot + a deep copy of the task's memory."""
+        return EpisodeSnapshot(self.world.snapshot(), copy.deepcopy(self.get_state()))
+
+    def restore(self, snap: EpisodeSnapshot) -> None:
+        """Put the episode back exactly at ``snap`` (which stays usable)."""
+        self.world.restore(snap.world)
+        self.set_state(copy.deepcopy(snap.task))
+
+    def fork(self) -> "Task":
+        """An independent copy of the episode (its own World fork and task memory) that
+        steps on exactly as this one would. It shares the config, caches, maps and sensor
+        suites, which are read-only or per-read."""
+        twin = copy.copy(self)
+        twin.scene = dataclasses.replace(self._scene(), world=self.world.fork())
+        twin._owns_scenes = False
+        twin._clear_episode()
+        twin.set_state(copy.deepcopy(self.get_state()))
+        return twin
+
+    def close(self) -> None:
+        if self._owns_scenes:
+            self.scenes.close()
+        self.scene = None

@@ -1,0 +1,67 @@
+"""The task registry: each task registers once, next to its code.
+
+An entry ties a task's name (``social_nav``, the Hydra config group entry and the key in
+configs), its versioned Gymnasium id (``embodied/SocialNav-v0``), its typed config
+class, its :class:`~embodied.tasks.base.Task` subclass and its Gymnasium env class (a
+:class:`~embodied.envs.gym_env.TaskEnv` carrying the task's documentation).
+``import embodied`` imports every task package, and so registers them all; Hydra's
+config groups, ``make_env_factory``, checkpoints and the contract tests read this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from embodied.errors import ConfigError, NotFoundError
+
+
+@dataclass(frozen=True)
+class TaskEntry:
+    """One registered task."""
+
+    name: str
+    env_id: str
+    config_class: type
+    task_class: type
+    env_class: type
+
+    @property
+    def summary(self) -> str:
+        """The first line of the env's documentation."""
+        return (self.env_class.__doc__ or "").strip().splitlines()[0] if self.env_class.__doc__ else ""
+
+
+TASKS: dict[str, TaskEntry] = {}
+
+
+def register_task(name: str, env_id: str, config_class: type, task_class: type,
+                  env_class: type) -> TaskEntry:
+    """Register a task under ``name`` and its env under the Gymnasium id ``env_id``."""
+    import gymnasium as gym
+
+    entry = TaskEntry(name, env_id, config_class, task_class, env_class)
+    known = TASKS.get(name)
+    if known is not None and known != entry:
+        raise ConfigError("task", name, reason="already registered with another definition")
+    if any(e.env_id == env_id and e.name != name for e in TASKS.values()):
+        raise ConfigError("env_id", env_id, reason="already registered for another task")
+    task_class.name = name
+    env_class.task_name = name
+    TASKS[name] = entry
+    if env_id not in gym.registry:
+        gym.register(id=env_id, entry_point=env_class, max_episode_steps=None,
+                     disable_env_checker=False)
+    return entry
+
+
+def get_task(name: str) -> TaskEntry:
+    """The entry of task ``name``; NotFoundError lists the registered tasks."""
+    entry = TASKS.get(name)
+    if entry is None:
+        raise NotFoundError("task", name, TASKS)
+    return entry
+
+
+def task_of_env_id(env_id: str) -> TaskEntry | None:
+    """The entry registered for a Gymnasium id (None if it is not one of ours)."""
+    return next((e for e in TASKS.values() if e.env_id == env_id), None)

@@ -1,0 +1,75 @@
+"""SocialNav: find and follow a humanoid (``embodied/SocialNav-v0``).
+
+- :mod:`.config`: :class:`SocialNavConfig`, the episode distribution (Habitat 3.0's defaults);
+- :mod:`.terms`: reward terms, the "found" predicate and metrics, as pure functions;
+- :mod:`.task`: :class:`SocialNavTask`, the task on the shared Task base.
+"""
+
+from embodied.envs.gym_env import TaskEnv
+from embodied.tasks.registry import register_task
+from embodied.tasks.social_nav.config import SocialNavConfig
+from embodied.tasks.social_nav.task import SocialNavTask, SocialNavView
+
+
+class SocialNavEnv(TaskEnv):
+    """Find and follow a humanoid in an unseen home.
+
+    ## Description
+    A wheeled mobile manipulator starts at least 5 m (geodesic) from a humanoid that walks
+    between random points of a procedurally generated home. The robot must find the
+    humanoid and then follow it at 1-2 m while facing it, without colliding. The task,
+    reward and metrics follow Habitat 3.0's Social Navigation.
+
+    ## Action Space
+    ``Box(-1, 1, (2,), float32)``: forward speed and turn rate of the base, scaled to
+    ``max_linear_speed`` (1.0 m/s) and ``max_angular_speed`` (1.5 rad/s); lateral motion
+    is off. Out-of-range values are clipped; an action with NaN or inf raises
+    :class:`embodied.errors.ActionError` before anything is simulated.
+
+    ## Observation Space
+    A ``Dict``:
+
+    - ``humanoid_gps_compass`` (2,): the humanoid's position in the robot frame
+      (x forward, y left, m).
+    - ``humanoid_detector`` (5,): ``[present, x0, y0, x1, y1]``, box normalised to the
+      camera image. By default computed from geometry (field of view, occlusion ray);
+      ``detector="segmentation"`` uses Habitat 3.0's segmentation image (>= 10 pixels).
+    - ``range_scan`` (64,): planar laser distances over 270 degrees (m, up to 10).
+    - ``base_velocity`` (2,): measured forward speed (m/s) and turn rate (rad/s).
+    - ``depth`` (128, 128, 1) in ``depth``/``rgbd`` modes, ``rgb`` (128, 128, 3) uint8
+      in ``rgbd`` mode, from the head camera (``camera="arm"`` for the arm camera).
+
+    ## Rewards
+    With ``d`` the geodesic robot-humanoid distance and ``d'`` its previous value:
+    +2 if 1 <= d < 2; d - d' if d < 1; d' - d if d >= 2; +3 cos(facing) if d < 3;
+    -1 per step in collision with the humanoid (a robot-humanoid contact at the end of the
+    step, as Habitat 3.0 counts it) and -0.01 x accumulated collision steps;
+    -0.1 slack; +10 when 400 found steps are reached; the first step's reward is 0.
+    ``info["reward_terms"]`` holds each named term; they sum to the reward exactly.
+
+    ## Starting State
+    Home ``seed`` of the split (modulo ``config.homes`` when set), a humanoid avatar of the
+    split, robot and humanoid on navigable points >= 5 m apart (geodesic) with random
+    headings; the humanoid starts wandering. Everything is drawn from the reset seed.
+
+    ## Episode End
+    Truncation after ``max_steps`` (1500) steps; there is no termination (collisions and
+    success do not end the episode). ``info["metrics"]`` at the last step holds
+    finding_success, finding_spl, following_rate, collision, success (>= 400 found steps),
+    backup_ratio, yield_ratio, mean_follow_distance, min_human_distance,
+    intimate_zone_ratio, personal_zone_ratio and more.
+
+    ## Arguments
+    ``gym.make("embodied/SocialNav-v0", split="val", obs_mode="state", render_mode=None,
+    config=SocialNavConfig(...), **overrides)``; ``split`` in train/val/test (disjoint
+    homes); ``obs_mode`` in state/depth/rgbd; ``render_mode`` in rgb_array/human; keyword
+    overrides replace fields of ``config``.
+
+    ## Version History
+    - v0: initial release.
+    """
+
+
+register_task("social_nav", "embodied/SocialNav-v0", SocialNavConfig, SocialNavTask, SocialNavEnv)
+
+__all__ = ["SocialNavConfig", "SocialNavEnv", "SocialNavTask", "SocialNavView"]

@@ -1,0 +1,94 @@
+"""The typed config of SocialNav: everything that defines its episode distribution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from embodied.errors import ConfigError, check_choice, check_range
+from embodied.scenes.home import HomeConfig
+from embodied.sim.world import Timing
+from embodied.tasks.social_nav.terms import ProxemicsConfig, SocialNavRewardConfig
+
+OBS_MODES = ("state", "depth", "rgbd")
+CAMERAS = ("head", "arm")
+DETECTORS = ("geometric", "segmentation")
+
+
+@dataclass(frozen=True)
+class SocialNavConfig:
+    """Everything that defines a SocialNav episode distribution (defaults: Habitat 3.0's).
+
+    Args:
+        max_steps: control steps per episode (1500 at 30 Hz = 50 s).
+        physics_dt, control_dt: physics and control periods (120 Hz / 30 Hz).
+        min_start_distance: geodesic distance between robot and humanoid at the start (m).
+        robot: registered robot embodiment.
+        max_linear_speed, max_angular_speed: what actions of +-1 map to (m/s, rad/s).
+        humanoid_radius: the humanoid's footprint on the navigation map (m).
+        humanoid_speed, humanoid_pause: range of wandering speeds (m/s) and pauses (s).
+        scan_rays, scan_range: planar range scan of the state observation.
+        image_size, camera: egocentric images of the depth/rgbd modes (head or arm camera).
+        max_depth: depth images are clipped to this range (m).
+        detector: ``geometric`` (field of view + occlusion ray, microseconds) or
+            ``segmentation`` (Habitat 3.0's: humanoid pixels of a segmentation image, one
+            extra render per step).
+        detector_min_pixels: humanoid pixels needed for a segmentation detection.
+        homes: number of distinct homes episodes cycle through (0: a new home per seed).
+        home, reward, proxemics: nested configs. Objects are fixed decoration by default
+            (``home.static_objects``): the robot only drives, and resting contacts would
+            otherwise cost most of the physics time.
+    """
+
+    max_steps: int = 1500
+    physics_dt: float = 1.0 / 120.0
+    control_dt: float = 1.0 / 30.0
+    min_start_distance: float = 5.0
+    robot: str = "fetch"
+    max_linear_speed: float = 1.0
+    max_angular_speed: float = 1.5
+    humanoid_radius: float = 0.25
+    humanoid_speed: tuple[float, float] = (0.6, 1.1)
+    humanoid_pause: tuple[float, float] = (0.0, 2.0)
+    scan_rays: int = 64
+    scan_range: float = 10.0
+    image_size: int = 128
+    camera: str = "head"
+    max_depth: float = 10.0
+    detector: str = "geometric"
+    detector_min_pixels: int = 10
+    homes: int = 0
+    home: HomeConfig = field(default_factory=lambda: HomeConfig(static_objects=True))
+    reward: SocialNavRewardConfig = field(default_factory=SocialNavRewardConfig)
+    proxemics: ProxemicsConfig = field(default_factory=ProxemicsConfig)
+
+    def __post_init__(self):
+        check_range("max_steps", self.max_steps, 1, 10**7, integer=True)
+        Timing(self.physics_dt, self.control_dt).validate()
+        check_range("min_start_distance", self.min_start_distance, 0.0, 50.0)
+        check_range("max_linear_speed", self.max_linear_speed, 0.01, 1.5)
+        check_range("max_angular_speed", self.max_angular_speed, 0.01, 3.0)
+        check_range("humanoid_radius", self.humanoid_radius, 0.05, 1.0)
+        for name in ("humanoid_speed", "humanoid_pause"):
+            lo, hi = _pair(name, getattr(self, name))
+            check_range(f"{name}[0]", lo, 0.0, 1.5 if name == "humanoid_speed" else 60.0)
+            check_range(f"{name}[1]", hi, lo, 1.5 if name == "humanoid_speed" else 60.0)
+        check_range("scan_rays", self.scan_rays, 1, 4096, integer=True)
+        check_range("scan_range", self.scan_range, 0.1, 100.0)
+        check_range("image_size", self.image_size, 16, 1024, integer=True)
+        check_choice("camera", self.camera, CAMERAS)
+        check_range("max_depth", self.max_depth, 0.1, 100.0)
+        check_choice("detector", self.detector, DETECTORS)
+        check_range("detector_min_pixels", self.detector_min_pixels, 1, None, integer=True)
+        check_range("homes", self.homes, 0, 10_000, integer=True)
+        for name, kind in (("home", HomeConfig), ("reward", SocialNavRewardConfig),
+                           ("proxemics", ProxemicsConfig)):
+            if not isinstance(getattr(self, name), kind):
+                raise ConfigError(name, getattr(self, name), reason=f"must be a {kind.__name__}")
+
+
+def _pair(name, value) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ConfigError(name, value, reason="must be a pair (low, high)") from None
+    return lo, hi

@@ -1,0 +1,262 @@
+"""Social Navigation: a robot finds a humanoid wandering in an unseen home and follows it.
+
+Definitions match Habitat 3.0's Social Navigation (see :mod:`.terms`). The robot's action
+drives its base; the humanoid wanders between random navigable points and ignores the
+robot; a contact monitor counts robot-humanoid collisions at the end of each step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from embodied.geometry import facing_cosine
+from embodied.scenes.splits import SPLITS
+from embodied.sim.world import Timing
+from embodied.tasks.actions import BaseVelocityAction
+from embodied.tasks.base import PrivilegedView, Task
+from embodied.tasks.episodes import RunSkill, Scene, SeparatedStarts
+from embodied.tasks.social_nav.config import OBS_MODES, SocialNavConfig
+from embodied.tasks.social_nav.terms import (SocialNavMetrics, StepRecord, is_found,
+                                             oracle_finding_steps, reward_terms)
+
+ROBOT = "robot"
+HUMANOID = "human0"
+#: The contact monitor's pair of the robot and the humanoid.
+ROBOT_HUMANOID = "robot_humanoid"
+
+
+@dataclass(frozen=True)
+class SocialNavView(PrivilegedView):
+    """The privileged view of a SocialNav episode: which agents play, and the geodesic
+    robot-humanoid distance and found-step count of the last step."""
+
+    robot: str = ROBOT
+    humanoid: str = HUMANOID
+    distance: float = math.inf
+    found_steps: int = 0
+
+
+class SocialNavTask(Task):
+    """Episode sampling, observations, reward and metrics of SocialNav."""
+
+    config_class = SocialNavConfig
+    obs_modes = OBS_MODES
+
+    @cached_property
+    def robot_radius(self) -> float:
+        """The robot's footprint radius (m), used for its navigation map and proxemics."""
+        from embodied.agents.robot import get_embodiment
+
+        return float(get_embodiment(self.config.robot).constants.base_radius)
+
+    # -- declarations -------------------------------------------------------------------------
+    def make_actions(self):
+        cfg = self.config
+        return {ROBOT: BaseVelocityAction(ROBOT, cfg.max_linear_speed, cfg.max_angular_speed)}
+
+    def make_sensors(self):
+        from embodied import sensors as S
+
+        cfg = self.config
+        out = [S.HumanoidGPSCompass(humanoid=HUMANOID),
+               S.RangeScan(num_rays=cfg.scan_rays, max_range=cfg.scan_range),
+               S.BaseVelocity()]
+        size = cfg.image_size
+        if cfg.detector == "geometric":
+            out.append(S.GeometricHumanoidDetector(humanoid=HUMANOID, camera=cfg.camera, width=size,
+                                                   height=size, max_range=cfg.max_depth))
+        else:
+            out.append(S.HumanoidDetector(size, size, cfg.camera, "humanoid_detector",
+                                          min_pixels=cfg.detector_min_pixels))
+        if self.obs_mode != "state":
+            out.append(S.CameraDepth(size, size, cfg.camera, "depth", max_depth=cfg.max_depth))
+            if self.obs_mode == "rgbd":
+                out.append(S.CameraRGB(size, size, cfg.camera, "rgb"))
+        return {ROBOT: out}
+
+    @property
+    def action_scale(self) -> np.ndarray:
+        """What actions of +-1 map to: (m/s, rad/s)."""
+        return self.actions[ROBOT].scale
+
+    # -- scenes -------------------------------------------------------------------------------
+    def home_index(self, seed: int) -> int:
+        """Home ``seed`` of the split, modulo ``config.homes`` when set."""
+        size = SPLITS[self.split].size
+        n = self.config.homes or size
+        return int(seed) % min(n, size)
+
+    def scene_key(self, seed, rng):
+        from embodied.agents.humanoid.avatars import sample_avatar
+
+        index = self.home_index(seed)
+        return index, sample_avatar(rng, self.split).id
+
+    def build_scene(self, key) -> Scene:
+        from embodied.agents.humanoid import Humanoid
+        from embodied.agents.robot import make_robot
+        from embodied.sensors import SensorSuite
+        from embodied.sim.contacts import ContactMonitor
+
+        index, avatar = key
+        cfg = self.config
+        entry = self.scenes.home(self.split, index, cfg.home)
+        robot = make_robot(cfg.robot, name=ROBOT, max_linear_speed=cfg.max_linear_speed,
+                           max_angular_speed=cfg.max_angular_speed, grasp_mode="oracle")
+        humanoid = Humanoid(HUMANOID, avatar=avatar)
+        contacts = ContactMonitor({ROBOT_HUMANOID: (ROBOT, HUMANOID)})
+        world = entry.home.make_world([robot, humanoid, contacts],
+                                      Timing(cfg.physics_dt, cfg.control_dt))
+        robot.navmap = self.scenes.navmap(entry, world, self.robot_radius)
+        humanoid.navmap = self.scenes.navmap(entry, world, cfg.humanoid_radius)
+        return Scene(key, entry.home, world, navmaps={ROBOT: robot.navmap, HUMANOID: humanoid.navmap},
+                     sensors={ROBOT: SensorSuite(ROBOT, self.make_sensors()[ROBOT])})
+
+    # -- episodes -------------------------------------------------------------------------------
+    def initializers(self):
+        from embodied.skills.humanoid import Wander
+
+        cfg = self.config
+        return (SeparatedStarts((ROBOT, HUMANOID), cfg.min_start_distance, tries=64,
+                                on_failure="farthest"),
+                RunSkill(HUMANOID, lambda: Wander(speed=tuple(cfg.humanoid_speed),
+                                                  pause=tuple(cfg.humanoid_pause))))
+
+    def start_episode(self, seed):
+        robot, human = self.start_poses[ROBOT], self.start_poses[HUMANOID]
+        self.robot_start = np.array((robot.x, robot.y))
+        self.start_distance = self.scene.navmaps[ROBOT].geodesic_distance(
+            (robot.x, robot.y), (human.x, human.y))
+        self.metrics = SocialNavMetrics(self.config.reward, self.config.proxemics)
+        self.human_track: list[tuple[float, float]] = []
+        self.found_steps = 0
+        self.first_found: int | None = None
+        self.distance = self._distance()
+        self._last = _StepValues()
+        index, avatar = self.scene.key
+        return {"home": f"{self.split}/{index}", "avatar": avatar,
+                "start_distance": self.start_distance}
+
+    def _distance(self, robot_xy=None, human_xy=None) -> float:
+        """Geodesic robot-humanoid distance (current positions unless given)."""
+        world = self.world
+        if robot_xy is None:
+            robot_xy = world.entity(ROBOT).base_pose(world)[:2]
+        if human_xy is None:
+            human_xy = world.entity(HUMANOID).xy
+        return self.scene.navmaps[ROBOT].geodesic_distance(robot_xy, human_xy)
+
+    def after_step(self):
+        cfg, world = self.config, self.world
+        robot, contacts = world.entity(ROBOT), world.entity("contacts")
+        prev = self.distance
+        rx, ry, ryaw = robot.base_pose(world)
+        hxy = world.entity(HUMANOID).xy
+        d = self.distance = self._distance((rx, ry), hxy)
+        self.human_track.append(hxy)
+        facing = facing_cosine((rx, ry), ryaw, hxy)
+        found = is_found(d, facing, cfg.reward)
+        self.found_steps += found
+        if found and self.first_found is None:
+            self.first_found = self.steps
+        collided = bool(contacts.touching(ROBOT_HUMANOID))
+        terms = reward_terms(d, prev, facing, collided, contacts.steps(ROBOT_HUMANOID),
+                             found and self.found_steps == cfg.reward.success_steps,
+                             self.steps == 1, cfg.reward)
+        euclid = math.hypot(hxy[0] - rx, hxy[1] - ry)
+        forward_speed = float(robot.base_velocity(world)[0])
+        self.metrics.add(StepRecord(distance=d, separation=euclid - self.robot_radius
+                                    - cfg.humanoid_radius, found=found,
+                                    forward_speed=forward_speed, collided=collided))
+        self._last = _StepValues(terms, facing, found, collided)
+
+    def reward_terms(self):
+        return self._last.terms
+
+    def step_info(self):
+        last = self._last
+        return {"distance": self.distance, "found": last.found, "facing": last.facing,
+                "collided": last.collided, "found_steps": self.found_steps}
+
+    def episode_metrics(self) -> dict[str, float]:
+        out = self.metrics.summary(self._oracle_steps())
+        out["start_distance"] = float(self.start_distance)
+        out["episode_return"] = float(self.episode_return)
+        return out
+
+    def _oracle_steps(self) -> float:
+        """l* from the humanoid's recorded track (geodesics computed lazily, see
+        :func:`oracle_finding_steps`)."""
+        cfg, navmap, start = self.config, self.scene.navmaps[ROBOT], self.robot_start
+        return oracle_finding_steps((navmap.geodesic_distance(h, start) for h in self.human_track),
+                                    cfg.max_linear_speed, cfg.control_dt, cfg.reward.found_max)
+
+    # -- memory -----------------------------------------------------------------------------------
+    def task_state(self):
+        return {"robot_start": self.robot_start, "start_distance": self.start_distance,
+                "records": list(self.metrics.records), "human_track": list(self.human_track),
+                "found_steps": self.found_steps, "first_found": self.first_found,
+                "distance": self.distance, "last": self._last}
+
+    def restore_task_state(self, state):
+        self.robot_start = np.array(state["robot_start"])
+        self.start_distance = state["start_distance"]
+        self.metrics = SocialNavMetrics(self.config.reward, self.config.proxemics,
+                                        list(state["records"]))
+        self.human_track = list(state["human_track"])
+        self.found_steps, self.distance = state["found_steps"], state["distance"]
+        self.first_found = state["first_found"]
+        self._last = state["last"]
+
+    # -- what people and tools see ------------------------------------------------------------------
+    def privileged(self) -> SocialNavView:
+        s = self._scene()
+        return SocialNavView(world=s.world, home=s.home, navmaps=s.navmaps, actions=self.actions,
+                             steps=self.steps, distance=self.distance, found_steps=self.found_steps)
+
+    def following_rate_so_far(self) -> float:
+        """Found steps / steps since the first found step, that one included (NaN before)."""
+        if self.first_found is None:
+            return float("nan")
+        return self.found_steps / max(self.steps - self.first_found + 1, 1)
+
+    def teleop_agents(self):
+        return (HUMANOID,)
+
+    def hud_rows(self):
+        contacts = self.world.entity("contacts")
+        state = "FOLLOWING" if self._last.found else (
+            "searching" if self.first_found is None else "lost")
+        rate = self.following_rate_so_far()
+        return [("distance to robot", f"{self.distance:.2f} m"), ("robot", state),
+                ("following rate", "-" if rate != rate else f"{rate:.2f}"),
+                ("found steps", f"{self.found_steps}"),
+                ("collisions", f"{contacts.onsets(ROBOT_HUMANOID)} "
+                               f"({contacts.steps(ROBOT_HUMANOID)} steps)")]
+
+    def video_lines(self):
+        contacts = self.world.entity("contacts")
+        return (f"step {self.steps}/{self.config.max_steps}   distance {self.distance:.2f} m",
+                f"found steps {self.found_steps}   collisions {contacts.onsets(ROBOT_HUMANOID)}")
+
+    def view_focus(self):
+        world = self.world
+        rx, ry, _ = world.entity(ROBOT).base_pose(world)
+        return [(rx, ry), tuple(world.entity(HUMANOID).position[:2])]
+
+    def inset_camera(self) -> str | None:
+        return self.world.entity(ROBOT).head_camera
+
+
+@dataclass
+class _StepValues:
+    """What the last step computed, for its info and reward."""
+
+    terms: dict | None = None
+    facing: float = 0.0
+    found: bool = False
+    collided: bool = False
