@@ -1,16 +1,17 @@
-"""Typed configs from Hydra/YAML: task and policy registries, and dataclass building.
+"""Config plumbing: typed dataclasses from Hydra/YAML, and the Hydra config groups.
 
 The YAML files in the top-level ``tasks/`` and ``policies/`` folders are Hydra config
 groups ``task`` and ``policy``; they only override the typed defaults that live in code
-(dataclasses), so ``gym.make(...)`` works with no YAML at hand. Unknown names, fields or
-values raise :class:`~embodied.errors.ConfigError` naming the field and what is allowed.
+(dataclasses), so ``gym.make(...)`` works with no YAML at hand. The tables of tasks and
+policies are their registries (:mod:`embodied.tasks.registry`,
+:mod:`embodied.policies.registry`); this module only reads them. Unknown names, fields
+or values raise :class:`~embodied.errors.ConfigError` naming the field and what is allowed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import typing
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -33,7 +34,8 @@ def available(kind: str) -> list[str]:
 
 
 def register_configs() -> None:
-    """Store every task/policy YAML in Hydra's ConfigStore as groups ``task``/``policy``.
+    """Store Hydra's config groups ``task`` and ``policy``: one entry per YAML file of
+    ``tasks/`` and ``policies/``, plus one per registered task that has no YAML file.
 
     Each entry's ``config`` is the typed defaults of its dataclass with the YAML's values
     on top, so any field can be overridden from the command line
@@ -41,16 +43,34 @@ def register_configs() -> None:
     from hydra.core.config_store import ConfigStore
     from omegaconf import OmegaConf
 
+    from embodied.policies.registry import POLICIES, get_policy
+    from embodied.tasks.registry import TASKS
+
+    get_policy("random")   # imports the policy package, so every kind is registered
     store = ConfigStore.instance()
-    for kind, group, classes in (("tasks", "task", _task_config_classes()),
-                                 ("policies", "policy", _policy_config_classes())):
+    tasks = {name: entry.config_class for name, entry in TASKS.items()}
+    policies = {name: entry.config_class for name, entry in POLICIES.items()}
+    for kind, group, classes in (("tasks", "task", tasks), ("policies", "policy", policies)):
+        stems = set()
         for path in sorted(config_dir(kind).glob("*.yaml")):
-            node = OmegaConf.load(path)
-            cls = classes.get(str(node.get("name")))
-            if cls is not None:
-                defaults = OmegaConf.create(_jsonable(dataclasses.asdict(cls())))
-                node.config = OmegaConf.merge(defaults, node.get("config") or {})
-            store.store(group=group, name=path.stem, node=node)
+            stems.add(path.stem)
+            store.store(group=group, name=path.stem,
+                        node=_with_defaults(OmegaConf.load(path), classes))
+        if group == "task":
+            for name in sorted(set(tasks) - stems):
+                node = OmegaConf.create({"name": name, "obs_mode": "state", "config": {}})
+                store.store(group=group, name=name, node=_with_defaults(node, classes))
+
+
+def _with_defaults(node, classes: Mapping[str, type | None]):
+    """``node`` with its ``config`` laid over the typed defaults of its kind's dataclass."""
+    from omegaconf import OmegaConf
+
+    cls = classes.get(str(node.get("name")))
+    if cls is not None:
+        defaults = OmegaConf.create(_jsonable(dataclasses.asdict(cls())))
+        node.config = OmegaConf.merge(defaults, node.get("config") or {})
+    return node
 
 
 def _jsonable(value):
@@ -59,17 +79,6 @@ def _jsonable(value):
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value
-
-
-def _task_config_classes() -> dict[str, type]:
-    return {name: entry.config_class for name, entry in _task_registry().items()}
-
-
-def _policy_config_classes() -> dict[str, type]:
-    from embodied.policies.heuristic import FollowerConfig
-    from embodied.policies.sb3 import ALGORITHMS
-
-    return {"heuristic": FollowerConfig, **ALGORITHMS}
 
 
 def to_plain(cfg: Any) -> Any:
@@ -108,33 +117,19 @@ def build_dataclass(cls, data: Mapping[str, Any] | None, path: str = "config"):
         raise ConfigError(path, data, reason=str(exc)) from None
 
 
-@dataclass(frozen=True)
-class TaskEntry:
-    """How to make a task's environment from its config group entry."""
-
-    env_id: str
-    config_class: type
-
-
-def _task_registry() -> dict[str, TaskEntry]:
-    from embodied.tasks.social_nav import SocialNavConfig
-
-    return {"social_nav": TaskEntry("embodied/SocialNav-v0", SocialNavConfig)}
-
-
 def make_env_factory(task_cfg: Mapping[str, Any], split: str, render_mode: str | None = None
                      ) -> Callable[[], Any]:
     """A zero-argument function creating the task's environment (for vector envs too)."""
     import gymnasium as gym
 
     import embodied  # noqa: F401  (registers the envs)
+    from embodied.tasks.registry import TASKS
 
     task_cfg = to_plain(task_cfg)
-    registry = _task_registry()
     name = task_cfg.get("name")
-    if name not in registry:
-        raise ConfigError("task", name, sorted(registry))
-    entry = registry[name]
+    if name not in TASKS:
+        raise ConfigError("task", name, sorted(TASKS))
+    entry = TASKS[name]
     config = build_dataclass(entry.config_class, task_cfg.get("config"), "task.config")
     obs_mode = task_cfg.get("obs_mode", "state")
 
@@ -143,32 +138,3 @@ def make_env_factory(task_cfg: Mapping[str, Any], split: str, render_mode: str |
                         render_mode=render_mode)
 
     return make
-
-
-def make_policy(policy_cfg: Mapping[str, Any], env=None, checkpoint: str | None = None):
-    """The policy named in ``policy_cfg`` (``random``, ``heuristic``, ``ppo``, ...).
-
-    Learned policies (``ppo``) are loaded from ``checkpoint``, else from the config's own
-    ``checkpoint`` entry (a released policy: a path relative to the shipped ``policies/``
-    folder when it is not a file relative to the working directory)."""
-    from embodied.policies.base import RandomPolicy
-    from embodied.policies.heuristic import FollowerConfig, SocialNavHeuristic
-    from embodied.policies.sb3 import ALGORITHMS, make_learned_policy
-
-    policy_cfg = to_plain(policy_cfg)
-    name = policy_cfg.get("name")
-    if checkpoint is None and policy_cfg.get("checkpoint"):
-        checkpoint = Path(policy_cfg["checkpoint"])
-        if not checkpoint.is_absolute() and not checkpoint.exists():
-            checkpoint = config_dir("policies") / checkpoint
-    builders: dict[str, Callable[[], Any]] = {
-        "random": lambda: RandomPolicy(seed=int(policy_cfg.get("seed", 0))),
-        "heuristic": lambda: SocialNavHeuristic(
-            build_dataclass(FollowerConfig, policy_cfg.get("config"), "policy.config")),
-    }
-    for algorithm in ALGORITHMS:
-        builders[algorithm] = (lambda algorithm=algorithm:
-                               make_learned_policy(algorithm, policy_cfg, checkpoint))
-    if name not in builders:
-        raise ConfigError("policy", name, sorted(builders))
-    return builders[name]()

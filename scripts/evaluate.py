@@ -38,10 +38,11 @@ ConfigStore.instance().store(name="evaluate", node={
 
 
 def run(cfg: DictConfig) -> dict:
-    from embodied.config import make_env_factory, make_policy, to_plain
+    from embodied.config import make_env_factory, to_plain
     from embodied.errors import ConfigError, check_choice
     from embodied.evaluation import evaluate
     from embodied.io import write_json
+    from embodied.policies import make_policy
     from embodied.scenes.splits import SPLITS
 
     check_choice("split", cfg.split, SPLITS)

@@ -32,7 +32,7 @@ os.environ.setdefault("MUJOCO_GL", "egl")
 import hydra  # noqa: E402
 from omegaconf import DictConfig  # noqa: E402
 
-from embodied.policies.training import register_train_config  # noqa: E402
+from embodied.training import register_train_config  # noqa: E402
 
 register_train_config()
 
@@ -42,7 +42,7 @@ def main(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
 
     from embodied.errors import EmbodiedError
-    from embodied.policies.training import train
+    from embodied.training import train
 
     from hydra.types import RunMode
 

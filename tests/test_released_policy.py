@@ -3,8 +3,9 @@
 import numpy as np
 from omegaconf import OmegaConf
 
-from embodied.config import config_dir, make_env_factory, make_policy
+from embodied.config import config_dir, make_env_factory
 from embodied.evaluation import evaluate
+from embodied.policies import make_policy
 
 
 def test_released_social_nav_policy_runs():

@@ -14,12 +14,13 @@ pytest.importorskip("stable_baselines3")
 
 from hydra import compose, initialize  # noqa: E402
 
-from embodied.config import make_env_factory, make_policy  # noqa: E402
+from embodied.config import make_env_factory  # noqa: E402
+from embodied.policies import make_policy  # noqa: E402
 from embodied.errors import AssetError, ConfigError  # noqa: E402
 from embodied.evaluation import evaluate  # noqa: E402
-from embodied.policies.sb3 import SB3Policy, read_checkpoint  # noqa: E402
-from embodied.policies.training import (DEMO_SEED_BASE, TrainingRun,  # noqa: E402
-                                        register_train_config, train)
+from embodied.policies.learned.sb3 import SB3Policy, read_checkpoint  # noqa: E402
+from embodied.training import TrainingRun, register_train_config, train  # noqa: E402
+from embodied.training.run import DEMO_SEED_BASE  # noqa: E402
 
 TINY = ["task.config.max_steps=48", "train_max_steps=48", "n_envs=1", "vec_env=dummy",
         "policy.config.n_steps=64", "policy.config.batch_size=32", "policy.config.n_epochs=1",
@@ -158,7 +159,7 @@ def test_image_extractor_handles_depth_and_rgb_layouts():
     import gymnasium as gym
     import torch
 
-    from embodied.policies.extractors import DictExtractor
+    from embodied.policies.learned.extractors import DictExtractor
 
     space = gym.spaces.Dict({
         "depth": gym.spaces.Box(0.0, 10.0, (48, 48, 1), np.float32),
@@ -176,7 +177,7 @@ def test_image_extractor_handles_depth_and_rgb_layouts():
 
 
 def test_discounted_returns_restart_at_episode_ends():
-    from embodied.policies.imitation import discounted_returns
+    from embodied.training.imitation import discounted_returns
 
     returns = discounted_returns(np.array([1.0, 1.0, 1.0, 2.0]),
                                  np.array([False, False, True, True]), 0.5)
@@ -188,8 +189,8 @@ def test_behaviour_cloning_moves_the_policy_towards_the_expert(tmp_path):
     demonstrations get much closer to the expert's than the untrained policy's."""
     import torch
 
-    from embodied.policies.heuristic import SocialNavHeuristic
-    from embodied.policies.imitation import collect_demonstrations
+    from embodied.policies.experts.social_nav import SocialNavHeuristic
+    from embodied.training.imitation import collect_demonstrations
 
     cfg = tiny_cfg(tmp_path, "total_steps=64", "eval_every=0", "checkpoint_every=0",
                    "pretrain_demos=96", "pretrain_epochs=300")
@@ -211,7 +212,7 @@ def test_behaviour_cloning_moves_the_policy_towards_the_expert(tmp_path):
     try:
         run.train = dataclasses.replace(run.train, pretrain_demos=0)
         run.build()
-        from embodied.policies.sb3 import Normalization
+        from embodied.policies.learned.sb3 import Normalization
 
         before = action_mse(run.model, None)
         run.train = dataclasses.replace(run.train, pretrain_demos=96)
@@ -226,8 +227,8 @@ def test_behaviour_cloning_moves_the_policy_towards_the_expert(tmp_path):
 
 def test_dagger_collection_labels_the_actors_states_with_expert_actions(tmp_path):
     from embodied.policies.base import RandomPolicy
-    from embodied.policies.heuristic import SocialNavHeuristic
-    from embodied.policies.imitation import collect_demonstrations
+    from embodied.policies.experts.social_nav import SocialNavHeuristic
+    from embodied.training.imitation import collect_demonstrations
 
     run = TrainingRun(tiny_cfg(tmp_path), tmp_path)
     expert = SocialNavHeuristic()

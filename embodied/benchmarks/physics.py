@@ -47,9 +47,9 @@ def _action_stream(env, kind: str, steps: int, seed: int) -> np.ndarray:
     actions from ``reset(seed)`` (``heuristic``; find, then follow: typical use)."""
     if kind == "fixed":
         return np.tile(np.array([0.4, 0.2], dtype=np.float32), (steps, 1))
-    from embodied.policies.heuristic import SocialNavHeuristic
+    from embodied.policies import make_policy
 
-    policy = SocialNavHeuristic()
+    policy = make_policy({"name": "heuristic"})
     obs, _ = env.reset(seed=seed)
     policy.reset(env, seed)
     actions = []

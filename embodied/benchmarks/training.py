@@ -25,7 +25,7 @@ TASK = {"name": "social_nav", "obs_mode": "state", "config": {}}
 
 def _make_env_factory(episode_steps: int):
     from embodied.config import make_env_factory
-    from embodied.policies.training import training_task_config
+    from embodied.training.vec_env import training_task_config
 
     return make_env_factory(training_task_config(TASK, episode_steps), "train")
 
@@ -33,7 +33,7 @@ def _make_env_factory(episode_steps: int):
 def env_steps_per_s(n_envs: int, kind: str, steps: int = 2000, repeats: int = 3,
                     episode_steps: int = 500) -> float:
     """Median env steps/s of a vector env of ``n_envs`` SocialNav envs (random actions)."""
-    from embodied.policies.training import make_vec_env
+    from embodied.training.vec_env import make_vec_env
 
     venv = make_vec_env(_make_env_factory(episode_steps), n_envs, kind, seed=0)
     rng = np.random.default_rng(0)
@@ -57,8 +57,8 @@ def ppo_steps_per_s(n_envs: int, kind: str, steps: int = 4096, repeats: int = 1,
     from stable_baselines3 import PPO
     from stable_baselines3.common.vec_env import VecNormalize
 
-    from embodied.policies.sb3 import PPOConfig, policy_kwargs, vector_keys
-    from embodied.policies.training import make_vec_env
+    from embodied.policies.learned.sb3 import PPOConfig, policy_kwargs, vector_keys
+    from embodied.training.vec_env import make_vec_env
 
     torch.set_num_threads(1)
     config = PPOConfig()

@@ -1,5 +1,16 @@
-"""Policies: baselines, learned (SB3) policies and planners, behind one small interface."""
+"""Policies behind one small interface: baselines, experts, learned (SB3) policies and
+planners. Every kind registers in :mod:`.registry`; :func:`make_policy` builds one from
+its config.
 
-from embodied.policies.base import Policy, RandomPolicy
+- :mod:`.base`: :class:`Policy`, :class:`RandomPolicy`, the privileged view experts read;
+- :mod:`.experts`: privileged scripted experts (``heuristic``: SocialNav's);
+- :mod:`.learned`: SB3 policies, checkpoints and feature extractors (``ppo``).
+"""
 
-__all__ = ["Policy", "RandomPolicy"]
+from embodied.policies import experts as _experts  # noqa: F401  (registers the experts)
+from embodied.policies import learned as _learned  # noqa: F401  (registers the learned kinds)
+from embodied.policies.base import Policy, RandomPolicy, privileged_view
+from embodied.policies.registry import POLICIES, make_policy, register_policy
+
+__all__ = ["POLICIES", "Policy", "RandomPolicy", "make_policy", "privileged_view",
+           "register_policy"]

@@ -5,12 +5,15 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 
+from embodied.errors import ConfigError
+from embodied.policies.registry import register_policy
+
 
 class Policy:
     """Maps observations to actions for one environment.
 
     ``reset`` is called after each ``env.reset`` with that episode's seed; privileged
-    policies (heuristic experts) may read the unwrapped env's World, others must not.
+    policies (experts) read the episode through :func:`privileged_view`, others must not.
     """
 
     #: Short name used in result tables.
@@ -41,3 +44,22 @@ class RandomPolicy(Policy):
         if isinstance(space, gym.spaces.Box):
             return self._rng.uniform(space.low, space.high).astype(space.dtype)
         return space.sample()
+
+
+def privileged_view(env: gym.Env, kind: type | None = None):
+    """The privileged view of ``env``'s current episode (``env.unwrapped.privileged()``),
+    checked to be a ``kind`` view; ConfigError says what is missing."""
+    task_env = env.unwrapped
+    if not callable(getattr(task_env, "privileged", None)):
+        raise ConfigError("env", type(task_env).__name__, reason="a privileged policy needs an "
+                          "embodied task env (gym.make('embodied/...'))")
+    if getattr(task_env, "world", None) is None:
+        raise ConfigError("env", type(task_env).__name__, reason="reset the env before acting")
+    view = task_env.privileged()
+    if kind is not None and not isinstance(view, kind):
+        raise ConfigError("env", type(task_env).__name__, reason=f"this policy needs a task "
+                          f"whose privileged view is a {kind.__name__}")
+    return view
+
+
+register_policy("random", lambda cfg, checkpoint: RandomPolicy(seed=int(cfg.get("seed", 0))))

@@ -1,6 +1,7 @@
-"""Privileged heuristic expert for SocialNav, like the anchor's: it reads the navigation
-map and the humanoid's true position, drives along the shortest path towards the
-humanoid, holds a following distance while facing it and backs off when too close."""
+"""Privileged heuristic expert for SocialNav, like Habitat 3.0's: it reads the navigation
+map and the humanoid's true position (the task's privileged view), drives along the
+shortest path towards the humanoid with the robot's ``NavigateTo`` skill, holds a
+following distance while facing it and backs off when too close."""
 
 from __future__ import annotations
 
@@ -10,20 +11,10 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
-from embodied.errors import ConfigError, check_range
+from embodied.errors import check_range
 from embodied.geometry import wrap_angle
-from embodied.policies.base import Policy
-
-
-def lookahead_point(path: np.ndarray, distance: float) -> np.ndarray:
-    """The point ``distance`` metres along a polyline (its end if shorter)."""
-    remaining = distance
-    for a, b in zip(path[:-1], path[1:]):
-        seg = float(np.linalg.norm(b - a))
-        if seg >= remaining and seg > 0:
-            return a + (b - a) * (remaining / seg)
-        remaining -= seg
-    return path[-1]
+from embodied.policies.base import Policy, privileged_view
+from embodied.policies.registry import register_policy
 
 
 @dataclass(frozen=True)
@@ -53,36 +44,39 @@ class SocialNavHeuristic(Policy):
         self.config = config or FollowerConfig()
 
     def act(self, observation, env: gym.Env):
-        task = getattr(env.unwrapped, "task", None)
-        if task is None or task.scene is None:
-            raise ConfigError("policy", self.name,
-                              reason="the heuristic needs a SocialNav env that has been reset")
-        cfg, scene = self.config, task.scene
-        world = scene.world
-        rx, ry, yaw = scene.robot.base_pose(world)
-        human = np.asarray(scene.humanoid.position[:2], float)
-        robot = np.array([rx, ry])
-        distance = task.distance
+        from embodied.skills.robot import NavigateTo
+        from embodied.tasks.social_nav import SocialNavView
+
+        view = privileged_view(env, SocialNavView)
+        cfg, world = self.config, view.world
+        robot = view.agent(view.robot)
+        rx, ry, yaw = robot.base_pose(world)
+        human = np.asarray(view.agent(view.humanoid).position[:2], float)
+        distance = view.distance
         bearing_to_human = wrap_angle(math.atan2(human[1] - ry, human[0] - rx) - yaw)
         if distance > cfg.follow_distance + cfg.tolerance:
-            path = scene.robot_map.shortest_path(robot, human)
-            target = lookahead_point(path, cfg.lookahead) if path is not None else human
-            heading_error = wrap_angle(math.atan2(target[1] - ry, target[0] - rx) - yaw)
-            speed = cfg.speed_gain * (distance - cfg.follow_distance)
-            if abs(heading_error) > cfg.turn_in_place:
-                speed = 0.0
-            else:
-                speed *= math.cos(heading_error)
+            navigate = NavigateTo(target=view.humanoid, stop_distance=cfg.follow_distance,
+                                  lookahead=cfg.lookahead, turn_gain=cfg.turn_gain,
+                                  speed_gain=cfg.speed_gain, turn_in_place=cfg.turn_in_place)
+            speed, turn, *_ = navigate.command(robot, world, distance)
         elif distance < cfg.follow_distance - cfg.tolerance:
-            heading_error = bearing_to_human
             speed = -cfg.speed_gain * (cfg.follow_distance - distance)
+            turn = cfg.turn_gain * bearing_to_human
         else:
-            heading_error, speed = bearing_to_human, 0.0
+            speed, turn = 0.0, cfg.turn_gain * bearing_to_human
         scan = observation.get("range_scan") if isinstance(observation, dict) else None
         if speed > 0 and scan is not None:
             front = scan[len(scan) // 2 - 2: len(scan) // 2 + 3]
-            if float(np.min(front)) < cfg.obstacle_stop + task.robot_radius:
+            if float(np.min(front)) < cfg.obstacle_stop + robot.constants.base_radius:
                 speed = 0.0
-        limits = task.action_scale
-        action = np.array([speed / limits[0], cfg.turn_gain * heading_error / limits[1]])
-        return np.clip(action, -1.0, 1.0).astype(np.float32)
+        return view.actions[view.robot].to_action(speed, turn)
+
+
+def _build(policy_cfg, checkpoint) -> SocialNavHeuristic:
+    from embodied.config import build_dataclass
+
+    return SocialNavHeuristic(build_dataclass(FollowerConfig, policy_cfg.get("config"),
+                                              "policy.config"))
+
+
+register_policy("heuristic", _build, config_class=FollowerConfig)

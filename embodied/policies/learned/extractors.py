@@ -9,7 +9,7 @@ from stable_baselines3.common.preprocessing import is_image_space_channels_first
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 from torch import nn
 
-from embodied.policies.sb3 import image_keys, vector_keys
+from embodied.policies.learned.sb3 import image_keys, vector_keys
 
 
 def _channels_first(space: gym.spaces.Box) -> bool:

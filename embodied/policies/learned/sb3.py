@@ -30,6 +30,7 @@ import numpy as np
 from embodied.errors import AssetError, ConfigError, check_choice, check_range
 from embodied.io import _json_default, atomic_path
 from embodied.policies.base import Policy
+from embodied.policies.registry import register_policy
 
 CHECKPOINT_FORMAT = 1
 ACTIVATIONS = ("tanh", "relu", "elu")
@@ -90,7 +91,8 @@ class PPOConfig:
         check_range(f"{p}.clip_obs", self.clip_obs, 0.0, 1e6)
 
 
-#: Algorithms that ``make_policy``/``scripts/train.py`` know, with their config classes.
+#: SB3 algorithms that checkpoints can hold, with their config classes (each is also a
+#: registered, trainable policy kind).
 ALGORITHMS: dict[str, type] = {"ppo": PPOConfig}
 
 
@@ -111,7 +113,7 @@ def policy_kwargs(config: PPOConfig) -> dict:
     """SB3 ``policy_kwargs`` for MultiInputPolicy from the config."""
     from torch import nn
 
-    from embodied.policies.extractors import DictExtractor
+    from embodied.policies.learned.extractors import DictExtractor
 
     activation = {"tanh": nn.Tanh, "relu": nn.ReLU, "elu": nn.ELU}[config.activation]
     arch = list(config.net_arch)
@@ -381,13 +383,13 @@ class SB3Policy(Policy):
 
 def task_name_of(env: gym.Env) -> str | None:
     """The task name (``social_nav``) registered for the env's gym id (None if unknown)."""
-    from embodied.config import _task_registry
+    from embodied.tasks.registry import task_of_env_id
 
     spec = getattr(env, "spec", None) or getattr(env.unwrapped, "spec", None)
     if spec is None:
         return None
-    names = [name for name, entry in _task_registry().items() if entry.env_id == spec.id]
-    return names[0] if names else spec.id
+    entry = task_of_env_id(spec.id)
+    return entry.name if entry is not None else spec.id
 
 
 def make_learned_policy(name: str, policy_cfg: Mapping[str, Any], checkpoint) -> SB3Policy:
@@ -398,3 +400,8 @@ def make_learned_policy(name: str, policy_cfg: Mapping[str, Any], checkpoint) ->
         raise ConfigError("policy", name, reason=f"checkpoint {checkpoint} holds a "
                           f"{policy.checkpoint.algorithm!r} model")
     return policy
+
+
+for _name, _config_class in ALGORITHMS.items():
+    register_policy(_name, lambda cfg, checkpoint, _name=_name: make_learned_policy(_name, cfg, checkpoint),
+                    config_class=_config_class, trainable=True)

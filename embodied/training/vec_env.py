@@ -1,0 +1,76 @@
+"""Vector environments for training: picklable env constructors, SB3 vector envs, and
+closing them cleanly after Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+from typing import Any, Callable, Mapping
+
+from embodied.errors import check_choice
+from embodied.training.config import VEC_ENVS
+
+class EnvFactory:
+    """Picklable env constructor for vector envs: the task env in a Monitor wrapper.
+
+    Worker processes ignore SIGINT, so Ctrl-C reaches only the trainer, which then saves
+    its last checkpoint and closes the workers itself.
+    """
+
+    def __init__(self, make_env: Callable[[], Any], in_subprocess: bool):
+        self.make_env = make_env
+        self.in_subprocess = in_subprocess
+
+    def __call__(self):
+        from stable_baselines3.common.monitor import Monitor
+
+        if self.in_subprocess:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return Monitor(self.make_env())
+
+
+def training_task_config(task_cfg: Mapping[str, Any], train_max_steps: int | None) -> dict:
+    """The task config of training envs: the task's, with ``train_max_steps`` if set."""
+    from embodied.config import to_plain
+
+    task = dict(to_plain(task_cfg))
+    if train_max_steps is not None:
+        task["config"] = dict(task.get("config") or {}, max_steps=int(train_max_steps))
+    return task
+
+
+def make_vec_env(make_env: Callable[[], Any], n_envs: int, kind: str = "auto", seed: int = 0):
+    """``n_envs`` copies of ``make_env()`` in a SubprocVecEnv or DummyVecEnv, seeded."""
+    from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
+
+    check_choice("vec_env", kind, VEC_ENVS)
+    subproc = kind == "subproc" or (kind == "auto" and n_envs > 1)
+    fns = [EnvFactory(make_env, subproc) for _ in range(n_envs)]
+    venv = SubprocVecEnv(fns) if subproc else DummyVecEnv(fns)
+    venv.seed(seed)
+    return venv
+
+
+def close_vec_env(venv, timeout: float = 10.0) -> None:
+    """Close a vector env, also after Ctrl-C interrupted a SubprocVecEnv mid-step.
+
+    SubprocVecEnv.close() first collects the pending step results; when an interrupt
+    landed between two workers' replies it would wait forever for a reply already read.
+    Workers are told to close instead and terminated if they do not stop in time."""
+    from stable_baselines3.common.vec_env import SubprocVecEnv
+
+    inner = venv
+    while hasattr(inner, "venv"):
+        inner = inner.venv
+    if not isinstance(inner, SubprocVecEnv) or not inner.waiting or inner.closed:
+        venv.close()
+        return
+    for remote in inner.remotes:
+        try:
+            remote.send(("close", None))
+        except (BrokenPipeError, OSError):
+            pass
+    for process in inner.processes:
+        process.join(timeout)
+        if process.is_alive():
+            process.terminate()
+    inner.waiting, inner.closed = False, True
