@@ -26,7 +26,7 @@ def _add_home_args(parser: argparse.ArgumentParser, default_split: str = "val") 
 
 
 def _cmd_demo(args) -> int:
-    from embodied.demo import run_demo
+    from embodied.showcase.demo import run_demo
 
     summary = run_demo(seed=args.seed, split=args.split, steps=args.steps, out_dir=args.out,
                        width=args.width, height=args.height, video=not args.no_video,
@@ -46,7 +46,7 @@ def _cmd_scene(args) -> int:
 
 
 def _cmd_avatars(args) -> int:
-    from embodied.agents.humanoid.gallery import render_gallery
+    from embodied.showcase.avatars import render_gallery
 
     path = render_gallery(args.out)
     print(f"wrote {path}")

@@ -92,15 +92,15 @@ def test_scripted_session_moves_humanoid_records_and_replays_identically(tmp_pat
     record = tmp_path / "session.jsonl"
     session = TeleopSession(make_teleop_config(["task.config.max_steps=60", "seed=4"]), record)
     session.start()                                 # seed 4: open floor ahead of the humanoid
-    start = session.task.scene.humanoid.position.copy()
-    start_yaw = session.task.scene.humanoid.yaw
+    start = session.humanoid.position.copy()
+    start_yaw = session.humanoid.yaw
     session.press("w")
     session.press("W")
     for step in range(45):
         if step == 20:
             session.press("d")
         session.step()
-    h = session.task.scene.humanoid
+    h = session.humanoid
     assert np.linalg.norm(h.position - start) > 1.0 and h.speed == 1.0   # walked at 1 m/s
     assert math.cos(h.yaw - (start_yaw - TURN_STEP)) > math.cos(0.1)  # turned right by 30 deg
     session.close()
@@ -148,7 +148,7 @@ def test_pick_and_place_with_space_key_replays_exactly(tmp_path):
         while keys and keys[0].step <= session.total_steps:
             session.press(keys.pop(0).key)
         if session.step() is not None:
-            held.append(session.task.scene.humanoid.holding)
+            held.append(session.humanoid.holding)
             messages.append(session.message)
     left, right = session.hud()
     session.press("h")
@@ -304,7 +304,7 @@ def test_cli_headless_teleop_then_replay(tmp_path):
 
 
 def test_a_session_whose_policy_rejects_the_env_leaves_no_recording(tmp_path, monkeypatch):
-    from embodied.policies.heuristic import SocialNavHeuristic
+    from embodied.policies.experts.social_nav import SocialNavHeuristic
 
     def reject(self, env, seed=None):
         raise ConfigError("task.obs_mode", "state", reason="checkpoint trained with 'depth'")

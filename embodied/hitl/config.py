@@ -1,6 +1,6 @@
 """What a teleoperation session runs: the task and robot policy entries (the shipped
 YAML configs plus command-line overrides), the environment made from them, and the hook
-that hands the task's humanoid to :class:`~embodied.agents.humanoid.behaviours.Teleop`.
+that hands the task's humanoid to :class:`~embodied.skills.humanoid.Teleop`.
 
 Replays use the same functions with the entries stored in a recording's header.
 """
@@ -138,16 +138,23 @@ def make_env(task_cfg: Mapping, split: str, render_mode: str | None = None,
     return env
 
 
+def teleop_humanoid(task) -> str:
+    """The name of the humanoid a person drives in ``task`` (its first teleop agent)."""
+    agents = task.teleop_agents()
+    if not agents:
+        raise ConfigError("task", task.name, reason="has no humanoid a person can drive")
+    return agents[0]
+
+
 def humanoid_teleop(task):
-    """Install a :class:`Teleop` behaviour on the task's humanoid (after ``env.reset``):
+    """Install a :class:`Teleop` skill on the task's driven humanoid (after ``env.reset``):
     candidate objects are the home's free objects, surfaces its receptacles'."""
     import mujoco
 
-    from embodied.agents.humanoid.behaviours import Teleop, surfaces_of
-    from embodied.scenes.home import generate_home
+    from embodied.skills.humanoid import Teleop, surfaces_of
 
-    scene = task.scene
-    world = scene.world
+    view = task.privileged()
+    world = view.world
     model = world.model
     objects = []
     for name in world.body_names("obj/"):
@@ -156,16 +163,16 @@ def humanoid_teleop(task):
         if name.endswith("/body") and adr >= 0 and \
                 model.jnt_type[adr] == mujoco.mjtJoint.mjJNT_FREE:
             objects.append(name)
-    home = generate_home(task.home_index, task.split, task.config.home)
-    surfaces = tuple(s for f in home.receptacles() for s in surfaces_of(f))
+    surfaces = tuple(s for f in view.home.receptacles() for s in surfaces_of(f))
     teleop = Teleop(objects=tuple(objects), surfaces=surfaces)
-    scene.humanoid.run(teleop)
+    view.agent(teleop_humanoid(task)).run(teleop)
     return teleop
 
 
 def apply_humanoid(task, teleop, command, event: str | None) -> None:
     """Give the humanoid this step's command and pick/place request (live and replay)."""
-    h, world = task.scene.humanoid, task.scene.world
+    world = task.privileged().world
+    h = world.entity(teleop_humanoid(task))
     teleop.command(command[0], command[1])
     if event == "pick":
         teleop.request_pick(h, world)

@@ -53,7 +53,7 @@ def replay(recording: str | os.PathLike | Recording, video: str | os.PathLike | 
                         writer.append(env.render())
                     frame += 1
             metrics = task.episode_metrics()
-            digest = state_digest(task.scene.world)
+            digest = state_digest(task.privileged().world)
             result = {"episode": episode.index, "seed": episode.seed, "steps": task.steps,
                       "metrics": metrics, "digest": digest,
                       "reason": episode.end["reason"] if episode.end else "unfinished"}

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from embodied.errors import ConfigError, check_range
-from embodied.hitl.config import TeleopConfig, apply_humanoid, humanoid_teleop, make_env
+from embodied.hitl.config import (TeleopConfig, apply_humanoid, humanoid_teleop, make_env,
+                                  teleop_humanoid)
 from embodied.hitl.controls import KEY_HELP, WalkControl, key_name, read_key_script
 from embodied.hitl.recording import RecordingError, RecordingWriter, state_digest
 
@@ -79,7 +80,7 @@ class TeleopSession:
         import mujoco
 
         from embodied import __version__
-        from embodied.config import make_policy
+        from embodied.policies import make_policy
 
         self.config = config
         self.task_cfg = config.task_config()
@@ -130,8 +131,6 @@ class TeleopSession:
         self.teleop = humanoid_teleop(self.task)
         self.walk.stop()
         self._request = None            # a pick/place in progress
-        self._first_found = None
-        self._found_after = 0
         self.last_step_info: dict = {}
         if self.writer is None and self.record_path is not None:
             # created once the policy has accepted the env, so a misconfigured session
@@ -144,7 +143,7 @@ class TeleopSession:
         if self.task.steps == 0:
             return None
         metrics = self.task.episode_metrics()
-        digest = state_digest(self.task.scene.world)
+        digest = state_digest(self.world)
         record = {"episode": self.episode, "seed": self.seed, "reason": reason,
                   "steps": self.task.steps, "metrics": metrics, "digest": digest}
         self.episodes.append(record)
@@ -153,11 +152,20 @@ class TeleopSession:
                             **self._poses())
         return record
 
+    @property
+    def world(self):
+        """The World of the current episode (through the task's privileged view)."""
+        return self.task.privileged().world
+
+    @property
+    def humanoid(self):
+        """The humanoid the person drives."""
+        return self.world.entity(teleop_humanoid(self.task))
+
     def _poses(self) -> dict:
-        s = self.task.scene
-        x, y, yaw = s.robot.base_pose(s.world)
-        return {"humanoid": [*map(float, s.humanoid.position), float(s.humanoid.yaw)],
-                "robot": [float(x), float(y), float(yaw)]}
+        world = self.world
+        pose = lambda name: [float(v) for v in world.entity(name).get_pose(world)]  # noqa: E731
+        return {"humanoid": pose(teleop_humanoid(self.task)), "robot": pose(self.task.observer)}
 
     # -- input ------------------------------------------------------------------------------
     def press(self, key: str) -> None:
@@ -171,7 +179,7 @@ class TeleopSession:
     def _handle_keys(self) -> str | None:
         """Apply queued keys; returns a pick/place request for this step, if any."""
         event = None
-        h = self.task.scene.humanoid
+        h = self.humanoid
         while self._keys:
             key = self._keys.popleft()
             if key in ("w", "s", "a", "d"):
@@ -184,7 +192,7 @@ class TeleopSession:
                 self._begin(self.seed if key == "r" else self.seed + 1)
                 self.message = "episode restarted" if key == "r" else "next episode"
                 event = None
-                h = self.task.scene.humanoid
+                h = self.humanoid
             elif key == "c":
                 self.camera = (self.camera + 1) % len(CAMERAS)
             elif key == "h":
@@ -201,7 +209,7 @@ class TeleopSession:
         if self.quit:
             return None
         task, teleop = self.task, self.teleop
-        h = task.scene.humanoid
+        h = self.humanoid
         if self.writer is not None and not self._recorded_start:
             self.writer.episode(self.episode, self.seed, **self._poses())
             self._recorded_start = True
@@ -218,10 +226,6 @@ class TeleopSession:
         if self.writer is not None:
             self.writer.step(command, action, event)
         self.total_steps += 1
-        if info["found"] and self._first_found is None:
-            self._first_found = task.steps
-        if self._first_found is not None:
-            self._found_after += bool(info["found"])
         if self._request is not None and teleop.child is None:
             self.message = f"{self._request}: {teleop.last}"       # "pick: done", ...
             self._request = None
@@ -251,30 +255,16 @@ class TeleopSession:
         self.env.close()
 
     # -- reporting --------------------------------------------------------------------------
-    def following_rate_so_far(self) -> float:
-        """Found steps since the first found step / steps since then (NaN before)."""
-        if self._first_found is None:
-            return float("nan")
-        return self._found_after / max(self.task.steps - self._first_found + 1, 1)
-
     def hud(self) -> tuple[str, str]:
-        """Left and right columns of the on-screen text (metrics; help when toggled)."""
+        """Left and right columns of the on-screen text (the task's rows, the session's;
+        help when toggled)."""
         task = self.task
-        s = task.scene
-        info = self.last_step_info
-        state = "FOLLOWING" if info.get("found") else (
-            "searching" if self._first_found is None else "lost")
-        rate = self.following_rate_so_far()
-        holding = s.humanoid.holding
-        held = s.world.model.body(holding).name.split("/")[1] if holding is not None else "-"
+        holding = self.humanoid.holding
+        held = self.world.model.body(holding).name.split("/")[1] if holding is not None else "-"
         rows = [
-            ("episode", f"{self.episode} (seed {self.seed}, {task.split}/{task.home_index})"),
+            ("episode", f"{self.episode} (seed {self.seed}, {self.info.get('home', task.split)})"),
             ("elapsed", f"{task.steps * self.dt:5.1f} s  step {task.steps}/{task.config.max_steps}"),
-            ("distance to robot", f"{task.distance:.2f} m"),
-            ("robot", state),
-            ("following rate", "-" if rate != rate else f"{rate:.2f}"),
-            ("found steps", f"{task.found_steps}"),
-            ("collisions", f"{s.humanoid.robot_collisions} ({s.humanoid.robot_contact_steps} steps)"),
+            *task.hud_rows(),
             ("walking", f"{self.walk.speed:+.1f} m/s  holding {held}"),
             ("camera", self.camera_name),
         ]

@@ -98,7 +98,7 @@ class _TextOverlay(threading.Thread):
 def _launch(session: TeleopSession):
     import mujoco.viewer
 
-    world = session.task.scene.world
+    world = session.world
 
     def on_key(code: int) -> None:
         name = GLFW_KEYS.get(code)
@@ -136,18 +136,17 @@ class _ViewFlags:
 def _place_camera(viewer, session: TeleopSession, switched: bool) -> None:
     import mujoco
 
-    cam, s = viewer.cam, session.task.scene
-    world = s.world
+    cam, world, humanoid = viewer.cam, session.world, session.humanoid
     name = session.camera_name
     if name == "follow":
         cam.type = mujoco.mjtCamera.mjCAMERA_TRACKING
-        cam.trackbodyid = world.body_id(f"{s.humanoid.name}/pelvis")
-        cam.azimuth = math.degrees(s.humanoid.yaw)
+        cam.trackbodyid = world.body_id(humanoid.frame_body())
+        cam.azimuth = math.degrees(humanoid.yaw)
         if switched:
             cam.distance, cam.elevation = 4.0, -50.0
     elif name == "robot head":
         cam.type = mujoco.mjtCamera.mjCAMERA_FIXED
-        cam.fixedcamid = world.id(mujoco.mjtObj.mjOBJ_CAMERA, s.robot.head_camera)
+        cam.fixedcamid = world.id(mujoco.mjtObj.mjOBJ_CAMERA, session.task.inset_camera())
     elif switched:
         # frame the rooms' floors (the model's extent also counts the ground plane)
         model = world.model
@@ -184,7 +183,7 @@ def run_window(config: TeleopConfig, record: str | Path | None, steps: int | Non
         overlay = _TextOverlay(viewer)
         overlay.start()
         clock = RealTimeClock(session.dt, session.realtime)
-        camera, world = None, session.task.scene.world
+        camera, world = None, session.world
         while not session.quit and (steps is None or session.total_steps < steps):
             if not viewer.is_running():
                 break
@@ -195,13 +194,13 @@ def run_window(config: TeleopConfig, record: str | Path | None, steps: int | Non
             with viewer.lock():
                 session.step()
                 flags.restore(viewer)
-                if session.task.scene.world is world:
+                if session.world is world:
                     _place_camera(viewer, session, switched=camera != session.camera)
                     camera = session.camera
-            if session.task.scene.world is not world:
+            if session.world is not world:
                 # another home: the viewer is bound to one model, open a new window
                 _close(viewer, overlay, threads)
-                world, camera = session.task.scene.world, None
+                world, camera = session.world, None
                 viewer, threads = _launch(session)
                 flags = _ViewFlags(viewer)
                 overlay = _TextOverlay(viewer)

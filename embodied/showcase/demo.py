@@ -26,7 +26,7 @@ def run_demo(seed: int = 0, split: str = "val", steps: int = 600, out_dir: str |
 
     import embodied  # noqa: F401
     from embodied.io import write_json
-    from embodied.policies.heuristic import SocialNavHeuristic
+    from embodied.policies import make_policy
     from embodied.sim.video import VideoWriter
 
     check_range("steps", steps, 1, 100_000, integer=True)
@@ -36,7 +36,7 @@ def run_demo(seed: int = 0, split: str = "val", steps: int = 600, out_dir: str |
     out_dir = Path(out_dir)
     env = gym.make("embodied/SocialNav-v0", split=split, max_steps=steps,
                    render_mode="rgb_array" if video else None, render_size=(width, height))
-    policy = SocialNavHeuristic()
+    policy = make_policy({"name": "heuristic"})
     files = {"summary": str(out_dir / "summary.json")}
     start = time.perf_counter()
     sim_time = render_time = 0.0

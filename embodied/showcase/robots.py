@@ -1,7 +1,7 @@
 """Figures of the robot for the documentation: the robot in a generated home and what its
 head camera sees (RGB, depth, semantic segmentation).
 
-    python -m embodied.agents.robot.figures docs/images
+    python -m embodied.showcase.robots docs/images
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _visible(world, eye, point) -> bool:
 def embodiments_image(width: int = 640, height: int = 360) -> np.ndarray:
     """Every registered embodiment side by side in the playground room, arm stowed."""
     from embodied.agents.robot import EMBODIMENTS, make_robot
-    from embodied.agents.robot.playground import make_playground
+    from embodied.showcase.playground import make_playground
     from embodied.sim.world import World
 
     names = sorted(EMBODIMENTS)
@@ -77,7 +77,7 @@ def render_figures(out_dir: str | Path, seed: int = 3, size: int = 256) -> list[
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    from embodied.agents.robot.playground import robot_in_home
+    from embodied.showcase.playground import robot_in_home
 
     world, robot = robot_in_home(seed, humanoid_distance=(2.5, 4.0), face_humanoid=True,
                                  min_clearance=0.7, same_room=True)
