@@ -49,10 +49,12 @@ def test_training_writes_checkpoints_logs_and_evaluations(trained):
     assert list((out / "tb").glob("**/events.out.tfevents.*")), "no TensorBoard events"
     header = (out / "tb" / "progress.csv").read_text().splitlines()[0].split(",")
     assert "task/found_steps" in header and "task/following_rate" in header
+    assert {"reward/distance", "reward/facing", "reward/slack"} <= set(header)
     assert "eval/finding_success" in header and "rollout/ep_rew_mean" in header
     ckpt = read_checkpoint(out / "last.zip")
     assert ckpt.meta["num_timesteps"] == 128
     assert ckpt.meta["task"] == "social_nav" and ckpt.meta["obs_mode"] == "state"
+    assert ckpt.meta["env_id"] == "embodied/SocialNav-v0"
     assert ckpt.meta["run_config"]["policy"]["config"]["net_arch"] == [16, 16]
     assert set(ckpt.meta["observation_space"]["spaces"]) == {
         "humanoid_gps_compass", "humanoid_detector", "range_scan", "base_velocity"}

@@ -182,8 +182,9 @@ class Home:
 
     def make_world(self, entities: Sequence = (), timing: Timing = Timing(),
                    seed: int | None = 0) -> World:
-        """A World of this home with ``entities`` attached, labelled for segmentation."""
-        return World(self.build_spec(), entities, timing=timing, seed=seed, labels=self.labels)
+        """A World of this home with ``entities`` attached, labelled for segmentation (it
+        can be rebuilt without some of them: :meth:`World.rebuild`)."""
+        return World(self.build_spec, entities, timing=timing, seed=seed, labels=self.labels)
 
 
 def generate_home(seed: int, split: str = "train", config: HomeConfig | None = None) -> Home:

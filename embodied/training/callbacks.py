@@ -46,7 +46,8 @@ def callback_classes():
 
     class TaskMetrics(BaseCallback):
         """Logs the mean of each ``info["metrics"]`` value over episodes ending between
-        two logger dumps, as ``task/<metric>``; counts episodes as ``task/episodes``."""
+        two logger dumps, as ``task/<metric>``, and of each reward term's episode sum as
+        ``reward/<term>``; counts episodes as ``task/episodes``."""
 
         def __init__(self):
             super().__init__()
@@ -61,6 +62,8 @@ def callback_classes():
                 for key, value in metrics.items():
                     if value is not None and math.isfinite(value):
                         self.logger.record_mean(f"task/{key}", float(value))
+                for key, value in info.get("reward_term_sums", {}).items():
+                    self.logger.record_mean(f"reward/{key}", float(value))
             self.logger.record("task/episodes", self.episodes)
             return True
 
