@@ -9,7 +9,7 @@ import time
 import mujoco
 import numpy as np
 
-from embodied.benchmarks.timing import bench_gymnasium_humanoid, median_seconds
+from embodied.benchmarks.timing import PartTimer, bench_gymnasium_humanoid, median_seconds
 
 
 def bench_home_physics(steps: int = 2000, repeats: int = 5) -> dict:
@@ -60,35 +60,6 @@ def _action_stream(env, kind: str, steps: int, seed: int) -> np.ndarray:
     return np.stack(actions)
 
 
-class _PartTimer:
-    """Accumulates wall time of chosen methods of live objects (instance-level wrappers,
-    removed by :meth:`remove`), to split an env step into its parts."""
-
-    def __init__(self):
-        self.seconds: dict[str, float] = {}
-        self._wrapped: list[tuple[object, str]] = []
-
-    def wrap(self, obj, method: str, part: str) -> None:
-        inner = getattr(obj, method)
-        seconds = self.seconds
-        seconds.setdefault(part, 0.0)
-
-        def timed(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return inner(*args, **kwargs)
-            finally:
-                seconds[part] += time.perf_counter() - start
-
-        setattr(obj, method, timed)
-        self._wrapped.append((obj, method))
-
-    def remove(self) -> None:
-        for obj, method in self._wrapped:
-            delattr(obj, method)
-        self._wrapped.clear()
-
-
 def bench_social_nav(obs_mode: str = "state", actions: str = "fixed", steps: int = 500,
                      repeats: int = 5, seed: int = 0) -> dict:
     """SocialNav env steps/s over a replayed action stream (see :func:`_action_stream`),
@@ -130,7 +101,7 @@ def _step_parts(env, replay, repeats: int):
     task, world = env.task, env.world
     runs = []
     for _ in range(repeats):
-        timer = _PartTimer()
+        timer = PartTimer()
         timer.wrap(world, "step", "world_step")
         timer.wrap(task, "_distance", "geodesic")
         timer.wrap(task, "observe", "sensors")
