@@ -25,6 +25,7 @@ SECTIONS = {
     "scene": ("embodied.benchmarks.scene", "run"),
     "navmap": ("embodied.benchmarks.navmap", "run"),
     "physics": ("embodied.benchmarks.physics", "run"),
+    "tasks": ("embodied.benchmarks.tasks", "run"),
     "humanoid": ("embodied.benchmarks.humanoid", "run"),
     "robot": ("embodied.benchmarks.robot", "run"),
     "hitl": ("embodied.benchmarks.hitl", "run"),

@@ -115,6 +115,11 @@ class Task:
         self._clear_episode()
 
     # -- task hooks ------------------------------------------------------------------------
+    def agents(self) -> dict[str, str]:
+        """Task hook: the agents the task needs, ``{entity name: kind}`` (``robot``,
+        ``humanoid``); :meth:`build_scene` puts them in the World."""
+        return {}
+
     def make_actions(self) -> dict[str, "ActionTerm"]:
         """Task hook: the action term of each agent the task's actions drive."""
         return {}

@@ -70,7 +70,11 @@ def test_reward_terms_sum_to_the_reward_and_metrics_come_at_the_end(name):
     env = make(name)
     obs, info = env.reset(seed=1)
     assert env.observation_space.contains(obs) and info["seed"] == 1
-    assert isinstance(env.unwrapped.privileged(), PrivilegedView)
+    view = env.unwrapped.privileged()
+    assert isinstance(view, PrivilegedView)
+    agents = env.unwrapped.task.agents()
+    assert agents and {view.agent(n).category for n in agents} == set(agents.values())
+    assert set(env.unwrapped.task.actions) <= set(agents)
     names, total = None, 0.0
     for t, a in enumerate(actions(env, STEPS), start=1):
         obs, reward, terminated, truncated, info = env.step(a)

@@ -168,6 +168,28 @@ def test_a_sensor_suite_mounted_by_name_reads_a_fork_through_its_own_entity():
     task.close()
 
 
+def test_humanoids_carry_sensors_too():
+    from embodied.sensors import BaseVelocity, HumanoidGPSCompass, IsHolding, RangeScan, SensorSuite
+
+    task = social_nav()
+    task.reset(1)
+    world = task.world
+    suite = SensorSuite("human0", [HumanoidGPSCompass(humanoid="robot", mode="polar",
+                                                      name="robot_polar"),
+                                   BaseVelocity(), IsHolding()])
+    human = world.entity("human0")
+    human.run(None)                        # no wandering: walk straight on
+    human.walk(0.8, 0.0)
+    world.step(30)
+    obs = suite.read(world)
+    robot, human = world.entity("robot").get_pose(world), world.entity("human0").get_pose(world)
+    assert abs(obs["robot_polar"][0] - math.dist((robot.x, robot.y), (human.x, human.y))) < 0.2
+    assert obs["base_velocity"][0] > 0.3 and obs["is_holding"][0] == 0.0
+    with pytest.raises(NotFoundError, match="site named 'human0/scan'"):
+        SensorSuite("human0", [RangeScan()]).read(world)
+    task.close()
+
+
 def test_names_that_do_not_exist_say_what_does():
     task = social_nav()
     task.reset(0)

@@ -54,6 +54,9 @@ class SocialNavTask(Task):
         return float(get_embodiment(self.config.robot).constants.base_radius)
 
     # -- declarations -------------------------------------------------------------------------
+    def agents(self):
+        return {ROBOT: "robot", HUMANOID: "humanoid"}
+
     def make_actions(self):
         cfg = self.config
         return {ROBOT: BaseVelocityAction(ROBOT, cfg.max_linear_speed, cfg.max_angular_speed)}
