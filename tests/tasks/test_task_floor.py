@@ -184,7 +184,9 @@ def test_humanoids_carry_sensors_too():
     obs = suite.read(world)
     robot, human = world.entity("robot").get_pose(world), world.entity("human0").get_pose(world)
     assert abs(obs["robot_polar"][0] - math.dist((robot.x, robot.y), (human.x, human.y))) < 0.2
-    assert obs["base_velocity"][0] > 0.3 and obs["is_holding"][0] == 0.0
+    gait = human.gait.state
+    assert obs["base_velocity"].tolist() == [np.float32(gait.v), np.float32(gait.w)]
+    assert gait.v_cmd == 0.8 and obs["is_holding"][0] == 0.0
     with pytest.raises(NotFoundError, match="site named 'human0/scan'"):
         SensorSuite("human0", [RangeScan()]).read(world)
     task.close()
