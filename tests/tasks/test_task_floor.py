@@ -182,8 +182,8 @@ def test_humanoids_carry_sensors_too():
     human.walk(0.8, 0.0)
     world.step(30)
     obs = suite.read(world)
-    robot, human = world.entity("robot").get_pose(world), world.entity("human0").get_pose(world)
-    assert abs(obs["robot_polar"][0] - math.dist((robot.x, robot.y), (human.x, human.y))) < 0.2
+    robot, pose = world.entity("robot").get_pose(world), human.get_pose(world)
+    assert abs(obs["robot_polar"][0] - math.dist((robot.x, robot.y), (pose.x, pose.y))) < 0.2
     gait = human.gait.state
     assert obs["base_velocity"].tolist() == [np.float32(gait.v), np.float32(gait.w)]
     assert gait.v_cmd == 0.8 and obs["is_holding"][0] == 0.0
