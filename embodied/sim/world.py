@@ -283,18 +283,27 @@ class World:
     def _build_semantic_tables(self) -> None:
         """Per-geom instance and category ids, from the longest matching label prefix."""
         model = self.model
+        # longest first; among prefixes of one length, the first label given wins
         prefixes = sorted(self.labels, key=len, reverse=True)
+        rank = {p: i for i, p in enumerate(prefixes)}
+        lengths = sorted({len(p) for p in prefixes})
         self.instance_names: list[str] = ["background"] + sorted(self.labels)
         instance_of = {p: i for i, p in enumerate(self.instance_names)}
         self.geom_instance = np.zeros(model.ngeom, dtype=np.int32)
         self.geom_category = np.zeros(model.ngeom, dtype=np.int32)
+
+        def best(name: str) -> int:
+            """Rank of the best label prefix of ``name`` (len(prefixes): none)."""
+            return min((rank[name[:k]] for k in lengths if k <= len(name) and name[:k] in rank),
+                       default=len(prefixes))
+
+        body_best = [best(model.body(b).name) for b in range(model.nbody)]
         for g in range(model.ngeom):
-            names = (model.geom(g).name, model.body(model.geom_bodyid[g]).name)
-            for p in prefixes:
-                if any(n.startswith(p) for n in names):
-                    self.geom_instance[g] = instance_of[p]
-                    self.geom_category[g] = category_id(self.labels[p])
-                    break
+            r = min(best(model.geom(g).name), body_best[model.geom_bodyid[g]])
+            if r < len(prefixes):
+                p = prefixes[r]
+                self.geom_instance[g] = instance_of[p]
+                self.geom_category[g] = category_id(self.labels[p])
 
 
 _SIZES = {mujoco.mjtObj.mjOBJ_BODY: "nbody", mujoco.mjtObj.mjOBJ_JOINT: "njnt",
