@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from typing import Sequence
 
 import numpy as np
@@ -23,9 +24,15 @@ _GRID = 0.05
 _GAP = 0.04  # between pieces
 
 
+#: Yaw of a piece whose back is against the wall on each side of the room.
+_YAW_FACING = {"south": 0.0, "north": math.pi, "west": -math.pi / 2, "east": math.pi / 2}
+#: 4-connectivity, what ndimage.label uses by default.
+_STRUCTURE = ndimage.generate_binary_structure(2, 1)
+
+
 def _yaw_facing(side: str) -> float:
     """Yaw of a piece whose back is against the wall on ``side`` of the room."""
-    return {"south": 0.0, "north": math.pi, "west": -math.pi / 2, "east": math.pi / 2}[side]
+    return _YAW_FACING[side]
 
 
 class RoomPlanner:
@@ -39,14 +46,23 @@ class RoomPlanner:
         self.door_zones = [d.clear_zone() for d in doorways if room.name in d.rooms]
         self.door_points = [self._entry_point(d) for d in doorways if room.name in d.rooms]
         self.placed: list[Furniture] = []
+        # What place() keeps of the pieces it placed: their footprints, the blocks around
+        # the receptacles and the free cells left (used while ``placed`` holds just those).
+        self._kept: list[Furniture] = []
+        self._kept_footprints: list[Rect] = []
+        self._kept_rings: list[tuple[slice, slice]] = []
         r = self.interior
         self._nx = int(math.ceil(r.width / _GRID))
         self._ny = int(math.ceil(r.height / _GRID))
+        # Cell centres; the grid is their outer product, so a rectangle's cells are a block.
         xs = r.xmin + (np.arange(self._nx) + 0.5) * _GRID
         ys = r.ymin + (np.arange(self._ny) + 0.5) * _GRID
-        self._gx, self._gy = np.meshgrid(xs, ys, indexing="ij")
-        self._free0 = ((self._gx >= r.xmin + _INFLATE) & (self._gx <= r.xmax - _INFLATE)
-                       & (self._gy >= r.ymin + _INFLATE) & (self._gy <= r.ymax - _INFLATE))
+        self._xs, self._ys = xs.tolist(), ys.tolist()
+        self._free0 = (((xs >= r.xmin + _INFLATE) & (xs <= r.xmax - _INFLATE))[:, None]
+                       & ((ys >= r.ymin + _INFLATE) & (ys <= r.ymax - _INFLATE))[None, :])
+        self._min_main = 0.25 * np.count_nonzero(self._free0)
+        self._door_cells = [self._cell(*pt) for pt in self.door_points]
+        self._free = self._free0.copy()  # less the placed pieces
 
     def _entry_point(self, door: Doorway) -> tuple[float, float]:
         """A point just inside the room in front of ``door``."""
@@ -57,9 +73,11 @@ class RoomPlanner:
             return (x, y + math.copysign(inside, cy - y))
         return (x + math.copysign(inside, cx - x), y)
 
-    def _mask(self, rect: Rect) -> np.ndarray:
-        return ((self._gx > rect.xmin) & (self._gx < rect.xmax)
-                & (self._gy > rect.ymin) & (self._gy < rect.ymax))
+    def _block(self, rect: Rect) -> tuple[slice, slice]:
+        """The cells whose centres lie strictly inside ``rect``."""
+        xs, ys = self._xs, self._ys
+        return (slice(bisect_right(xs, rect.xmin), bisect_left(xs, rect.xmax)),
+                slice(bisect_right(ys, rect.ymin), bisect_left(ys, rect.ymax)))
 
     def _cell(self, x: float, y: float) -> tuple[int, int]:
         i = int((x - self.interior.xmin) / _GRID)
@@ -71,43 +89,50 @@ class RoomPlanner:
         ``pieces`` in the room."""
         free = self._free0.copy()
         for p in pieces:
-            free &= ~self._mask(p.footprint.expand(_INFLATE))
-        labels, n = ndimage.label(free)
+            free[self._block(p.footprint.expand(_INFLATE))] = False
+        return self._reachable(free, [self._block(p.footprint.expand(_INFLATE + 0.2))
+                                      for p in pieces if p.surfaces])
+
+    def _reachable(self, free: np.ndarray, rings: Sequence[tuple[slice, slice]]) -> bool:
+        """:meth:`connected` for the free cells ``free``; ``rings`` are the blocks around
+        the receptacles (each with the receptacle's own cells not free)."""
+        for cell in self._door_cells:
+            if not free[cell]:  # a blocked doorway is in no area
+                return False
+        labels, n = ndimage.label(free, _STRUCTURE)
         if n == 0:
             return False
-        if self.door_points:
-            ids = {labels[self._cell(*pt)] for pt in self.door_points}
+        sizes = np.bincount(labels.ravel())
+        if self._door_cells:
+            ids = {labels[cell] for cell in self._door_cells}
             if len(ids) != 1 or 0 in ids:
                 return False
             main = ids.pop()
         else:
-            main = int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
-        sizes = np.bincount(labels.ravel())
-        if sizes[main] < 0.25 * np.count_nonzero(self._free0):
+            main = int(np.argmax(sizes[1:])) + 1
+        if sizes[main] < self._min_main:
             return False
         # No sizeable free area may be cut off from the doorways (a corner walled in by a
         # table and a sofa): tasks would sample start positions there.
         sizes[[0, main]] = 0
         if sizes.max() * _GRID ** 2 > _MAX_POCKET_AREA:
             return False
-        for p in pieces:
-            if not p.surfaces:
-                continue
-            ring = self._mask(p.footprint.expand(_INFLATE + 0.2)) & ~self._mask(
-                p.footprint.expand(_INFLATE))
-            if not np.any(labels[ring] == main):
-                return False
-        return True
+        # Some free cell next to each receptacle must be in the main area: as the piece's
+        # own (inflated) cells are not free, the whole block around it will do for its ring.
+        return all(np.any(labels[ring] == main) for ring in rings)
 
     def fits(self, rect: Rect, anchor: Furniture | None = None) -> bool:
         if not self.interior.contains(rect):
             return False
         if any(rect.overlaps(z) for z in self.door_zones):
             return False
-        for p in self.placed:
+        footprints = self._kept_footprints
+        if self._kept != self.placed:
+            footprints = [p.footprint for p in self.placed]
+        for p, placed_rect in zip(self.placed, footprints):
             # A piece may touch its anchor (a nightstand against its bed), not overlap it.
             gap = -1e-6 if p is anchor else _GAP
-            if rect.overlaps(p.footprint, gap=gap):
+            if rect.overlaps(placed_rect, gap=gap):
                 return False
         return True
 
@@ -116,29 +141,36 @@ class RoomPlanner:
         """Yield (pos, yaw, anchor) proposals for a piece of ``size``."""
         w, d, _ = size
         r = self.interior
+        width, height, (cx, cy) = r.width, r.height, r.center
         mode, _, ref = placement.partition(":")
         anchors = [p for p in self.placed if p.category == ref] if ref else []
         if ref and not anchors:
             return
+        # rng.choice(seq) of two items draws as rng.integers(2): the index is drawn so.
         for _ in range(tries):
             if mode in ("wall", "corner"):
                 side = ("south", "north", "west", "east")[int(rng.integers(4))]
-                yaw = _yaw_facing(side)
-                along_len = r.width if side in ("south", "north") else r.height
+                yaw = _YAW_FACING[side]
+                along_len = width if side in ("south", "north") else height
                 if along_len < w:
                     continue
                 lo, hi = -along_len / 2 + w / 2, along_len / 2 - w / 2
                 t = (lo if rng.uniform() < 0.5 else hi) if mode == "corner" else rng.uniform(lo, hi)
-                cx, cy = r.center
                 off = 0.005 + d / 2
-                pos = {"south": (cx + t, r.ymin + off), "north": (cx + t, r.ymax - off),
-                       "west": (r.xmin + off, cy + t), "east": (r.xmax - off, cy + t)}[side]
+                if side == "south":
+                    pos = (cx + t, r.ymin + off)
+                elif side == "north":
+                    pos = (cx + t, r.ymax - off)
+                elif side == "west":
+                    pos = (r.xmin + off, cy + t)
+                else:
+                    pos = (r.xmax - off, cy + t)
                 yield (round(pos[0], 3), round(pos[1], 3)), yaw, None
             elif mode == "center":
-                yaw = float(rng.choice([0.0, math.pi / 2]))
+                yaw = (0.0, math.pi / 2)[int(rng.integers(2))]
                 fw, fd = (w, d) if yaw == 0.0 else (d, w)
                 margin = 0.75
-                if r.width < fw + 2 * margin + 0.01 or r.height < fd + 2 * margin + 0.01:
+                if width < fw + 2 * margin + 0.01 or height < fd + 2 * margin + 0.01:
                     return
                 x = rng.uniform(r.xmin + margin + fw / 2, r.xmax - margin - fw / 2)
                 y = rng.uniform(r.ymin + margin + fd / 2, r.ymax - margin - fd / 2)
@@ -147,7 +179,7 @@ class RoomPlanner:
                 anchor = anchors[int(rng.integers(len(anchors)))]
                 aw, ad, _ = anchor.size
                 if mode == "beside":  # same wall, to the left or right
-                    sx = float(rng.choice([-1.0, 1.0]))
+                    sx = (-1.0, 1.0)[int(rng.integers(2))]
                     local = (sx * (aw / 2 + 0.02 + w / 2), -ad / 2 + d / 2)
                     yaw = anchor.yaw
                 elif mode == "front":  # facing the anchor's front
@@ -155,8 +187,8 @@ class RoomPlanner:
                     local = (rng.uniform(-0.1, 0.1) * aw, ad / 2 + gap + d / 2)
                     yaw = anchor.yaw + (math.pi if anchor.category != "sofa" else 0.0)
                 else:  # around: chairs at the long sides of a table, facing it
-                    sy = float(rng.choice([-1.0, 1.0]))
-                    sx = float(rng.choice([-0.25, 0.25])) if aw >= 1.2 else 0.0
+                    sy = (-1.0, 1.0)[int(rng.integers(2))]
+                    sx = (-0.25, 0.25)[int(rng.integers(2))] if aw >= 1.2 else 0.0
                     local = (sx * aw, sy * (ad / 2 + 0.03 + d / 2))
                     yaw = anchor.yaw + (math.pi if sy > 0 else 0.0)
                 c, s = math.cos(anchor.yaw), math.sin(anchor.yaw)
@@ -187,14 +219,30 @@ class RoomPlanner:
             if not self.fits(rect, anchor):
                 continue
             _, local_surfaces = parts_and_surfaces(category, size, color, variant)
-            surfaces = tuple(Surface(round(s.height, 4), local_rect_to_world(pos, yaw, s.rect), s.clearance)
-                             for s in local_surfaces)
-            piece = Furniture(name, category, self.room.name, pos, yaw, size, surfaces, color, variant)
-            if not self.connected(self.placed + [piece]):
-                continue
+            if self._kept == self.placed:
+                free = self._free.copy()
+                free[self._block(rect.expand(_INFLATE))] = False
+                rings = self._kept_rings
+                if local_surfaces:
+                    rings = rings + [self._block(rect.expand(_INFLATE + 0.2))]
+                if not self._reachable(free, rings):
+                    continue
+                piece = self._piece(name, category, pos, yaw, size, local_surfaces, color, variant)
+                self._kept.append(piece)
+                self._kept_footprints.append(rect)
+                self._kept_rings, self._free = rings, free
+            else:  # self.placed was changed from outside
+                piece = self._piece(name, category, pos, yaw, size, local_surfaces, color, variant)
+                if not self.connected(self.placed + [piece]):
+                    continue
             self.placed.append(piece)
             return piece
         return None
+
+    def _piece(self, name, category, pos, yaw, size, local_surfaces, color, variant) -> Furniture:
+        surfaces = tuple(Surface(round(s.height, 4), local_rect_to_world(pos, yaw, s.rect), s.clearance)
+                         for s in local_surfaces)
+        return Furniture(name, category, self.room.name, pos, yaw, size, surfaces, color, variant)
 
 
 def _wrap(angle: float) -> float:
