@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -296,15 +297,23 @@ def build_plant(size, color, variant) -> Built:
     parts = [post(0, 0, 0, 0.32, 0.6 * r, pot),
              post(0, 0, 0.32, 0.33, 0.55 * r, (0.20, 0.14, 0.10), collide=False)]
     leaf = GREEN[variant % len(GREEN)]
-    rng = np.random.default_rng(variant)  # fixed by the variant: the look is part of the layout
-    for k in range(5):
-        a = 2 * math.pi * k / 5 + rng.uniform(0, 0.6)
-        rr = 0.45 * r * rng.uniform(0.5, 1.0)
-        z = 0.33 + (h - 0.33) * rng.uniform(0.35, 0.75)
+    for k, (turn, reach, rise, radius, tone) in enumerate(_leaf_draws(variant)):
+        a = 2 * math.pi * k / 5 + turn
+        rr = 0.45 * r * reach
+        z = 0.33 + (h - 0.33) * rise
         parts.append(Part("sphere", (rr * math.cos(a) * 0.6, rr * math.sin(a) * 0.6, z),
-                          (r * rng.uniform(0.45, 0.6),), rgba(shade(leaf, rng.uniform(0.8, 1.2))),
-                          collide=False))
+                          (r * radius,), rgba(shade(leaf, tone)), collide=False))
     return parts, []
+
+
+@functools.lru_cache(maxsize=None)
+def _leaf_draws(variant: int) -> tuple[tuple[float, ...], ...]:
+    """The draws shaping a plant's five leaf clusters: fixed by the variant (the look is
+    part of the layout), so drawn once per variant."""
+    rng = np.random.default_rng(variant)
+    return tuple(tuple(rng.uniform(lo, hi) for lo, hi in ((0, 0.6), (0.5, 1.0), (0.35, 0.75),
+                                                            (0.45, 0.6), (0.8, 1.2)))
+                 for _ in range(5))
 
 
 def build_lamp(size, color, variant) -> Built:
@@ -387,8 +396,20 @@ ROOM_FURNITURE: dict[str, tuple[tuple[str, int, int, str | None], ...]] = {
 
 
 def parts_and_surfaces(category: str, size, color, variant: int) -> Built:
-    """Local-frame parts and surfaces of a piece."""
-    return KINDS[category].build(size, color, variant)
+    """Local-frame parts and surfaces of a piece (new lists; the parts are shared)."""
+    # The builders are pure functions of their arguments: generating a home asks for the
+    # same piece's surfaces at each place tried, building the model for its parts.
+    key = (category, tuple(size), tuple(color), variant)
+    key += tuple(type(v) for v in key[1]) + tuple(type(v) for v in key[2]) + (type(variant),)
+    parts, surfaces = _built(key)
+    return list(parts), list(surfaces)
+
+
+@functools.lru_cache(maxsize=512)
+def _built(key: tuple) -> tuple[tuple[Part, ...], tuple[Surface, ...]]:
+    category, size, color, variant = key[:4]
+    parts, surfaces = KINDS[category].build(size, color, variant)
+    return tuple(parts), tuple(surfaces)
 
 
 def furniture_parts(piece: Furniture) -> list[Part]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
-
 
 @dataclass(frozen=True)
 class Part:
@@ -39,6 +37,10 @@ def post(x: float, y: float, z0: float, z1: float, radius: float, rgb, collide: 
 
 def shade(rgb, factor: float) -> tuple[float, float, float]:
     """A darker (factor < 1) or lighter (factor > 1, towards white) tone of a colour."""
-    c = np.asarray(rgb, dtype=float)
-    c = c * factor if factor <= 1 else c + (1 - c) * (factor - 1)
-    return tuple(float(v) for v in np.clip(c, 0, 1))
+    # Per channel, the same float operations as numpy would do on the whole array.
+    factor = float(factor)
+    if factor <= 1:
+        c = [float(v) * factor for v in rgb]
+    else:
+        c = [float(v) + (1 - float(v)) * (factor - 1) for v in rgb]
+    return tuple(0.0 if v < 0 else 1.0 if v > 1 else v for v in c)
