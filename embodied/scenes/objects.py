@@ -9,8 +9,10 @@ radii), ``bottle`` (radius, height), ``toy`` (length,), ``mesh`` (scale,).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -89,7 +91,19 @@ FRICTION = (1.0, 0.01, 0.001)
 
 def mesh_of(category: str, scale: float = 1.0) -> MeshData:
     """The shipped mesh of a mesh-shaped category, scaled."""
-    return load_mesh(asset_path("meshes", KINDS[category].mesh), scale)
+    return load_mesh(_mesh_path(category), scale)
+
+
+@functools.lru_cache(maxsize=None)
+def _mesh_path(category: str) -> Path:
+    return asset_path("meshes", KINDS[category].mesh)
+
+
+@functools.lru_cache(maxsize=256)
+def _mesh_extent(category: str, scale: float) -> tuple[float, float]:
+    """:func:`object_extent` of a mesh-shaped object (a few scales per category)."""
+    mesh = mesh_of(category, scale)
+    return mesh.xy_radius, float(mesh.bounds[1, 2])
 
 
 def object_parts(obj: GraspableObject) -> list[Part]:
@@ -147,8 +161,7 @@ def object_extent(category: str, size: Sequence[float]) -> tuple[float, float]:
         return max(size[0], size[1]), 2 * size[2]
     if kind.shape == "toy":
         return 0.6 * size[0], 0.9 * size[0]
-    mesh = mesh_of(category, size[0])
-    return mesh.xy_radius, float(mesh.bounds[1, 2])
+    return _mesh_extent(category, size[0])
 
 
 def inertia(category: str, size: Sequence[float], mass: float) -> tuple[tuple, tuple]:
