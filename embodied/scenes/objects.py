@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -91,17 +90,19 @@ FRICTION = (1.0, 0.01, 0.001)
 
 def mesh_of(category: str, scale: float = 1.0) -> MeshData:
     """The shipped mesh of a mesh-shaped category, scaled."""
-    return load_mesh(_mesh_path(category), scale)
+    return _shipped_mesh(category, float(scale))
 
 
-@functools.lru_cache(maxsize=None)
-def _mesh_path(category: str) -> Path:
-    return asset_path("meshes", KINDS[category].mesh)
+@functools.lru_cache(maxsize=256)
+def _shipped_mesh(category: str, scale: float) -> MeshData:
+    # The shipped files do not change while running: found and read once per scale (a
+    # few per category), not each time a home is generated or built.
+    return load_mesh(asset_path("meshes", KINDS[category].mesh), scale)
 
 
 @functools.lru_cache(maxsize=256)
 def _mesh_extent(category: str, scale: float) -> tuple[float, float]:
-    """:func:`object_extent` of a mesh-shaped object (a few scales per category)."""
+    """:func:`object_extent` of a mesh-shaped object."""
     mesh = mesh_of(category, scale)
     return mesh.xy_radius, float(mesh.bounds[1, 2])
 
