@@ -21,6 +21,7 @@ _INFLATE = AGENT_RADIUS + _NAV_MARGIN
 #: Largest free area (m^2) allowed to be unreachable from the room's doorways.
 _MAX_POCKET_AREA = 0.3
 _GRID = 0.05
+_CELL_AREA = _GRID ** 2
 _GAP = 0.04  # between pieces
 
 
@@ -114,8 +115,8 @@ class RoomPlanner:
             return False
         # No sizeable free area may be cut off from the doorways (a corner walled in by a
         # table and a sofa): tasks would sample start positions there.
-        sizes[[0, main]] = 0
-        if sizes.max() * _GRID ** 2 > _MAX_POCKET_AREA:
+        sizes[0] = sizes[main] = 0
+        if sizes.max() * _CELL_AREA > _MAX_POCKET_AREA:
             return False
         # Some free cell next to each receptacle must be in the main area: as the piece's
         # own (inflated) cells are not free, the whole block around it will do for its ring.
