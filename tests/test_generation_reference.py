@@ -64,14 +64,8 @@ def ref_partition(kinds, rng, attempts=200):
             width = round(math.sqrt(total * aspect), 2)
             depth = round(total / width, 2)
             rects = ref_split(Rect(0.0, 0.0, width, depth), [(kinds[i], areas[i]) for i in order], rng)
-            if rects is None:
-                continue
-            by_room = [rects[0]] * len(kinds)
-            for slot, room_index in enumerate(order):
-                by_room[room_index] = rects[slot]
-            cx, cy = round(width / 2, 2), round(depth / 2, 2)
-            return [Rect(round(r.xmin - cx, 2), round(r.ymin - cy, 2), round(r.xmax - cx, 2),
-                         round(r.ymax - cy, 2)) for r in by_room]
+            if rects is not None:
+                return layout._rooms_centred(rects, order, width, depth)  # no draws there
         scale *= 1.1
 
 

@@ -483,16 +483,20 @@ def partition(kinds: Sequence[str], rng: np.random.Generator, attempts: int = 20
             depth = round(total / width, 2)
             rects = slicer.run((0.0, 0.0, width, depth), [areas[i] for i in order],
                                [min_side[i] for i in order], [max_aspect[i] for i in order])
-            if rects is None:
-                continue
-            by_room: list[Rect] = [rects[0]] * len(kinds)
-            for slot, room_index in enumerate(order):
-                by_room[room_index] = rects[slot]
-            # Centre the apartment on the origin.
-            cx, cy = round(width / 2, 2), round(depth / 2, 2)
-            return [Rect(round(r.xmin - cx, 2), round(r.ymin - cy, 2), round(r.xmax - cx, 2),
-                         round(r.ymax - cy, 2)) for r in by_room]
+            if rects is not None:
+                return _rooms_centred(rects, order, width, depth)
         scale *= 1.1
+
+
+def _rooms_centred(rects: Sequence[Rect], order: Sequence[int], width: float, depth: float) -> list[Rect]:
+    """The slices of a ``width`` x ``depth`` apartment (``rects[slot]`` is room
+    ``order[slot]``) in room order, moved so the apartment is centred on the origin."""
+    by_room: list[Rect] = [rects[0]] * len(order)
+    for slot, room_index in enumerate(order):
+        by_room[room_index] = rects[slot]
+    cx, cy = round(width / 2, 2), round(depth / 2, 2)
+    return [Rect(round(r.xmin - cx, 2), round(r.ymin - cy, 2), round(r.xmax - cx, 2),
+                 round(r.ymax - cy, 2)) for r in by_room]
 
 
 class NoDoorwayError(RuntimeError):
