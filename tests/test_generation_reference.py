@@ -282,3 +282,14 @@ def test_two_item_choice_draws_as_integers():
             assert float(a.choice([-0.25, 0.25])) == (-0.25, 0.25)[int(b.integers(2))]
             assert a.uniform() == b.uniform()
         assert same_state(a, b)
+
+
+def test_room_planner_connectivity_in_rooms_too_small_to_stand_in():
+    for w in (0.5, 0.7, 0.75, 0.8, 1.0):
+        room = Room("room_0", "bathroom", Rect(0.0, 0.0, w, 3.0))
+        for doors in ([], [Doorway("door_0", ("room_0", "x"), (0.0, 1.5), 0.9, "y")]):
+            planner = RoomPlanner(room, doors)
+            piece = Furniture("p", "cabinet", "room_0", (w / 2, 0.3), 0.0, (0.3, 0.3, 0.8),
+                              (Surface(0.8, Rect(0, 0, 0.1, 0.1)),))
+            for pieces in ([], [piece]):
+                assert planner.connected(pieces) == ref_connected(planner, pieces), (w, doors, pieces)

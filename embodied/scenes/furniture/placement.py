@@ -56,13 +56,18 @@ class RoomPlanner:
         self._nx = int(math.ceil(r.width / _GRID))
         self._ny = int(math.ceil(r.height / _GRID))
         # Cell centres; the grid is their outer product, so a rectangle's cells are a block.
+        # Only the box of cells an agent's centre may reach (clear of the walls) can be
+        # free: the free cells are kept for that box alone, labelled in the same order.
         xs = r.xmin + (np.arange(self._nx) + 0.5) * _GRID
         ys = r.ymin + (np.arange(self._ny) + 0.5) * _GRID
-        self._xs, self._ys = xs.tolist(), ys.tolist()
-        self._free0 = (((xs >= r.xmin + _INFLATE) & (xs <= r.xmax - _INFLATE))[:, None]
-                       & ((ys >= r.ymin + _INFLATE) & (ys <= r.ymax - _INFLATE))[None, :])
-        self._min_main = 0.25 * np.count_nonzero(self._free0)
-        self._door_cells = [self._cell(*pt) for pt in self.door_points]
+        (ix,) = np.nonzero((xs >= r.xmin + _INFLATE) & (xs <= r.xmax - _INFLATE))
+        (iy,) = np.nonzero((ys >= r.ymin + _INFLATE) & (ys <= r.ymax - _INFLATE))
+        self._box = (int(ix[0]) if len(ix) else 0, int(iy[0]) if len(iy) else 0)
+        self._xs, self._ys = xs[ix].tolist(), ys[iy].tolist()
+        self._free0 = np.ones((len(ix), len(iy)), dtype=bool)
+        self._min_main = 0.25 * self._free0.size
+        # Doorway cells in the box (None: the cell is never free).
+        self._door_cells = [self._box_cell(*self._cell(*pt)) for pt in self.door_points]
         self._free = self._free0.copy()  # less the placed pieces
 
     def _entry_point(self, door: Doorway) -> tuple[float, float]:
@@ -75,7 +80,7 @@ class RoomPlanner:
         return (x + math.copysign(inside, cx - x), y)
 
     def _block(self, rect: Rect) -> tuple[slice, slice]:
-        """The cells whose centres lie strictly inside ``rect``."""
+        """The cells of the box whose centres lie strictly inside ``rect``."""
         xs, ys = self._xs, self._ys
         return (slice(bisect_right(xs, rect.xmin), bisect_left(xs, rect.xmax)),
                 slice(bisect_right(ys, rect.ymin), bisect_left(ys, rect.ymax)))
@@ -84,6 +89,12 @@ class RoomPlanner:
         i = int((x - self.interior.xmin) / _GRID)
         j = int((y - self.interior.ymin) / _GRID)
         return min(max(i, 0), self._nx - 1), min(max(j, 0), self._ny - 1)
+
+    def _box_cell(self, i: int, j: int) -> tuple[int, int] | None:
+        """Grid cell (i, j) in the box's indices, or None outside it."""
+        i, j = i - self._box[0], j - self._box[1]
+        nx, ny = self._free0.shape
+        return (i, j) if 0 <= i < nx and 0 <= j < ny else None
 
     def connected(self, pieces: Sequence[Furniture]) -> bool:
         """Whether doorways, receptacles and (nearly) all free floor are reachable with
@@ -98,11 +109,15 @@ class RoomPlanner:
         """:meth:`connected` for the free cells ``free``; ``rings`` are the blocks around
         the receptacles (each with the receptacle's own cells not free)."""
         for cell in self._door_cells:
-            if not free[cell]:  # a blocked doorway is in no area
+            if cell is None or not free[cell]:  # a blocked doorway is in no area
                 return False
         labels, n = ndimage.label(free, _STRUCTURE)
         if n == 0:
             return False
+        if n == 1:  # one free area, the doorways' (their cells are free): no pockets
+            if np.count_nonzero(free) < self._min_main:
+                return False
+            return all(np.any(labels[ring]) for ring in rings)
         sizes = np.bincount(labels.ravel())
         if self._door_cells:
             ids = {labels[cell] for cell in self._door_cells}
