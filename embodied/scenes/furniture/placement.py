@@ -23,17 +23,10 @@ _MAX_POCKET_AREA = 0.3
 _GRID = 0.05
 _CELL_AREA = _GRID ** 2
 _GAP = 0.04  # between pieces
-
-
 #: Yaw of a piece whose back is against the wall on each side of the room.
 _YAW_FACING = {"south": 0.0, "north": math.pi, "west": -math.pi / 2, "east": math.pi / 2}
 #: 4-connectivity, what ndimage.label uses by default.
 _STRUCTURE = ndimage.generate_binary_structure(2, 1)
-
-
-def _yaw_facing(side: str) -> float:
-    """Yaw of a piece whose back is against the wall on ``side`` of the room."""
-    return _YAW_FACING[side]
 
 
 class RoomPlanner:
