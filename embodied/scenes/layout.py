@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from operator import truediv
 from typing import NamedTuple, Sequence
 
 import numpy as np
@@ -301,9 +302,148 @@ def room_kinds_for(n_rooms: int, rng: np.random.Generator) -> list[str]:
     return kinds
 
 
-def _room_shape_ok(kind: str, rect: Rect) -> bool:
-    short, long = sorted((rect.width, rect.height))
-    return short >= ROOM_MIN_SIDE[kind] and long / short <= ROOM_MAX_ASPECT.get(kind, _DEFAULT_MAX_ASPECT)
+class _UniformStream:
+    """The ``rng.uniform()`` draws of a search, made in as few calls as possible: the same
+    numbers in the same order (``rng.random(n)`` draws ``n`` of them at once).
+
+    :meth:`take` reserves draws without making them; they are made when :meth:`get` reads
+    them, or (unread) when a later read or :meth:`close` needs the generator past them.
+    """
+
+    def __init__(self, rng: np.random.Generator):
+        self.rng = rng
+        self.values: list[float] = []  # the draws made, from index ``self.base``
+        self.base = 0
+        self.pos = 0  # draws reserved
+
+    def take(self, m: int) -> int:
+        """Reserve the next ``m`` draws; returns the index of the first."""
+        pos = self.pos
+        self.pos = pos + m
+        return pos
+
+    def get(self, pos: int, m: int) -> list[float]:
+        """The ``m`` draws reserved from index ``pos`` (all draws before them are made too)."""
+        made = self.base + len(self.values)
+        if pos + m > made:
+            drawn = self.rng.random(pos + m - made).tolist()
+            if pos >= made:  # nothing made before ``pos`` is still to be read
+                self.base, self.values = pos, drawn[pos - made:]
+            else:
+                self.values += drawn
+        return self.values[pos - self.base:pos - self.base + m]
+
+    def close(self) -> None:
+        """Make the reserved draws no one read, leaving ``rng`` after all of them."""
+        made = self.base + len(self.values)
+        if self.pos > made:
+            self.rng.random(self.pos - made)
+        self.values, self.base, self.pos = [], 0, 0
+
+
+class _Slicer:
+    """The slicing search of :func:`_split`, set up for each list of items by :meth:`run`:
+    what depends only on the items (area fractions, cut weights) is computed once, the
+    uniform draws come from a :class:`_UniformStream`."""
+
+    def __init__(self, stream: _UniformStream, tries_per_level: int = 3):
+        self.stream = stream
+        self.tries = tries_per_level
+
+    def run(self, rect: Sequence[float], areas: list[float], min_side: list[float],
+            max_aspect: list[float]) -> list[Rect] | None:
+        """Rooms of the given areas and shape limits slicing ``rect``, in order, or None;
+        the stream is closed after (``rng`` is then where the search left it)."""
+        self.areas, self.min_side, self.max_aspect = areas, min_side, max_aspect
+        self._cuts: dict[tuple[int, int], tuple[list, list, list]] = {}
+        try:
+            rects = self.split(*rect, 0, len(areas))
+        finally:
+            self.stream.close()
+        return None if rects is None else [Rect(*r) for r in rects]
+
+    def cuts(self, i: int, j: int) -> tuple[list, list, list]:
+        """Cuts of items ``i..j-1``. Cut ``2q`` (across x) and ``2q + 1`` (across y) put
+        items ``i..i+q`` on the low side, at fraction ``fracs[q]``; returns the fractions and
+        the cuts' weights when the rectangle is wide (width >= height) and when not."""
+        cached = self._cuts.get((i, j))
+        if cached is None:
+            areas = self.areas
+            total = sum(areas[i:j])
+            fracs, running = [], 0.0
+            for k in range(i, j - 1):
+                running += areas[k]
+                fracs.append(running / total)
+            wide, narrow = [], []
+            for frac in fracs:
+                # x * 1.0 == x: the long side's weight is the plain Gaussian
+                g = math.exp(-((frac - 0.5) / 0.25) ** 2)
+                wide += (g, g * 0.15)
+                narrow += (g * 0.15, g)
+            cached = self._cuts[(i, j)] = (fracs, wide, narrow)
+        return cached
+
+    def split(self, x0: float, y0: float, x1: float, y1: float, i: int, j: int) -> list | None:
+        """Rectangles (as tuples) of items ``i..j-1`` slicing the given one, or None."""
+        if j - i == 1:
+            w, h = x1 - x0, y1 - y0
+            short, long = (w, h) if w <= h else (h, w)
+            if short >= self.min_side[i] and long / short <= self.max_aspect[i]:
+                return [(x0, y0, x1, y1)]
+            return None
+        if j - i == 2 and self.tries >= 2:
+            return self._split_pair(x0, y0, x1, y1, i)
+        width, height = x1 - x0, y1 - y0
+        fracs, wide, narrow = self.cuts(i, j)
+        weights = wide if width >= height else narrow
+        stream = self.stream
+        us = stream.get(stream.take(len(weights)), len(weights))
+        keys = list(map(truediv, map(math.log, us), weights))
+        for idx in sorted(range(len(keys)), key=keys.__getitem__, reverse=True)[:self.tries]:
+            q = idx >> 1
+            k, frac = i + 1 + q, fracs[q]
+            if idx & 1 == 0:  # across x
+                cut = round(x0 + frac * width, 2)
+                first = self.split(x0, y0, cut, y1, i, k)
+                if first is None:
+                    continue
+                second = self.split(cut, y0, x1, y1, k, j)
+            else:
+                cut = round(y0 + frac * height, 2)
+                first = self.split(x0, y0, x1, cut, i, k)
+                if first is None:
+                    continue
+                second = self.split(x0, cut, x1, y1, k, j)
+            if second is not None:
+                return first + second
+        return None
+
+    def shape_ok(self, i: int, w: float, h: float) -> bool:
+        """Whether a room of item ``i`` may be ``w`` x ``h``."""
+        short, long = (w, h) if w <= h else (h, w)
+        return short >= self.min_side[i] and long / short <= self.max_aspect[i]
+
+    def _split_pair(self, x0: float, y0: float, x1: float, y1: float, i: int) -> list | None:
+        """Two items: both cuts are tried and neither draws again, so the two draws are
+        read only when both cuts give good rooms and the keys decide between them."""
+        pos = self.stream.take(2)
+        a, b = self.areas[i], self.areas[i + 1]
+        frac = a / (a + b)  # as cuts() has it: sum([a, b]) == a + b
+        width, height = x1 - x0, y1 - y0
+        cut_x = round(x0 + frac * width, 2)
+        by_x = self.shape_ok(i, cut_x - x0, height) and self.shape_ok(i + 1, x1 - cut_x, height)
+        cut_y = round(y0 + frac * height, 2)
+        by_y = self.shape_ok(i, width, cut_y - y0) and self.shape_ok(i + 1, width, y1 - cut_y)
+        if by_x and by_y:
+            _, wide, narrow = self.cuts(i, i + 2)
+            w_x, w_y = wide if width >= height else narrow
+            u_x, u_y = self.stream.get(pos, 2)
+            by_x = math.log(u_x) / w_x >= math.log(u_y) / w_y
+        if by_x:
+            return [(x0, y0, cut_x, y1), (cut_x, y0, x1, y1)]
+        if by_y:
+            return [(x0, y0, x1, cut_y), (x0, cut_y, x1, y1)]
+        return None
 
 
 def _split(rect: Rect, items: Sequence[tuple[str, float]], rng: np.random.Generator,
@@ -311,36 +451,14 @@ def _split(rect: Rect, items: Sequence[tuple[str, float]], rng: np.random.Genera
     """Slice ``rect`` recursively into rooms of the given (kind, area) items, in order.
 
     Cuts near the middle and across the longer side are preferred; a few cuts are tried
-    per level and a slicing in which some room has a bad shape is abandoned (None).
+    per level and a slicing in which some room has a bad shape is abandoned (None). Each
+    level draws one uniform per possible cut and tries the cuts in the order of weighted
+    sampling without replacement (Efraimidis-Spirakis keys ``log(u) / weight``).
     """
-    if len(items) == 1:
-        return [rect] if _room_shape_ok(items[0][0], rect) else None
-    total = sum(a for _, a in items)
-    options, weights, running = [], [], 0.0
-    for k in range(1, len(items)):
-        running += items[k - 1][1]
-        frac = running / total
-        for across_x in (True, False):
-            long_side = (rect.width >= rect.height) == across_x
-            options.append((k, frac, across_x))
-            weights.append(math.exp(-((frac - 0.5) / 0.25) ** 2) * (1.0 if long_side else 0.15))
-    # Weighted sampling without replacement (Efraimidis-Spirakis keys).
-    keys = [math.log(rng.uniform()) / w for w in weights]
-    for idx in sorted(range(len(options)), key=lambda i: -keys[i])[:tries_per_level]:
-        k, frac, across_x = options[idx]
-        if across_x:
-            cut = round(rect.xmin + frac * rect.width, 2)
-            a, b = Rect(rect.xmin, rect.ymin, cut, rect.ymax), Rect(cut, rect.ymin, rect.xmax, rect.ymax)
-        else:
-            cut = round(rect.ymin + frac * rect.height, 2)
-            a, b = Rect(rect.xmin, rect.ymin, rect.xmax, cut), Rect(rect.xmin, cut, rect.xmax, rect.ymax)
-        first = _split(a, items[:k], rng, tries_per_level)
-        if first is None:
-            continue
-        second = _split(b, items[k:], rng, tries_per_level)
-        if second is not None:
-            return first + second
-    return None
+    kinds = [kind for kind, _ in items]
+    return _Slicer(_UniformStream(rng), tries_per_level).run(
+        rect, [a for _, a in items], [ROOM_MIN_SIDE[k] for k in kinds],
+        [ROOM_MAX_ASPECT.get(k, _DEFAULT_MAX_ASPECT) for k in kinds])
 
 
 def partition(kinds: Sequence[str], rng: np.random.Generator, attempts: int = 200) -> list[Rect]:
@@ -350,26 +468,35 @@ def partition(kinds: Sequence[str], rng: np.random.Generator, attempts: int = 20
     some room is too narrow or elongated are rejected and redrawn. If no valid slicing is
     found, the apartment is enlarged a little and the search goes on.
     """
+    area_ranges = [ROOM_AREA[k] for k in kinds]
+    min_side = [ROOM_MIN_SIDE[k] for k in kinds]
+    max_aspect = [ROOM_MAX_ASPECT.get(k, _DEFAULT_MAX_ASPECT) for k in kinds]
+    slicer = _Slicer(_UniformStream(rng))  # _split, without building its inputs each time
     scale = 1.0
     while True:
         for _ in range(attempts):
-            areas = [float(rng.uniform(*ROOM_AREA[k])) * scale for k in kinds]
-            order = [int(i) for i in rng.permutation(len(kinds))]
+            areas = [float(rng.uniform(lo, hi)) * scale for lo, hi in area_ranges]
+            order = rng.permutation(len(kinds)).tolist()
             total = sum(areas)
             aspect = float(rng.uniform(1.0, 1.6))
             width = round(math.sqrt(total * aspect), 2)
             depth = round(total / width, 2)
-            rects = _split(Rect(0.0, 0.0, width, depth), [(kinds[i], areas[i]) for i in order], rng)
-            if rects is None:
-                continue
-            by_room: list[Rect] = [rects[0]] * len(kinds)
-            for slot, room_index in enumerate(order):
-                by_room[room_index] = rects[slot]
-            # Centre the apartment on the origin.
-            cx, cy = round(width / 2, 2), round(depth / 2, 2)
-            return [Rect(round(r.xmin - cx, 2), round(r.ymin - cy, 2), round(r.xmax - cx, 2),
-                         round(r.ymax - cy, 2)) for r in by_room]
+            rects = slicer.run((0.0, 0.0, width, depth), [areas[i] for i in order],
+                               [min_side[i] for i in order], [max_aspect[i] for i in order])
+            if rects is not None:
+                return _rooms_centred(rects, order, width, depth)
         scale *= 1.1
+
+
+def _rooms_centred(rects: Sequence[Rect], order: Sequence[int], width: float, depth: float) -> list[Rect]:
+    """The slices of a ``width`` x ``depth`` apartment (``rects[slot]`` is room
+    ``order[slot]``) in room order, moved so the apartment is centred on the origin."""
+    by_room: list[Rect] = [rects[0]] * len(order)
+    for slot, room_index in enumerate(order):
+        by_room[room_index] = rects[slot]
+    cx, cy = round(width / 2, 2), round(depth / 2, 2)
+    return [Rect(round(r.xmin - cx, 2), round(r.ymin - cy, 2), round(r.xmax - cx, 2),
+                 round(r.ymax - cy, 2)) for r in by_room]
 
 
 class NoDoorwayError(RuntimeError):

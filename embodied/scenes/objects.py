@@ -9,6 +9,7 @@ radii), ``bottle`` (radius, height), ``toy`` (length,), ``mesh`` (scale,).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Sequence
@@ -89,7 +90,21 @@ FRICTION = (1.0, 0.01, 0.001)
 
 def mesh_of(category: str, scale: float = 1.0) -> MeshData:
     """The shipped mesh of a mesh-shaped category, scaled."""
+    return _shipped_mesh(category, float(scale))
+
+
+@functools.lru_cache(maxsize=256)
+def _shipped_mesh(category: str, scale: float) -> MeshData:
+    # The shipped files do not change while running: found and read once per scale (a
+    # few per category), not each time a home is generated or built.
     return load_mesh(asset_path("meshes", KINDS[category].mesh), scale)
+
+
+@functools.lru_cache(maxsize=256)
+def _mesh_extent(category: str, scale: float) -> tuple[float, float]:
+    """:func:`object_extent` of a mesh-shaped object."""
+    mesh = mesh_of(category, scale)
+    return mesh.xy_radius, float(mesh.bounds[1, 2])
 
 
 def object_parts(obj: GraspableObject) -> list[Part]:
@@ -147,8 +162,7 @@ def object_extent(category: str, size: Sequence[float]) -> tuple[float, float]:
         return max(size[0], size[1]), 2 * size[2]
     if kind.shape == "toy":
         return 0.6 * size[0], 0.9 * size[0]
-    mesh = mesh_of(category, size[0])
-    return mesh.xy_radius, float(mesh.bounds[1, 2])
+    return _mesh_extent(category, size[0])
 
 
 def inertia(category: str, size: Sequence[float], mass: float) -> tuple[tuple, tuple]:

@@ -1,63 +1,16 @@
-"""Furniture: what each room kind holds, where pieces go, and how each looks.
-
-Each category has a size range, a placement rule and a builder that turns a
-:class:`~embodied.scenes.layout.Furniture` record into MuJoCo primitives (boxes,
-cylinders, capsules, ellipsoids) plus the receptacle surfaces objects can rest on. A
-piece's own frame has its footprint centred on the origin, the floor at z = 0 and its
-front facing +y; against a wall, the back (-y) touches the wall.
-"""
+"""The furniture catalog: each category's sizes, placement rule, palette and builder."""
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
-from scipy import ndimage
 
-from embodied.scenes.layout import (WALL_THICKNESS, Doorway, Furniture, Rect, Room, Surface,
-                                    footprint, local_rect_to_world)
-
-# ---------------------------------------------------------------------------------------
-# Geometry primitives
-
-
-@dataclass(frozen=True)
-class Part:
-    """One geom in its owner's frame. ``size`` uses MuJoCo's half-size conventions."""
-
-    shape: str  # box | cylinder | capsule | sphere | ellipsoid | mesh
-    pos: tuple[float, float, float]
-    size: tuple[float, ...]
-    rgba: tuple[float, float, float, float]
-    collide: bool = True
-    quat: tuple[float, float, float, float] | None = None
-    mesh: str | None = None
-
-
-def rgba(rgb: Sequence[float], alpha: float = 1.0) -> tuple[float, float, float, float]:
-    return (float(rgb[0]), float(rgb[1]), float(rgb[2]), alpha)
-
-
-def slab(x0: float, y0: float, z0: float, x1: float, y1: float, z1: float, rgb,
-         collide: bool = True) -> Part:
-    """A box given by its extents."""
-    return Part("box", ((x0 + x1) / 2, (y0 + y1) / 2, (z0 + z1) / 2),
-                (abs(x1 - x0) / 2, abs(y1 - y0) / 2, abs(z1 - z0) / 2), rgba(rgb), collide)
-
-
-def post(x: float, y: float, z0: float, z1: float, radius: float, rgb, collide: bool = True) -> Part:
-    """A vertical cylinder from z0 to z1."""
-    return Part("cylinder", (x, y, (z0 + z1) / 2), (radius, (z1 - z0) / 2), rgba(rgb), collide)
-
-
-def shade(rgb, factor: float) -> tuple[float, float, float]:
-    """A darker (factor < 1) or lighter (factor > 1, towards white) tone of a colour."""
-    c = np.asarray(rgb, dtype=float)
-    c = c * factor if factor <= 1 else c + (1 - c) * (factor - 1)
-    return tuple(float(v) for v in np.clip(c, 0, 1))
-
+from embodied.scenes.furniture.shapes import Part, post, rgba, shade, slab
+from embodied.scenes.layout import Furniture, Rect, Surface
 
 WOOD = ((0.55, 0.38, 0.22), (0.70, 0.52, 0.33), (0.42, 0.28, 0.17), (0.80, 0.66, 0.47),
         (0.33, 0.23, 0.15))
@@ -74,6 +27,11 @@ GREEN = ((0.20, 0.50, 0.20), (0.28, 0.58, 0.25), (0.16, 0.42, 0.22))
 
 # ---------------------------------------------------------------------------------------
 # Builders: (width, depth, height), colour, variant -> parts, local surfaces
+#
+# A builder turns a Furniture record into MuJoCo primitives (boxes, cylinders, capsules,
+# ellipsoids) plus the receptacle surfaces objects can rest on. A piece's own frame has its
+# footprint centred on the origin, the floor at z = 0 and its front facing +y; against a
+# wall, the back (-y) touches the wall.
 
 Built = tuple[list[Part], list[Surface]]
 
@@ -339,15 +297,23 @@ def build_plant(size, color, variant) -> Built:
     parts = [post(0, 0, 0, 0.32, 0.6 * r, pot),
              post(0, 0, 0.32, 0.33, 0.55 * r, (0.20, 0.14, 0.10), collide=False)]
     leaf = GREEN[variant % len(GREEN)]
-    rng = np.random.default_rng(variant)  # fixed by the variant: the look is part of the layout
-    for k in range(5):
-        a = 2 * math.pi * k / 5 + rng.uniform(0, 0.6)
-        rr = 0.45 * r * rng.uniform(0.5, 1.0)
-        z = 0.33 + (h - 0.33) * rng.uniform(0.35, 0.75)
+    for k, (turn, reach, rise, radius, tone) in enumerate(_leaf_draws(variant)):
+        a = 2 * math.pi * k / 5 + turn
+        rr = 0.45 * r * reach
+        z = 0.33 + (h - 0.33) * rise
         parts.append(Part("sphere", (rr * math.cos(a) * 0.6, rr * math.sin(a) * 0.6, z),
-                          (r * rng.uniform(0.45, 0.6),), rgba(shade(leaf, rng.uniform(0.8, 1.2))),
-                          collide=False))
+                          (r * radius,), rgba(shade(leaf, tone)), collide=False))
     return parts, []
+
+
+@functools.lru_cache(maxsize=None)
+def _leaf_draws(variant: int) -> tuple[tuple[float, ...], ...]:
+    """The draws shaping a plant's five leaf clusters: fixed by the variant (the look is
+    part of the layout), so drawn once per variant."""
+    rng = np.random.default_rng(variant)
+    return tuple(tuple(rng.uniform(lo, hi) for lo, hi in ((0, 0.6), (0.5, 1.0), (0.35, 0.75),
+                                                            (0.45, 0.6), (0.8, 1.2)))
+                 for _ in range(5))
 
 
 def build_lamp(size, color, variant) -> Built:
@@ -430,224 +396,22 @@ ROOM_FURNITURE: dict[str, tuple[tuple[str, int, int, str | None], ...]] = {
 
 
 def parts_and_surfaces(category: str, size, color, variant: int) -> Built:
-    """Local-frame parts and surfaces of a piece."""
-    return KINDS[category].build(size, color, variant)
+    """Local-frame parts and surfaces of a piece (new lists; the parts are shared)."""
+    # The builders are pure functions of their arguments: generating a home asks for the
+    # same piece's surfaces at each place tried, building the model for its parts.
+    key = (category, tuple(size), tuple(color), variant)
+    key += tuple(type(v) for v in key[1]) + tuple(type(v) for v in key[2]) + (type(variant),)
+    parts, surfaces = _built(key)
+    return list(parts), list(surfaces)
+
+
+@functools.lru_cache(maxsize=512)
+def _built(key: tuple) -> tuple[tuple[Part, ...], tuple[Surface, ...]]:
+    category, size, color, variant = key[:4]
+    parts, surfaces = KINDS[category].build(size, color, variant)
+    return tuple(parts), tuple(surfaces)
 
 
 def furniture_parts(piece: Furniture) -> list[Part]:
     """The primitives of ``piece`` in its own frame."""
     return parts_and_surfaces(piece.category, piece.size, piece.color, piece.variant)[0]
-
-
-# ---------------------------------------------------------------------------------------
-# Placement
-
-#: Radius of the agents the free-space check is made for (robot base, humanoid torso).
-AGENT_RADIUS = 0.3
-#: Extra clearance on top of the radius, so passages stay open on coarse navigation grids.
-_NAV_MARGIN = 0.05
-_INFLATE = AGENT_RADIUS + _NAV_MARGIN
-#: Largest free area (m^2) allowed to be unreachable from the room's doorways.
-_MAX_POCKET_AREA = 0.3
-_GRID = 0.05
-_GAP = 0.04  # between pieces
-
-
-def _yaw_facing(side: str) -> float:
-    """Yaw of a piece whose back is against the wall on ``side`` of the room."""
-    return {"south": 0.0, "north": math.pi, "west": -math.pi / 2, "east": math.pi / 2}[side]
-
-
-class RoomPlanner:
-    """Places furniture in one room, keeping doorway corridors clear and the free floor
-    connected: every doorway and every receptacle stays reachable for an agent of
-    radius :data:`AGENT_RADIUS`."""
-
-    def __init__(self, room: Room, doorways: Sequence[Doorway]):
-        self.room = room
-        self.interior = room.interior
-        self.door_zones = [d.clear_zone() for d in doorways if room.name in d.rooms]
-        self.door_points = [self._entry_point(d) for d in doorways if room.name in d.rooms]
-        self.placed: list[Furniture] = []
-        r = self.interior
-        self._nx = int(math.ceil(r.width / _GRID))
-        self._ny = int(math.ceil(r.height / _GRID))
-        xs = r.xmin + (np.arange(self._nx) + 0.5) * _GRID
-        ys = r.ymin + (np.arange(self._ny) + 0.5) * _GRID
-        self._gx, self._gy = np.meshgrid(xs, ys, indexing="ij")
-        self._free0 = ((self._gx >= r.xmin + _INFLATE) & (self._gx <= r.xmax - _INFLATE)
-                       & (self._gy >= r.ymin + _INFLATE) & (self._gy <= r.ymax - _INFLATE))
-
-    def _entry_point(self, door: Doorway) -> tuple[float, float]:
-        """A point just inside the room in front of ``door``."""
-        x, y = door.center
-        cx, cy = self.room.rect.center
-        inside = WALL_THICKNESS / 2 + _INFLATE + 0.1  # from the wall's centre line
-        if door.axis == "x":
-            return (x, y + math.copysign(inside, cy - y))
-        return (x + math.copysign(inside, cx - x), y)
-
-    def _mask(self, rect: Rect) -> np.ndarray:
-        return ((self._gx > rect.xmin) & (self._gx < rect.xmax)
-                & (self._gy > rect.ymin) & (self._gy < rect.ymax))
-
-    def _cell(self, x: float, y: float) -> tuple[int, int]:
-        i = int((x - self.interior.xmin) / _GRID)
-        j = int((y - self.interior.ymin) / _GRID)
-        return min(max(i, 0), self._nx - 1), min(max(j, 0), self._ny - 1)
-
-    def connected(self, pieces: Sequence[Furniture]) -> bool:
-        """Whether doorways, receptacles and (nearly) all free floor are reachable with
-        ``pieces`` in the room."""
-        free = self._free0.copy()
-        for p in pieces:
-            free &= ~self._mask(p.footprint.expand(_INFLATE))
-        labels, n = ndimage.label(free)
-        if n == 0:
-            return False
-        if self.door_points:
-            ids = {labels[self._cell(*pt)] for pt in self.door_points}
-            if len(ids) != 1 or 0 in ids:
-                return False
-            main = ids.pop()
-        else:
-            main = int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
-        sizes = np.bincount(labels.ravel())
-        if sizes[main] < 0.25 * np.count_nonzero(self._free0):
-            return False
-        # No sizeable free area may be cut off from the doorways (a corner walled in by a
-        # table and a sofa): tasks would sample start positions there.
-        sizes[[0, main]] = 0
-        if sizes.max() * _GRID ** 2 > _MAX_POCKET_AREA:
-            return False
-        for p in pieces:
-            if not p.surfaces:
-                continue
-            ring = self._mask(p.footprint.expand(_INFLATE + 0.2)) & ~self._mask(
-                p.footprint.expand(_INFLATE))
-            if not np.any(labels[ring] == main):
-                return False
-        return True
-
-    def fits(self, rect: Rect, anchor: Furniture | None = None) -> bool:
-        if not self.interior.contains(rect):
-            return False
-        if any(rect.overlaps(z) for z in self.door_zones):
-            return False
-        for p in self.placed:
-            # A piece may touch its anchor (a nightstand against its bed), not overlap it.
-            gap = -1e-6 if p is anchor else _GAP
-            if rect.overlaps(p.footprint, gap=gap):
-                return False
-        return True
-
-    def candidates(self, kind: FurnitureKind, placement: str, size, rng: np.random.Generator,
-                   tries: int = 30):
-        """Yield (pos, yaw, anchor) proposals for a piece of ``size``."""
-        w, d, _ = size
-        r = self.interior
-        mode, _, ref = placement.partition(":")
-        anchors = [p for p in self.placed if p.category == ref] if ref else []
-        if ref and not anchors:
-            return
-        for _ in range(tries):
-            if mode in ("wall", "corner"):
-                side = ("south", "north", "west", "east")[int(rng.integers(4))]
-                yaw = _yaw_facing(side)
-                along_len = r.width if side in ("south", "north") else r.height
-                if along_len < w:
-                    continue
-                lo, hi = -along_len / 2 + w / 2, along_len / 2 - w / 2
-                t = (lo if rng.uniform() < 0.5 else hi) if mode == "corner" else rng.uniform(lo, hi)
-                cx, cy = r.center
-                off = 0.005 + d / 2
-                pos = {"south": (cx + t, r.ymin + off), "north": (cx + t, r.ymax - off),
-                       "west": (r.xmin + off, cy + t), "east": (r.xmax - off, cy + t)}[side]
-                yield (round(pos[0], 3), round(pos[1], 3)), yaw, None
-            elif mode == "center":
-                yaw = float(rng.choice([0.0, math.pi / 2]))
-                fw, fd = (w, d) if yaw == 0.0 else (d, w)
-                margin = 0.75
-                if r.width < fw + 2 * margin + 0.01 or r.height < fd + 2 * margin + 0.01:
-                    return
-                x = rng.uniform(r.xmin + margin + fw / 2, r.xmax - margin - fw / 2)
-                y = rng.uniform(r.ymin + margin + fd / 2, r.ymax - margin - fd / 2)
-                yield (round(x, 3), round(y, 3)), yaw, None
-            else:
-                anchor = anchors[int(rng.integers(len(anchors)))]
-                aw, ad, _ = anchor.size
-                if mode == "beside":  # same wall, to the left or right
-                    sx = float(rng.choice([-1.0, 1.0]))
-                    local = (sx * (aw / 2 + 0.02 + w / 2), -ad / 2 + d / 2)
-                    yaw = anchor.yaw
-                elif mode == "front":  # facing the anchor's front
-                    gap = 0.4 if anchor.category == "sofa" else 0.02
-                    local = (rng.uniform(-0.1, 0.1) * aw, ad / 2 + gap + d / 2)
-                    yaw = anchor.yaw + (math.pi if anchor.category != "sofa" else 0.0)
-                else:  # around: chairs at the long sides of a table, facing it
-                    sy = float(rng.choice([-1.0, 1.0]))
-                    sx = float(rng.choice([-0.25, 0.25])) if aw >= 1.2 else 0.0
-                    local = (sx * aw, sy * (ad / 2 + 0.03 + d / 2))
-                    yaw = anchor.yaw + (math.pi if sy > 0 else 0.0)
-                c, s = math.cos(anchor.yaw), math.sin(anchor.yaw)
-                pos = (anchor.pos[0] + c * local[0] - s * local[1],
-                       anchor.pos[1] + s * local[0] + c * local[1])
-                yield (round(pos[0], 3), round(pos[1], 3)), _wrap(yaw), anchor
-
-    def place(self, category: str, placement: str, rng: np.random.Generator,
-              name: str, required: bool = False) -> Furniture | None:
-        """Try to place one piece; returns it (and keeps it) or None if nothing fits.
-
-        A required piece gets more tries, the last ones at the category's smallest size.
-        """
-        kind = KINDS[category]
-        size = tuple(round(float(rng.uniform(*rng_range)), 3)
-                     for rng_range in (kind.width, kind.depth, kind.height))
-        if category == "bed" and rng.uniform() < 0.5:  # a double bed
-            size = (round(float(rng.uniform(1.4, 1.7)), 3),) + size[1:]
-        color = kind.palette[int(rng.integers(len(kind.palette)))]
-        variant = int(rng.integers(kind.variants))
-        sizes = [(size, 60 if required else 30)]
-        if required:
-            sizes.append(((kind.min_width or kind.width[0], kind.depth[0], size[2]), 60))
-        proposals = ((pos, yaw, anchor, sz) for sz, tries in sizes
-                     for pos, yaw, anchor in self.candidates(kind, placement, sz, rng, tries))
-        for pos, yaw, anchor, size in proposals:
-            rect = footprint(pos, yaw, size)
-            if not self.fits(rect, anchor):
-                continue
-            _, local_surfaces = parts_and_surfaces(category, size, color, variant)
-            surfaces = tuple(Surface(round(s.height, 4), local_rect_to_world(pos, yaw, s.rect), s.clearance)
-                             for s in local_surfaces)
-            piece = Furniture(name, category, self.room.name, pos, yaw, size, surfaces, color, variant)
-            if not self.connected(self.placed + [piece]):
-                continue
-            self.placed.append(piece)
-            return piece
-        return None
-
-
-def _wrap(angle: float) -> float:
-    """Angle in (-pi, pi], rounded to a multiple of pi/2."""
-    k = int(round(angle / (math.pi / 2))) % 4
-    return (0.0, math.pi / 2, math.pi, -math.pi / 2)[k]
-
-
-def furnish(rooms: Sequence[Room], doorways: Sequence[Doorway], density: float,
-            rng: np.random.Generator) -> list[Furniture]:
-    """Furniture for every room: required pieces always (if they fit), optional pieces
-    with probability ``density``. Names are ``<category>_<k>``, unique in the home."""
-    counters: dict[str, int] = {}
-    pieces: list[Furniture] = []
-    for room in rooms:
-        planner = RoomPlanner(room, doorways)
-        for category, required, optional, placement in ROOM_FURNITURE[room.kind]:
-            wanted = required + sum(rng.uniform() < density for _ in range(optional))
-            for k in range(wanted):
-                name = f"{category}_{counters.get(category, 0)}"
-                piece = planner.place(category, placement or KINDS[category].placement, rng, name,
-                                      required=k < required)
-                if piece is not None:
-                    counters[category] = counters.get(category, 0) + 1
-                    pieces.append(piece)
-    return pieces
