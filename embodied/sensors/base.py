@@ -117,7 +117,7 @@ class SensorSuite:
         self._bound_model = None
 
     def _agent(self, world: "World") -> "Entity":
-        agent = world.entity(self.agent)
+        agent = world.entities.get(self.agent) or world.entity(self.agent)
         if self._bound_model is not world.model:
             for s in self.sensors.values():
                 s.bind(world, agent)

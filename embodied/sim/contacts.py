@@ -98,7 +98,8 @@ class ContactMonitor(Entity):
         for key, (a, b) in self.pairs.items():
             mask_a = owner_mask(owners, self._geom_owner, a)
             mask_b = owner_mask(owners, self._geom_owner, b)
-            self._masks[key] = (mask_a, mask_b, mask_a & mask_b)
+            # an entity matching both patterns never counts contacts with itself
+            self._masks[key] = (mask_a, mask_b, bool((mask_a & mask_b).any()))
 
     def reset(self, world: "World") -> None:
         self._state = {k: _PairState() for k in self.pairs}
@@ -106,7 +107,7 @@ class ContactMonitor(Entity):
     def after_control(self, world: "World") -> None:
         for key, state in self._state.items():
             mask_a, mask_b, both = self._masks[key]
-            n = count_contacts(world, mask_a, mask_b, self._geom_owner if both.any() else None)
+            n = count_contacts(world, mask_a, mask_b, self._geom_owner if both else None)
             touching = n > 0
             state.steps += touching
             state.onsets += touching and not state.touching

@@ -59,7 +59,7 @@ class BaseVelocityAction(ActionTerm):
                 min(max(angular, -1.0), 1.0) * self._angular_scale)
 
     def apply(self, world, command) -> None:
-        world.entity(self.agent).command_base(*command)
+        world.entities[self.agent].command_base(*command)
 
     def to_action(self, linear: float, angular: float) -> np.ndarray:
         """The action that asks for (m/s, rad/s), clipped to the space (for experts)."""

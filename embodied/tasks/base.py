@@ -241,22 +241,26 @@ class Task:
 
     def step(self, action) -> tuple[dict, float, bool, bool, dict]:
         """One control step of the episode (Gymnasium's step contract)."""
-        world = self.world
-        commands = {agent: term.process(part) for (agent, term), part
-                    in zip(self.actions.items(), self._split_action(action))}
-        for agent, term in self.actions.items():
-            term.apply(world, commands[agent])
+        world = self._scene().world
+        terms_of = self.actions.values()
+        commands = [term.process(part) for term, part in zip(terms_of, self._split_action(action))]
+        for term, command in zip(terms_of, commands):
+            term.apply(world, command)
         world.step()
         self.steps += 1
         self.after_step()
         terms = self.reward_terms()
         reward = float(sum(terms.values()))
         self.episode_return += reward
+        sums = self.term_sums
+        if not sums:
+            sums.update(dict.fromkeys(terms, 0.0))
         for name, value in terms.items():
-            self.term_sums[name] = self.term_sums.get(name, 0.0) + value
+            sums[name] += value
         terminated = bool(self.terminated())
         truncated = self.steps >= self.config.max_steps
-        info = {"reward_terms": terms, **self.step_info()}
+        info = self.step_info()
+        info["reward_terms"] = terms
         if terminated or truncated:
             info["metrics"] = self.episode_metrics()
             info["reward_term_sums"] = dict(self.term_sums)
@@ -264,7 +268,7 @@ class Task:
 
     def _split_action(self, action) -> list:
         if len(self.actions) == 1:
-            return [action]
+            return (action,)
         if not isinstance(action, Mapping) or set(action) != set(self.actions):
             raise ActionError(f"{self.name} action must be a dict with one entry per agent "
                               f"{sorted(self.actions)}, got {action!r:.200}")

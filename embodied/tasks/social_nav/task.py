@@ -146,19 +146,20 @@ class SocialNavTask(Task):
 
     def _distance(self, robot_xy=None, human_xy=None) -> float:
         """Geodesic robot-humanoid distance (current positions unless given)."""
-        world = self.world
+        world = self.scene.world
         if robot_xy is None:
-            robot_xy = world.entity(ROBOT).base_pose(world)[:2]
+            robot_xy = world.entities[ROBOT].base_pose(world)[:2]
         if human_xy is None:
-            human_xy = world.entity(HUMANOID).xy
+            human_xy = world.entities[HUMANOID].xy
         return self.scene.navmaps[ROBOT].geodesic_distance(robot_xy, human_xy)
 
     def after_step(self):
-        cfg, world = self.config, self.world
-        robot, contacts = world.entity(ROBOT), world.entity("contacts")
+        cfg, world = self.config, self.scene.world
+        entities = world.entities
+        robot, contacts = entities[ROBOT], entities["contacts"]
         prev = self.distance
         rx, ry, ryaw = robot.base_pose(world)
-        hxy = world.entity(HUMANOID).xy
+        hxy = entities[HUMANOID].xy
         d = self.distance = self._distance((rx, ry), hxy)
         self.human_track.append(hxy)
         facing = facing_cosine((rx, ry), ryaw, hxy)
