@@ -133,15 +133,15 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0,
     navmap = NavMap.from_model(model, data, agent_radius=0.3, rooms=rooms)
     with_radius = _median_time(lambda: navmap.with_radius(0.25), repeats)
 
-    def rebuild(attribute, build_fn):
+    def rebuild(table, build_fn):
         def fn():
-            setattr(navmap, attribute, None)
+            navmap.clear_caches(table)
             build_fn()
         return fn
     few = max(3, repeats // 4)
-    corner_graph = _median_time(rebuild("_corners", navmap._corner_graph), few)
-    corner_sight = _median_time(rebuild("_sight", navmap._corner_sight), few)
-    grid_graph = _median_time(rebuild("_graph_cache", navmap._graph), few)
+    corner_graph = _median_time(rebuild("corner_graph", navmap.corner_graph), few)
+    corner_sight = _median_time(rebuild("visibility_table", navmap.visibility_table), few)
+    grid_graph = _median_time(rebuild("grid_graph", navmap.grid_graph), few)
 
     rng = np.random.default_rng(seed)
     pts = navmap.sample_navigable(rng, 2 * queries)
@@ -153,7 +153,7 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0,
     def timed_each(pairs_, fn):
         times = []
         for a, b in pairs_:
-            navmap._fields.clear()
+            navmap.clear_caches("distance_fields")
             t0 = time.perf_counter()
             fn(a, b)
             times.append(time.perf_counter() - t0)
@@ -177,7 +177,7 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0,
         "scene": scene,
         "grid_cells": int(np.prod(navmap.shape)),
         "navigable_fraction": float(navmap.navigable.mean()),
-        "corners": int(len(navmap._corner_graph().points)),
+        "corners": int(len(navmap.corner_graph().points)),
         "build_ms": build * 1e3,
         "with_radius_ms": with_radius * 1e3,
         "corner_graph_ms": corner_graph * 1e3,
@@ -234,9 +234,9 @@ def benchmark_blocked_geodesic(homes=AGREEMENT_HOMES, pairs_per_home: int = 400,
         navmap = NavMap.from_model(model, data, agent_radius=agent_radius,
                                    rooms=home.room_rects())
         t0 = time.perf_counter()
-        navmap._corner_graph()
+        navmap.corner_graph()
         t1 = time.perf_counter()
-        navmap._corner_sight()
+        navmap.visibility_table()
         per_home["corner_graph_ms"].append((t1 - t0) * 1e3)
         per_home["corner_sight_ms"].append((time.perf_counter() - t1) * 1e3)
         pts = navmap.sample_navigable(rng, 2 * pairs_per_home)

@@ -1,0 +1,191 @@
+"""Corner visibility table: which corners the cell centres around each point see."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from embodied.scenes.navmap.routes import CornerGraph
+
+if TYPE_CHECKING:
+    from embodied.scenes.navmap.map import NavMap
+
+# Cell centres this close (in cells) to a shadow's edge ray count as on it, hence hidden,
+# as segments that graze a cell corner are blocked.
+_ON_RAY = 1e-6
+# Corners whose shadows are counted at once: about this many grid cells of scratch counts.
+_CHUNK_CELLS = 1_000_000
+# Largest (navigable cells x corners) for which a corner visibility table is built (a 10 m
+# home at 5 cm: ~1.3 million).
+MAX_ENTRIES = 8_000_000
+
+
+@dataclass(frozen=True)
+class VisibilityTable:
+    """The corners seen from the centres of each dual cell, as compressed sparse rows."""
+
+    dual_row: np.ndarray  # ((H + 1) * (W + 1),) int32: row of each dual cell, -1 if none
+    starts: list[int]     # row k's corners are corners[starts[k]:starts[k + 1]]
+    corners: np.ndarray   # int16/int32 indices into the corner graph's points
+    sure: np.ndarray      # bool, parallel to `corners`: surely (else maybe) seen
+    points: np.ndarray    # (V,) complex: the corners' x + iy
+
+
+def build_visibility_table(navmap: "NavMap", graph: CornerGraph) -> VisibilityTable:
+    """Per square between four neighbouring cell centres (a dual cell) holding at least
+    one navigable centre: the convex corners of ``graph`` that some of its navigable
+    centres see, each flagged if all of them see it (~25-50 ms for a home; about 1 MB).
+
+    A cell centre is hidden from a corner iff the segment between them meets a closed
+    boundary edge between a navigable and a non-navigable cell (the padding outside the
+    map counts as non-navigable), which is the test of :meth:`SegmentTests.clear`. Only
+    edges whose navigable side faces the corner can be met first, and the points behind
+    a straight run of them form a trapezoid-like shadow: each run's shadow is scanned
+    row by row (column by column for vertical runs) into a coverage count
+    (:func:`seen_from`)."""
+    h, w = navmap.shape
+    # Dual cell (i, j) has the centres of cells (i - 1 or i, j - 1 or j).
+    padded = np.pad(navmap.navigable, 1)
+    duals = np.flatnonzero((padded[:-1, :-1] | padded[1:, :-1] | padded[:-1, 1:]
+                            | padded[1:, 1:]).ravel())
+    dual_row = np.full((h + 1) * (w + 1), -1, dtype=np.int32)
+    dual_row[duals] = np.arange(duals.size, dtype=np.int32)
+    # Too large a map (many cells and corners) gets no table: exact routes only.
+    n = len(graph.points)
+    if duals.size * n > MAX_ENTRIES:
+        n = 0
+    maybe = np.zeros((duals.size, n), dtype=bool)
+    sure = np.zeros((duals.size, n), dtype=bool)
+    if n:
+        # Around the navigable cells all is non-navigable, as outside the map: crop.
+        rows, cols = np.nonzero(navmap.navigable)
+        r0, c0 = rows.min(), cols.min()
+        nav = navmap.navigable[r0:rows.max() + 1, c0:cols.max() + 1]
+        hc, wc = nav.shape
+        i, j = np.divmod(duals, w + 1)
+        local = (i - r0) * (wc + 1) + (j - c0)  # the same dual cells in the crop
+        cu = (graph.points[:, 0] - navmap.origin[0]) / navmap.cell_size - c0
+        cv = (graph.points[:, 1] - navmap.origin[1]) / navmap.cell_size - r0
+        nav_padded = np.pad(nav, 1)[None]
+        # Chunks of corners bound the scratch memory (counts of chunk * H * W).
+        chunk = max(1, min(n, _CHUNK_CELLS // (hc * wc)))
+        for i0 in range(0, n, chunk):
+            i1 = min(n, i0 + chunk)
+            seen = np.pad(seen_from(nav, cu[i0:i1], cv[i0:i1]), ((0, 0), (1, 1), (1, 1)))
+            for table, grid, join in ((maybe, seen, np.logical_or),
+                                      (sure, seen | ~nav_padded, np.logical_and)):
+                grid = join(grid[:, :-1], grid[:, 1:])
+                grid = join(grid[:, :, :-1], grid[:, :, 1:])
+                table[:, i0:i1] = grid.reshape(i1 - i0, -1)[:, local].T
+    row, corner = np.nonzero(maybe)
+    starts = np.searchsorted(row, np.arange(duals.size + 1))
+    index = np.int16 if n < 2 ** 15 else np.int32
+    return VisibilityTable(dual_row, starts.tolist(), corner.astype(index), sure[row, corner],
+                           graph.points[:, 0] + 1j * graph.points[:, 1])
+
+
+def sighted_length(navmap: "NavMap", ax: float, ay: float, bx: float, by: float) -> float | None:
+    """Length of the best route a -> corners -> b through the corners that the table
+    says are seen from a and b (both in navigable cells), or None if it links none.
+
+    Corners that no navigable centre of an end's dual cell sees are taken as hidden
+    from that end, those that all see as visible; the others are tested exactly when
+    the best remaining route uses them."""
+    sight = navmap.visibility_table()
+    starts, near, sure = sight.starts, sight.corners, sight.sure
+    ox, oy = navmap.origin
+    inv, stride = 1.0 / navmap.cell_size, navmap.shape[1] + 1
+    row_a = sight.dual_row[math.floor((ay - oy) * inv + 0.5) * stride
+                           + math.floor((ax - ox) * inv + 0.5)]
+    row_b = sight.dual_row[math.floor((by - oy) * inv + 0.5) * stride
+                           + math.floor((bx - ox) * inv + 0.5)]
+    a0, a1, b0, b1 = starts[row_a], starts[row_a + 1], starts[row_b], starts[row_b + 1]
+    if a0 == a1 or b0 == b1:
+        return None
+    near_a, near_b = near[a0:a1], near[b0:b1]
+    points = sight.points
+    total = navmap.corner_graph().dist.take(near_a, 0).take(near_b, 1)
+    total += np.abs(points.take(near_b) - complex(bx, by))
+    total += np.abs(points.take(near_a) - complex(ax, ay))[:, None]
+    width = b1 - b0
+    clear = navmap.segments.clear
+    while True:
+        i, j = divmod(int(total.argmin()), width)
+        length = float(total[i, j])
+        if length == math.inf:
+            return None
+        if not sure[a0 + i]:
+            corner = points[near_a[i]]
+            if not clear(ax, ay, corner.real, corner.imag):
+                total[i] = math.inf
+                continue
+        if not sure[b0 + j]:
+            corner = points[near_b[j]]
+            if not clear(corner.real, corner.imag, bx, by):
+                total[:, j] = math.inf
+                continue
+        return length
+
+
+def seen_from(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.ndarray:
+    """(n, H, W) bool: the navigable cells of ``nav`` (H, W) whose centres see each of the n
+    points (cu, cv) (cell units, not on a grid line), by the test of
+    :meth:`SegmentTests.clear`: the segment meets no closed non-navigable cell."""
+    hidden = _shadows_of_row_edges(nav, cu, cv)
+    hidden |= _shadows_of_row_edges(nav.T, cv, cu).transpose(0, 2, 1)
+    return ~hidden & nav
+
+
+def _shadows_of_row_edges(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.ndarray:
+    """(n, H, W) bool: cell centres of ``nav`` (H, W) hidden from each of the n points
+    (cu, cv) (cell units, not on a grid line) by a boundary edge lying on a grid line
+    v = k, i.e. between cell rows k - 1 and k (outside the grid is non-navigable).
+
+    A maximal run of such edges from u = a to u = b on line k, with its navigable side
+    towards the point, hides the rows beyond k between the rays from the point through
+    (a, k) and (b, k), both included: in row r, the centres whose u lies in
+    [cu + (a - cu) s, cu + (b - cu) s] with s = (r + 1/2 - cv) / (k - cv). Each such
+    interval adds one to a coverage count (a +1/-1 pair cumulated along the row)."""
+    h, w = nav.shape
+    padded = np.zeros((h + 2, w), dtype=np.int8)
+    padded[1:-1] = nav
+    below, above = padded[:-1], padded[1:]  # the cells on either side of line k = 0..h
+    starts, stops = [], []
+    for away in (1, -1):  # rows beyond the line: upwards (the run seen from below) or down
+        edges = below & (1 - above) if away > 0 else above & (1 - below)
+        ends = np.diff(np.pad(edges, ((0, 0), (1, 1))), axis=1)
+        k, a = np.nonzero(ends == 1)
+        b = np.nonzero(ends == -1)[1]
+        point, run = np.nonzero(cv[:, None] < k if away > 0 else cv[:, None] > k)
+        k, pu, pv = k[run], cu[point], cv[point]
+        # Row r = first + away * i is at distance m = m0 + i from the point's row, and its
+        # shadow interval (of centres u - 1/2) is [left + ga m, left + gb m], ga < gb.
+        first = k if away > 0 else k - 1
+        m0 = away * (first + 0.5 - pv)
+        ga = (a[run] - pu) / np.abs(k - pv)
+        gb = (b[run] - pu) / np.abs(k - pv)
+        left = pu - 0.5
+        # Rows whose interval lies left of column 0 or right of column w - 1 are skipped.
+        m_end = np.full(k.shape, np.inf)
+        np.divide(-1.0 - left, gb, out=m_end, where=gb < 0)
+        np.minimum(m_end, np.divide(w - left, ga, out=np.full(k.shape, np.inf), where=ga > 0),
+                   out=m_end)
+        rows_left = h - first if away > 0 else first + 1
+        count = np.clip(np.floor(m_end - m0) + 1, 0, rows_left).astype(np.intp)
+        offsets = np.cumsum(count) - count
+        i = np.arange(count.sum(), dtype=np.float64) - np.repeat(offsets, count)
+        lo = np.repeat(left + ga * m0 - _ON_RAY, count) + np.repeat(ga, count) * i
+        hi = np.repeat(left + gb * m0 + _ON_RAY + 1.0, count) + np.repeat(gb, count) * i
+        lo = np.clip(np.ceil(lo, out=lo), 0, w).astype(np.intp)
+        hi = np.minimum(np.floor(hi, out=hi), w).astype(np.intp)
+        np.maximum(hi, lo, out=hi)  # an empty interval adds and removes at one place
+        base = np.repeat((point * h + first) * (w + 1), count) + (away * (w + 1)) * i.astype(np.intp)
+        starts.append(base + lo)
+        stops.append(base + hi)
+    size = len(cu) * h * (w + 1)
+    count = (np.bincount(np.concatenate(starts), minlength=size)
+             - np.bincount(np.concatenate(stops), minlength=size))
+    return np.cumsum(count.reshape(len(cu), h, w + 1), axis=2)[:, :, :w] > 0
