@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 # Cell centres this close (in cells) to a shadow's edge ray count as on it, hence hidden,
 # as segments that graze a cell corner are blocked.
 _ON_RAY = 1e-6
-# Corners whose shadows are counted at once: about this many grid cells of scratch counts.
-_CHUNK_CELLS = 1_000_000
+# Corners whose shadows are scanned at once: about this many grid cells of scratch.
+_CHUNK_CELLS = 4_000_000
 # Largest (navigable cells x corners) for which a corner visibility table is built (a 10 m
 # home at 5 cm: ~1.3 million).
 MAX_ENTRIES = 8_000_000
@@ -37,14 +37,14 @@ class VisibilityTable:
 def build_visibility_table(navmap: "NavMap", graph: CornerGraph) -> VisibilityTable:
     """Per square between four neighbouring cell centres (a dual cell) holding at least
     one navigable centre: the convex corners of ``graph`` that some of its navigable
-    centres see, each flagged if all of them see it (~25-50 ms for a home; about 1 MB).
+    centres see, each flagged if all of them see it (~5-15 ms for a home; about 1 MB).
 
     A cell centre is hidden from a corner iff the segment between them meets a closed
     boundary edge between a navigable and a non-navigable cell (the padding outside the
     map counts as non-navigable), which is the test of :meth:`SegmentTests.clear`. Only
     edges whose navigable side faces the corner can be met first, and the points behind
     a straight run of them form a trapezoid-like shadow: each run's shadow is scanned
-    row by row (column by column for vertical runs) into a coverage count
+    row by row (column by column for vertical runs) into intervals of hidden centres
     (:func:`seen_from`)."""
     h, w = navmap.shape
     # Dual cell (i, j) has the centres of cells (i - 1 or i, j - 1 or j).
@@ -69,17 +69,17 @@ def build_visibility_table(navmap: "NavMap", graph: CornerGraph) -> VisibilityTa
         local = (i - r0) * (wc + 1) + (j - c0)  # the same dual cells in the crop
         cu = (graph.points[:, 0] - navmap.origin[0]) / navmap.cell_size - c0
         cv = (graph.points[:, 1] - navmap.origin[1]) / navmap.cell_size - r0
-        nav_padded = np.pad(nav, 1)[None]
-        # Chunks of corners bound the scratch memory (counts of chunk * H * W).
+        hidden_padded = ~np.pad(nav, 1)[:, :, None]
+        # Chunks of corners bound the scratch memory (chunk * H * W interval ends).
         chunk = max(1, min(n, _CHUNK_CELLS // (hc * wc)))
         for i0 in range(0, n, chunk):
             i1 = min(n, i0 + chunk)
-            seen = np.pad(seen_from(nav, cu[i0:i1], cv[i0:i1]), ((0, 0), (1, 1), (1, 1)))
+            seen = np.pad(_seen_from_cells(nav, cu[i0:i1], cv[i0:i1]), ((1, 1), (1, 1), (0, 0)))
             for table, grid, join in ((maybe, seen, np.logical_or),
-                                      (sure, seen | ~nav_padded, np.logical_and)):
+                                      (sure, seen | hidden_padded, np.logical_and)):
+                grid = join(grid[:-1], grid[1:])
                 grid = join(grid[:, :-1], grid[:, 1:])
-                grid = join(grid[:, :, :-1], grid[:, :, 1:])
-                table[:, i0:i1] = grid.reshape(i1 - i0, -1)[:, local].T
+                table[:, i0:i1] = grid.reshape(-1, i1 - i0)[local]
     row, corner = np.nonzero(maybe)
     starts = np.searchsorted(row, np.arange(duals.size + 1))
     index = np.int16 if n < 2 ** 15 else np.int32
@@ -134,26 +134,36 @@ def seen_from(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.ndarray:
     """(n, H, W) bool: the navigable cells of ``nav`` (H, W) whose centres see each of the n
     points (cu, cv) (cell units, not on a grid line), by the test of
     :meth:`SegmentTests.clear`: the segment meets no closed non-navigable cell."""
-    hidden = _shadows_of_row_edges(nav, cu, cv)
-    hidden |= _shadows_of_row_edges(nav.T, cv, cu).transpose(0, 2, 1)
-    return ~hidden & nav
+    return _seen_from_cells(nav, cu, cv).transpose(2, 0, 1)
 
 
-def _shadows_of_row_edges(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.ndarray:
-    """(n, H, W) bool: cell centres of ``nav`` (H, W) hidden from each of the n points
-    (cu, cv) (cell units, not on a grid line) by a boundary edge lying on a grid line
-    v = k, i.e. between cell rows k - 1 and k (outside the grid is non-navigable).
+def _seen_from_cells(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.ndarray:
+    """:func:`seen_from` as (H, W, n): the points last, as the table's rows want them."""
+    hidden = _hidden_by_row_edges(nav, cu, cv).transpose(1, 0, 2)
+    hidden |= _hidden_by_row_edges(nav.T, cv, cu)
+    return ~hidden & nav[:, :, None]
+
+
+def _hidden_by_row_edges(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.ndarray:
+    """(W, H, n) bool, columns first: cell centres of ``nav`` (H, W) hidden from each of
+    the n points (cu, cv) (cell units, not on a grid line) by a boundary edge lying on a
+    grid line v = k, i.e. between cell rows k - 1 and k (outside the grid is
+    non-navigable).
 
     A maximal run of such edges from u = a to u = b on line k, with its navigable side
     towards the point, hides the rows beyond k between the rays from the point through
     (a, k) and (b, k), both included: in row r, the centres whose u lies in
-    [cu + (a - cu) s, cu + (b - cu) s] with s = (r + 1/2 - cv) / (k - cv). Each such
-    interval adds one to a coverage count (a +1/-1 pair cumulated along the row)."""
+    [cu + (a - cu) s, cu + (b - cu) s] with s = (r + 1/2 - cv) / (k - cv), the columns
+    [lo, hi). Per row and point, ``reach[c]`` is the largest ``hi`` of the intervals with
+    ``lo == c``; column c is hidden iff the running maximum of ``reach`` up to c exceeds c.
+    """
     h, w = nav.shape
+    n = len(cu)
     padded = np.zeros((h + 2, w), dtype=np.int8)
     padded[1:-1] = nav
     below, above = padded[:-1], padded[1:]  # the cells on either side of line k = 0..h
-    starts, stops = [], []
+    dtype = np.int16 if w < 2 ** 15 else np.int32
+    reach = np.zeros((w + 1, h, n), dtype=dtype)
     for away in (1, -1):  # rows beyond the line: upwards (the run seen from below) or down
         edges = below & (1 - above) if away > 0 else above & (1 - below)
         ends = np.diff(np.pad(edges, ((0, 0), (1, 1))), axis=1)
@@ -180,12 +190,10 @@ def _shadows_of_row_edges(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np
         lo = np.repeat(left + ga * m0 - _ON_RAY, count) + np.repeat(ga, count) * i
         hi = np.repeat(left + gb * m0 + _ON_RAY + 1.0, count) + np.repeat(gb, count) * i
         lo = np.clip(np.ceil(lo, out=lo), 0, w).astype(np.intp)
-        hi = np.minimum(np.floor(hi, out=hi), w).astype(np.intp)
-        np.maximum(hi, lo, out=hi)  # an empty interval adds and removes at one place
-        base = np.repeat((point * h + first) * (w + 1), count) + (away * (w + 1)) * i.astype(np.intp)
-        starts.append(base + lo)
-        stops.append(base + hi)
-    size = len(cu) * h * (w + 1)
-    count = (np.bincount(np.concatenate(starts), minlength=size)
-             - np.bincount(np.concatenate(stops), minlength=size))
-    return np.cumsum(count.reshape(len(cu), h, w + 1), axis=2)[:, :, :w] > 0
+        hi = np.minimum(np.floor(hi, out=hi), w).astype(dtype)
+        # Flat index of (column lo, row first + away * i, point) in reach.
+        base = np.repeat(first * n + point, count) + (away * n) * i.astype(np.intp)
+        np.maximum.at(reach.reshape(-1), lo * (h * n) + base, hi)
+    for c in range(1, w):
+        np.maximum(reach[c - 1], reach[c], out=reach[c])
+    return reach[:w] > np.arange(w, dtype=dtype)[:, None, None]
