@@ -176,11 +176,8 @@ def build_corner_graph(navmap: "NavMap") -> CornerGraph:
     points = navmap.cell_to_world(np.stack([rows, cols], axis=1))
     n = len(points)
     weights = np.zeros((n, n))
-    visible = navmap.segments.visible
-    for i in range(n - 1):
-        seen = visible(points[i, 0], points[i, 1], points[i + 1:])
-        others = np.flatnonzero(seen) + i + 1
-        weights[i, others] = np.linalg.norm(points[others] - points[i], axis=1)
+    first, second = navmap.segments.visible_pairs(points)
+    weights[first, second] = np.linalg.norm(points[second] - points[first], axis=1)
     dist, pred = csgraph.shortest_path(csr_matrix(weights), method="D", directed=False,
                                        return_predecessors=True)
     return CornerGraph(points, dist, pred)

@@ -19,6 +19,8 @@ _TOUCH = 1e-7
 _DISC = 1.4143
 _STEP = 1.9
 _MAX_UNSURE = 4
+# Segments tested at once by visible_pairs: at most about this many grid-line crossings.
+_PAIRS_BLOCK = 1_000_000
 
 
 class SegmentTests:
@@ -154,16 +156,38 @@ class SegmentTests:
     def visible(self, x: float, y: float, points: np.ndarray) -> np.ndarray:
         """Which segments from (x, y) to each of ``points`` are clear: the exact test of
         :meth:`clear`, for many segments at once (all ends in navigable cells)."""
-        ox, oy = self.origin
+        u, v = self._cell_units(points)
+        ua, va = self._cell_units(np.array([[x, y]]))
+        return self._visible(np.zeros(len(points), dtype=np.intp), ua, va, u, v)
+
+    def visible_pairs(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs (i, j), i < j, of ``points`` (all in navigable cells) joined by a clear
+        segment, in row-major order; the segment from i to j is tested as
+        ``visible(*points[i], points[i + 1:])`` does."""
+        n = len(points)
+        u, v = self._cell_units(points)
+        first, second = np.triu_indices(n, 1)
+        seen = np.zeros(first.size, dtype=bool)
+        # Blocks of pairs bound the scratch memory (samples of each pair's segment).
+        block = max(1, _PAIRS_BLOCK // (2 * int(math.hypot(*self.shape)) + 2))
+        for p0 in range(0, first.size, block):
+            p1 = min(first.size, p0 + block)
+            seen[p0:p1] = self._visible(first[p0:p1], u, v, u[second[p0:p1]], v[second[p0:p1]])
+        return first[seen], second[seen]
+
+    def _cell_units(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         inv = 1.0 / self.cell_size
+        return (points[:, 0] - self.origin[0]) * inv, (points[:, 1] - self.origin[1]) * inv
+
+    def _visible(self, start: np.ndarray, su: np.ndarray, sv: np.ndarray, ub: np.ndarray,
+                 vb: np.ndarray) -> np.ndarray:
+        """Exact test of the segments from (su, sv)[start] to (ub, vb) (cell units)."""
         nav, stride = self._nav_padded, self.shape[1] + 2
-        visible = self.maybe_visible(x, y, points)
+        visible = self._maybe_visible(su[start], sv[start], ub, vb)
         survivors = np.flatnonzero(visible)
-        n = survivors.size
-        ua, va = (x - ox) * inv, (y - oy) * inv
-        ub, vb = (points[survivors, 0] - ox) * inv, (points[survivors, 1] - oy) * inv
-        ua, va = np.full(n, ua), np.full(n, va)
-        blocked = np.zeros(n, dtype=bool)
+        ua, va = su[start[survivors]], sv[start[survivors]]
+        ub, vb = ub[survivors], vb[survivors]
+        blocked = np.zeros(survivors.size, dtype=bool)
         seg, k, v = _line_crossings(ua, va, ub, vb)
         col = k.astype(np.intp)
         lo = (v + (1.0 - _TOUCH)).astype(np.intp) * stride + col
@@ -186,13 +210,19 @@ class SegmentTests:
         inv = 1.0 / self.cell_size
         ua, va = (x - ox) * inv, (y - oy) * inv
         ub, vb = (points[:, 0] - ox) * inv, (points[:, 1] - oy) * inv
+        return self._maybe_visible(ua, va, ub, vb)
+
+    def _maybe_visible(self, ua, va, ub: np.ndarray, vb: np.ndarray) -> np.ndarray:
+        """:meth:`maybe_visible` in cell units; ``ua``, ``va`` scalars or per segment."""
         counts = (np.hypot(ub - ua, vb - va) * self._sample_density + 2).astype(np.intp)
-        seg = np.repeat(np.arange(len(points)), counts)
+        seg = np.repeat(np.arange(len(ub)), counts)
         rank = np.arange(seg.size) - np.repeat(np.cumsum(counts) - counts, counts)
         t = rank / (counts[seg] - 1)
+        if np.ndim(ua):
+            ua, va = ua[seg], va[seg]
         samples = ((va + 1.0) + t * (vb[seg] - va)).astype(np.intp) * (self.shape[1] + 2) + (
             (ua + 1.0) + t * (ub[seg] - ua)).astype(np.intp)
-        maybe = np.ones(len(points), dtype=bool)
+        maybe = np.ones(len(ub), dtype=bool)
         maybe[seg[~self._nav_padded[samples]]] = False
         return maybe
 
