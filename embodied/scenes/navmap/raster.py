@@ -93,8 +93,46 @@ def static_obstacle_geoms(model: mujoco.MjModel) -> np.ndarray:
     return np.flatnonzero(static & collidable & not_plane)
 
 
-def fill_convex(grid: np.ndarray, pts: np.ndarray, origin: np.ndarray, cell: float) -> None:
-    """Mark every cell of ``grid`` that the convex hull of ``pts`` (world xy) touches."""
+def fill_convex(grid: np.ndarray, outlines: Sequence[np.ndarray], origin: np.ndarray,
+                cell: float) -> None:
+    """Mark every cell of ``grid`` that the convex hull of each of ``outlines`` (point
+    arrays, world xy) touches."""
+    h, w = grid.shape
+    boxes, hulls = [], []
+    for pts in outlines:
+        hull = _grown_hull(pts, origin, cell)
+        c0 = max(int(math.floor(hull[:, 0].min())), 0)
+        c1 = min(int(math.ceil(hull[:, 0].max())), w)
+        r0 = max(int(math.floor(hull[:, 1].min())), 0)
+        r1 = min(int(math.ceil(hull[:, 1].max())), h)
+        if c0 < c1 and r0 < r1:
+            boxes.append((r0, r1, c0, c1))
+            hulls.append(hull)
+    # The hulls of each vertex count at once: every cell of their bounding boxes against
+    # every edge. ConvexHull returns 2-D vertices counter-clockwise: inside is left of
+    # every edge.
+    sides = np.array([len(hull) for hull in hulls], dtype=np.intp)
+    for n in np.unique(sides).tolist():
+        group = np.flatnonzero(sides == n)
+        start = np.array([hulls[g] for g in group])  # (G, n, 2)
+        stop = np.roll(start, -1, axis=1)
+        x0, y0 = start[..., 0], start[..., 1]
+        dx, dy = stop[..., 0] - x0, stop[..., 1] - y0
+        r0, r1, c0, c1 = np.array([boxes[g] for g in group]).T
+        width = c1 - c0
+        size = (r1 - r0) * width
+        which = np.repeat(np.arange(group.size), size)  # hull of each candidate cell
+        rank = np.arange(which.size) - np.repeat(np.cumsum(size) - size, size)
+        rows = r0[which] + rank // width[which]
+        cols = c0[which] + rank % width[which]
+        cy, cx = (rows + 0.5)[:, None], (cols + 0.5)[:, None]
+        inside = ((dx[which] * (cy - y0[which]) - dy[which] * (cx - x0[which])) >= 0).all(axis=1)
+        grid[rows[inside], cols[inside]] = True
+
+
+def _grown_hull(pts: np.ndarray, origin: np.ndarray, cell: float) -> np.ndarray:
+    """Vertices (cell units, counter-clockwise) of the convex hull of ``pts`` (world xy)
+    grown by a cell square: a cell touches the hull iff its centre lies in this one."""
     u = (pts - origin) / cell  # continuous cell coordinates: cell (i, j) spans [j, j+1) x [i, i+1)
     # A cell touches the polygon iff its centre lies in the polygon grown by the cell square
     # (Minkowski sum, the hull of the corners moved by +-1/2); a hair is shaved so cells
@@ -103,26 +141,11 @@ def fill_convex(grid: np.ndarray, pts: np.ndarray, origin: np.ndarray, cell: flo
     grown = (u[:, None, :] + np.array([[-half, -half], [-half, half],
                                         [half, -half], [half, half]])[None]).reshape(-1, 2)
     try:
-        hull = grown[ConvexHull(grown).vertices]
+        return grown[ConvexHull(grown).vertices]
     except (QhullError, ValueError):
-        hull = grown  # degenerate (flat) footprint: fall back to its bounding box below
-        lo, hi = hull.min(axis=0), hull.max(axis=0)
-        hull = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
-    h, w = grid.shape
-    c0 = max(int(math.floor(hull[:, 0].min())), 0)
-    c1 = min(int(math.ceil(hull[:, 0].max())), w)
-    r0 = max(int(math.floor(hull[:, 1].min())), 0)
-    r1 = min(int(math.ceil(hull[:, 1].max())), h)
-    if c0 >= c1 or r0 >= r1:
-        return
-    cx = np.arange(c0, c1) + 0.5
-    cy = np.arange(r0, r1) + 0.5
-    inside = np.ones((r1 - r0, c1 - c0), dtype=bool)
-    # ConvexHull returns 2-D vertices counter-clockwise: inside is left of every edge.
-    nxt = np.roll(hull, -1, axis=0)
-    for (x0, y0), (x1, y1) in zip(hull, nxt):
-        inside &= ((x1 - x0) * (cy[:, None] - y0) - (y1 - y0) * (cx[None, :] - x0)) >= 0
-    grid[r0:r1, c0:c1] |= inside
+        # Degenerate (flat) footprint: its bounding box.
+        lo, hi = grown.min(axis=0), grown.max(axis=0)
+        return np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
 
 
 # -- the raster ---------------------------------------------------------------------------
@@ -184,8 +207,7 @@ def rasterize(model: mujoco.MjModel, data: mujoco.MjData, *, cell: float,
                           f"{bounds} exceeds {MAX_CELLS} cells")
     origin = np.array([xmin, ymin])
     occupied = np.zeros((h, w), dtype=bool)
-    for pts in outlines:
-        fill_convex(occupied, pts, origin, cell)
+    fill_convex(occupied, outlines, origin, cell)
     return Raster(origin=origin, cell=cell, occupied=occupied,
                   clearance=clearance_grid(occupied, cell), rooms=dict(rooms),
                   room_grid=room_grid(rooms, origin, cell, (h, w)))
