@@ -57,34 +57,40 @@ def build_visibility_table(navmap: "NavMap", graph: CornerGraph) -> VisibilityTa
     n = len(graph.points)
     if duals.size * n > MAX_ENTRIES:
         n = 0
-    maybe = np.zeros((duals.size, n), dtype=bool)
-    sure = np.zeros((duals.size, n), dtype=bool)
-    if n:
-        # Around the navigable cells all is non-navigable, as outside the map: crop.
-        rows, cols = np.nonzero(navmap.navigable)
-        r0, c0 = rows.min(), cols.min()
-        nav = navmap.navigable[r0:rows.max() + 1, c0:cols.max() + 1]
-        hc, wc = nav.shape
-        i, j = np.divmod(duals, w + 1)
-        local = (i - r0) * (wc + 1) + (j - c0)  # the same dual cells in the crop
-        cu = (graph.points[:, 0] - navmap.origin[0]) / navmap.cell_size - c0
-        cv = (graph.points[:, 1] - navmap.origin[1]) / navmap.cell_size - r0
-        hidden_padded = ~np.pad(nav, 1)[:, :, None]
-        # Chunks of corners bound the scratch memory (chunk * H * W interval ends).
-        chunk = max(1, min(n, _CHUNK_CELLS // (hc * wc)))
-        for i0 in range(0, n, chunk):
-            i1 = min(n, i0 + chunk)
-            seen = np.pad(_seen_from_cells(nav, cu[i0:i1], cv[i0:i1]), ((1, 1), (1, 1), (0, 0)))
-            for table, grid, join in ((maybe, seen, np.logical_or),
-                                      (sure, seen | hidden_padded, np.logical_and)):
-                grid = join(grid[:-1], grid[1:])
-                grid = join(grid[:, :-1], grid[:, 1:])
-                table[:, i0:i1] = grid.reshape(-1, i1 - i0)[local]
-    row, corner = np.nonzero(maybe)
-    starts = np.searchsorted(row, np.arange(duals.size + 1))
     index = np.int16 if n < 2 ** 15 else np.int32
-    return VisibilityTable(dual_row, starts.tolist(), corner.astype(index), sure[row, corner],
-                           graph.points[:, 0] + 1j * graph.points[:, 1])
+    points = graph.points[:, 0] + 1j * graph.points[:, 1]
+    if not n:
+        return VisibilityTable(dual_row, [0] * (duals.size + 1), np.zeros(0, dtype=index),
+                               np.zeros(0, dtype=bool), points)
+    # Around the navigable cells all is non-navigable, as outside the map: crop.
+    rows, cols = np.nonzero(navmap.navigable)
+    r0, c0 = rows.min(), cols.min()
+    nav = navmap.navigable[r0:rows.max() + 1, c0:cols.max() + 1]
+    hc, wc = nav.shape
+    i, j = np.divmod(duals, w + 1)
+    local = (i - r0) * (wc + 1) + (j - c0)  # the same dual cells in the crop
+    cu = (graph.points[:, 0] - navmap.origin[0]) / navmap.cell_size - c0
+    cv = (graph.points[:, 1] - navmap.origin[1]) / navmap.cell_size - r0
+    hidden_padded = ~np.pad(nav, 1)[:, :, None]
+    # Chunks of corners bound the scratch memory (chunk * H * W interval ends).
+    chunk = max(1, min(n, _CHUNK_CELLS // (hc * wc)))
+    maybe, sure = [], []  # per chunk: (dual cells, corners of the chunk)
+    for i0 in range(0, n, chunk):
+        i1 = min(n, i0 + chunk)
+        seen = np.pad(_seen_from_cells(nav, cu[i0:i1], cv[i0:i1]), ((1, 1), (1, 1), (0, 0)))
+        for table, grid, join in ((maybe, seen, np.logical_or),
+                                  (sure, seen | hidden_padded, np.logical_and)):
+            grid = join(grid[:-1], grid[1:])
+            grid = join(grid[:, :-1], grid[:, 1:])
+            table.append(grid.reshape(-1, i1 - i0)[local])
+    maybe = maybe[0] if len(maybe) == 1 else np.concatenate(maybe, axis=1)
+    sure = sure[0] if len(sure) == 1 else np.concatenate(sure, axis=1)
+    # Compressed rows: the (dual cell, corner) pairs of `maybe`, in row-major order.
+    flat = np.flatnonzero(maybe)
+    starts = np.zeros(duals.size + 1, dtype=np.intp)
+    np.cumsum(np.count_nonzero(maybe, axis=1), out=starts[1:])
+    return VisibilityTable(dual_row, starts.tolist(), (flat % n).astype(index),
+                           sure.reshape(-1)[flat], points)
 
 
 def sighted_length(navmap: "NavMap", ax: float, ay: float, bx: float, by: float) -> float | None:
