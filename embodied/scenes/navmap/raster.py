@@ -41,6 +41,7 @@ def _circle(n: int = _CIRCLE_SIDES) -> np.ndarray:
 
 
 _UNIT_CIRCLE = _circle()
+_BOX_CORNERS = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)])
 
 
 def geom_outline(model: mujoco.MjModel, g: int, pos: np.ndarray, rot: np.ndarray):
@@ -52,8 +53,7 @@ def geom_outline(model: mujoco.MjModel, g: int, pos: np.ndarray, rot: np.ndarray
     size = model.geom_size[g]
     G = mujoco.mjtGeom
     if gtype == G.mjGEOM_BOX:
-        corners = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)])
-        pts = pos + (corners * size) @ rot.T
+        pts = pos + (_BOX_CORNERS * size) @ rot.T
         return pts[:, :2], pts[:, 2].min(), pts[:, 2].max()
     if gtype == G.mjGEOM_SPHERE:
         r = size[0]
@@ -140,12 +140,19 @@ def _grown_hull(pts: np.ndarray, origin: np.ndarray, cell: float) -> np.ndarray:
     half = 0.5 - 1e-6
     grown = (u[:, None, :] + np.array([[-half, -half], [-half, half],
                                         [half, -half], [half, half]])[None]).reshape(-1, 2)
+    lo, hi = grown.min(axis=0), grown.max(axis=0)
+    box = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
+    # When the corners of the bounding box are points, the hull is that box; whatever
+    # other points on its sides Qhull would keep, the inside test of each side is the
+    # same exact comparison of one coordinate, so the box gives the same cells.
+    xlo, xhi, ylo, yhi = (grown[:, 0] == lo[0], grown[:, 0] == hi[0],
+                          grown[:, 1] == lo[1], grown[:, 1] == hi[1])
+    if (xlo & ylo).any() and (xhi & ylo).any() and (xhi & yhi).any() and (xlo & yhi).any():
+        return box
     try:
         return grown[ConvexHull(grown).vertices]
     except (QhullError, ValueError):
-        # Degenerate (flat) footprint: its bounding box.
-        lo, hi = grown.min(axis=0), grown.max(axis=0)
-        return np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
+        return box  # degenerate (flat) footprint: its bounding box
 
 
 # -- the raster ---------------------------------------------------------------------------
@@ -190,8 +197,11 @@ def rasterize(model: mujoco.MjModel, data: mujoco.MjData, *, cell: float,
         if out is not None and out[1] < high and out[2] > low:
             outlines.append(out[0])
     if bounds is None:
-        boxes = [(p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max())
-                 for p in outlines] + list(rooms.values())
+        boxes = list(rooms.values())
+        if outlines:
+            points = np.concatenate(outlines)
+            lo, hi = points.min(axis=0), points.max(axis=0)
+            boxes.insert(0, (lo[0], lo[1], hi[0], hi[1]))
         if not boxes:
             raise ConfigError("bounds", None, reason="the model has no static obstacle "
                               "and no rooms were given: pass bounds explicitly")
