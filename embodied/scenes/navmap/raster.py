@@ -98,30 +98,24 @@ def fill_convex(grid: np.ndarray, outlines: Sequence[np.ndarray], origin: np.nda
     """Mark every cell of ``grid`` that the convex hull of each of ``outlines`` (point
     arrays, world xy) touches."""
     h, w = grid.shape
-    boxes, hulls = [], []
-    for pts in outlines:
-        hull = _grown_hull(pts, origin, cell)
-        c0 = max(int(math.floor(hull[:, 0].min())), 0)
-        c1 = min(int(math.ceil(hull[:, 0].max())), w)
-        r0 = max(int(math.floor(hull[:, 1].min())), 0)
-        r1 = min(int(math.ceil(hull[:, 1].max())), h)
-        if c0 < c1 and r0 < r1:
-            boxes.append((r0, r1, c0, c1))
-            hulls.append(hull)
+    hulls = _grown_hulls(outlines, origin, cell)
     # The hulls of each vertex count at once: every cell of their bounding boxes against
     # every edge. ConvexHull returns 2-D vertices counter-clockwise: inside is left of
     # every edge.
-    sides = np.array([len(hull) for hull in hulls], dtype=np.intp)
-    for n in np.unique(sides).tolist():
-        group = np.flatnonzero(sides == n)
+    for group in _same_length(hulls):
         start = np.array([hulls[g] for g in group])  # (G, n, 2)
+        c0 = np.maximum(np.floor(start[..., 0].min(axis=1)), 0).astype(np.intp)
+        c1 = np.minimum(np.ceil(start[..., 0].max(axis=1)), w).astype(np.intp)
+        r0 = np.maximum(np.floor(start[..., 1].min(axis=1)), 0).astype(np.intp)
+        r1 = np.minimum(np.ceil(start[..., 1].max(axis=1)), h).astype(np.intp)
+        keep = (c0 < c1) & (r0 < r1)
+        start, c0, c1, r0, r1 = start[keep], c0[keep], c1[keep], r0[keep], r1[keep]
         stop = np.roll(start, -1, axis=1)
         x0, y0 = start[..., 0], start[..., 1]
         dx, dy = stop[..., 0] - x0, stop[..., 1] - y0
-        r0, r1, c0, c1 = np.array([boxes[g] for g in group]).T
         width = c1 - c0
         size = (r1 - r0) * width
-        which = np.repeat(np.arange(group.size), size)  # hull of each candidate cell
+        which = np.repeat(np.arange(len(start)), size)  # hull of each candidate cell
         rank = np.arange(which.size) - np.repeat(np.cumsum(size) - size, size)
         rows = r0[which] + rank // width[which]
         cols = c0[which] + rank % width[which]
@@ -130,29 +124,44 @@ def fill_convex(grid: np.ndarray, outlines: Sequence[np.ndarray], origin: np.nda
         grid[rows[inside], cols[inside]] = True
 
 
-def _grown_hull(pts: np.ndarray, origin: np.ndarray, cell: float) -> np.ndarray:
-    """Vertices (cell units, counter-clockwise) of the convex hull of ``pts`` (world xy)
-    grown by a cell square: a cell touches the hull iff its centre lies in this one."""
-    u = (pts - origin) / cell  # continuous cell coordinates: cell (i, j) spans [j, j+1) x [i, i+1)
+def _same_length(arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Indices of ``arrays`` grouped by their lengths."""
+    lengths = np.array([len(a) for a in arrays], dtype=np.intp)
+    return [np.flatnonzero(lengths == n) for n in np.unique(lengths).tolist()]
+
+
+def _grown_hulls(outlines: Sequence[np.ndarray], origin: np.ndarray,
+                 cell: float) -> list[np.ndarray]:
+    """Per outline (world xy points), the vertices (cell units, counter-clockwise) of its
+    convex hull grown by a cell square: a cell touches the hull iff its centre lies in
+    the grown one."""
+    hulls: list[np.ndarray] = [np.zeros((0, 2))] * len(outlines)
     # A cell touches the polygon iff its centre lies in the polygon grown by the cell square
     # (Minkowski sum, the hull of the corners moved by +-1/2); a hair is shaved so cells
     # that only share an edge with an aligned polygon stay free.
     half = 0.5 - 1e-6
-    grown = (u[:, None, :] + np.array([[-half, -half], [-half, half],
-                                        [half, -half], [half, half]])[None]).reshape(-1, 2)
-    lo, hi = grown.min(axis=0), grown.max(axis=0)
-    box = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
-    # When the corners of the bounding box are points, the hull is that box; whatever
-    # other points on its sides Qhull would keep, the inside test of each side is the
-    # same exact comparison of one coordinate, so the box gives the same cells.
-    xlo, xhi, ylo, yhi = (grown[:, 0] == lo[0], grown[:, 0] == hi[0],
-                          grown[:, 1] == lo[1], grown[:, 1] == hi[1])
-    if (xlo & ylo).any() and (xhi & ylo).any() and (xhi & yhi).any() and (xlo & yhi).any():
-        return box
-    try:
-        return grown[ConvexHull(grown).vertices]
-    except (QhullError, ValueError):
-        return box  # degenerate (flat) footprint: its bounding box
+    square = np.array([[-half, -half], [-half, half], [half, -half], [half, half]])
+    for group in _same_length(outlines):
+        # Continuous cell coordinates: cell (i, j) spans [j, j+1) x [i, i+1).
+        u = (np.array([outlines[g] for g in group]) - origin) / cell  # (G, k, 2)
+        grown = (u[:, :, None, :] + square).reshape(len(group), -1, 2)
+        lo, hi = grown.min(axis=1), grown.max(axis=1)
+        boxes = np.stack([lo, np.stack([hi[:, 0], lo[:, 1]], axis=1), hi,
+                          np.stack([lo[:, 0], hi[:, 1]], axis=1)], axis=1)
+        # When the corners of the bounding box are points, the hull is that box; whatever
+        # other points on its sides Qhull would keep, the inside test of each side is the
+        # same exact comparison of one coordinate, so the box gives the same cells.
+        on = grown[:, None, :, :] == boxes[:, :, None, :]  # (G, 4 corners, points, xy)
+        is_box = (on[..., 0] & on[..., 1]).any(axis=2).all(axis=1)
+        for index, g in enumerate(group.tolist()):
+            if is_box[index]:
+                hulls[g] = boxes[index]
+                continue
+            try:
+                hulls[g] = grown[index][ConvexHull(grown[index]).vertices]
+            except (QhullError, ValueError):
+                hulls[g] = boxes[index]  # degenerate (flat) footprint: its bounding box
+    return hulls
 
 
 # -- the raster ---------------------------------------------------------------------------
