@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 # Cell centres this close (in cells) to a shadow's edge ray count as on it, hence hidden,
 # as segments that graze a cell corner are blocked.
 _ON_RAY = 1e-6
-# Corners whose shadows are scanned at once: about this many grid cells of scratch.
-_CHUNK_CELLS = 4_000_000
+# Corners whose shadows are scanned at once: about this many (grid cell, corner) pairs of
+# scratch (int16 interval ends), enough for a home in one go.
+_CHUNK_CELLS = 8_000_000
 # Largest (navigable cells x corners) for which a corner visibility table is built (a 10 m
 # home at 5 cm: ~1.3 million).
 MAX_ENTRIES = 8_000_000
@@ -71,26 +72,31 @@ def build_visibility_table(navmap: "NavMap", graph: CornerGraph) -> VisibilityTa
     local = (i - r0) * (wc + 1) + (j - c0)  # the same dual cells in the crop
     cu = (graph.points[:, 0] - navmap.origin[0]) / navmap.cell_size - c0
     cv = (graph.points[:, 1] - navmap.origin[1]) / navmap.cell_size - r0
-    hidden_padded = ~np.pad(nav, 1)[:, :, None]
+    nav_padded = np.pad(nav, 1)[:, :, None]
     # Chunks of corners bound the scratch memory (chunk * H * W interval ends).
     chunk = max(1, min(n, _CHUNK_CELLS // (hc * wc)))
-    maybe, sure = [], []  # per chunk: (dual cells, corners of the chunk)
+    maybe, blocked = [], []  # per chunk: (crop dual cells, corners of the chunk)
     for i0 in range(0, n, chunk):
         i1 = min(n, i0 + chunk)
-        seen = np.pad(_seen_from_cells(nav, cu[i0:i1], cv[i0:i1]), ((1, 1), (1, 1), (0, 0)))
-        for table, grid, join in ((maybe, seen, np.logical_or),
-                                  (sure, seen | hidden_padded, np.logical_and)):
-            grid = join(grid[:-1], grid[1:])
-            grid = join(grid[:, :-1], grid[:, 1:])
-            table.append(grid.reshape(-1, i1 - i0)[local])
+        # Centres hidden from a corner, and those that see it, with a non-navigable border.
+        hidden = np.zeros((hc + 2, wc + 2, i1 - i0), dtype=bool)
+        _hidden_centres(nav, cu[i0:i1], cv[i0:i1], out=hidden[1:-1, 1:-1])
+        seen = nav_padded ^ hidden
+        # Some centre of the dual cell sees the corner / some is hidden from it.
+        for table, grid in ((maybe, seen), (blocked, hidden)):
+            grid = grid[:-1] | grid[1:]
+            grid = grid[:, :-1] | grid[:, 1:]
+            table.append(grid.reshape(-1, i1 - i0))
     maybe = maybe[0] if len(maybe) == 1 else np.concatenate(maybe, axis=1)
-    sure = sure[0] if len(sure) == 1 else np.concatenate(sure, axis=1)
-    # Compressed rows: the (dual cell, corner) pairs of `maybe`, in row-major order.
+    blocked = blocked[0] if len(blocked) == 1 else np.concatenate(blocked, axis=1)
+    # Compressed rows: the (dual cell, corner) pairs of `maybe`, in row-major order (dual
+    # cells of the crop that are not table rows have none).
     flat = np.flatnonzero(maybe)
-    starts = np.zeros(duals.size + 1, dtype=np.intp)
-    np.cumsum(np.count_nonzero(maybe, axis=1), out=starts[1:])
-    return VisibilityTable(dual_row, starts.tolist(), (flat % n).astype(index),
-                           sure.reshape(-1)[flat], points)
+    row_start = local * n  # flat index of each row's first entry in `maybe`
+    starts = np.append(np.searchsorted(flat, row_start), flat.size)
+    corners = flat - np.repeat(row_start, np.diff(starts))
+    return VisibilityTable(dual_row, starts.tolist(), corners.astype(index),
+                           ~blocked.reshape(-1)[flat], points)
 
 
 def sighted_length(navmap: "NavMap", ax: float, ay: float, bx: float, by: float) -> float | None:
@@ -140,14 +146,18 @@ def seen_from(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.ndarray:
     """(n, H, W) bool: the navigable cells of ``nav`` (H, W) whose centres see each of the n
     points (cu, cv) (cell units, not on a grid line), by the test of
     :meth:`SegmentTests.clear`: the segment meets no closed non-navigable cell."""
-    return _seen_from_cells(nav, cu, cv).transpose(2, 0, 1)
+    hidden = np.empty(nav.shape + (len(cu),), dtype=bool)
+    _hidden_centres(nav, cu, cv, out=hidden)
+    return (nav[:, :, None] ^ hidden).transpose(2, 0, 1)
 
 
-def _seen_from_cells(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.ndarray:
-    """:func:`seen_from` as (H, W, n): the points last, as the table's rows want them."""
-    hidden = _hidden_by_row_edges(nav, cu, cv).transpose(1, 0, 2)
-    hidden |= _hidden_by_row_edges(nav.T, cv, cu)
-    return ~hidden & nav[:, :, None]
+def _hidden_centres(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray, out: np.ndarray) -> None:
+    """Into ``out`` (H, W, n), the points last as the table's rows want them: the
+    navigable centres that do not see each point (the complement of :func:`seen_from`
+    among the navigable cells)."""
+    np.logical_or(_hidden_by_row_edges(nav, cu, cv).transpose(1, 0, 2),
+                  _hidden_by_row_edges(nav.T, cv, cu), out=out)
+    out &= nav[:, :, None]
 
 
 def _hidden_by_row_edges(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.ndarray:
@@ -191,15 +201,24 @@ def _hidden_by_row_edges(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.
                    out=m_end)
         rows_left = h - first if away > 0 else first + 1
         count = np.clip(np.floor(m_end - m0) + 1, 0, rows_left).astype(np.intp)
-        offsets = np.cumsum(count) - count
-        i = np.arange(count.sum(), dtype=np.float64) - np.repeat(offsets, count)
-        lo = np.repeat(left + ga * m0 - _ON_RAY, count) + np.repeat(ga, count) * i
-        hi = np.repeat(left + gb * m0 + _ON_RAY + 1.0, count) + np.repeat(gb, count) * i
-        lo = np.clip(np.ceil(lo, out=lo), 0, w).astype(np.intp)
-        hi = np.minimum(np.floor(hi, out=hi), w).astype(dtype)
+        # The interval [lo, hi) of row first + away * i of each run, i = 0 .. count - 1.
+        step = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        i = step.astype(np.float64)
+        lo = np.repeat(ga, count)
+        lo *= i
+        lo += np.repeat(left + ga * m0 - _ON_RAY, count)
+        np.clip(np.ceil(lo, out=lo), 0, w, out=lo)
+        hi = np.repeat(gb, count)
+        hi *= i
+        hi += np.repeat(left + gb * m0 + _ON_RAY + 1.0, count)
+        np.minimum(np.floor(hi, out=hi), w, out=hi)
         # Flat index of (column lo, row first + away * i, point) in reach.
-        base = np.repeat(first * n + point, count) + (away * n) * i.astype(np.intp)
-        np.maximum.at(reach.reshape(-1), lo * (h * n) + base, hi)
+        step *= away * n
+        step += np.repeat(first * n + point, count)
+        index = lo.astype(np.intp)
+        index *= h * n
+        index += step
+        np.maximum.at(reach.reshape(-1), index, hi.astype(dtype))
     for c in range(1, w):
         np.maximum(reach[c - 1], reach[c], out=reach[c])
     return reach[:w] > np.arange(w, dtype=dtype)[:, None, None]
