@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 # as segments that graze a cell corner are blocked.
 _ON_RAY = 1e-6
 # Corners whose shadows are scanned at once: about this many (grid cell, corner) pairs of
-# scratch (int16 interval ends), enough for a home in one go.
+# scratch (a byte each for a home), enough for a home in one go.
 _CHUNK_CELLS = 8_000_000
 # Largest (navigable cells x corners) for which a corner visibility table is built (a 10 m
 # home at 5 cm: ~1.3 million).
@@ -178,7 +178,7 @@ def _hidden_by_row_edges(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.
     padded = np.zeros((h + 2, w), dtype=np.int8)
     padded[1:-1] = nav
     below, above = padded[:-1], padded[1:]  # the cells on either side of line k = 0..h
-    dtype = np.int16 if w < 2 ** 15 else np.int32
+    dtype = np.uint8 if w < 2 ** 8 else np.uint16 if w < 2 ** 16 else np.uint32
     reach = np.zeros((w + 1, h, n), dtype=dtype)
     for away in (1, -1):  # rows beyond the line: upwards (the run seen from below) or down
         edges = below & (1 - above) if away > 0 else above & (1 - below)
@@ -211,7 +211,7 @@ def _hidden_by_row_edges(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.
         hi = np.repeat(gb, count)
         hi *= i
         hi += np.repeat(left + gb * m0 + _ON_RAY + 1.0, count)
-        np.minimum(np.floor(hi, out=hi), w, out=hi)
+        np.clip(np.floor(hi, out=hi), 0, w, out=hi)  # empty if hi <= lo
         # Flat index of (column lo, row first + away * i, point) in reach.
         step *= away * n
         step += np.repeat(first * n + point, count)
