@@ -89,7 +89,7 @@ def static_obstacle_geoms(model: mujoco.MjModel) -> np.ndarray:
     (so not free bodies, jointed parts or mocap bodies), and not ground planes."""
     static = model.body_weldid[model.geom_bodyid] == 0
     collidable = (model.geom_contype != 0) | (model.geom_conaffinity != 0)
-    not_plane = model.geom_type != mujoco.mjtGeom.mjGEOM_PLANE
+    not_plane = model.geom_type != int(mujoco.mjtGeom.mjGEOM_PLANE)
     return np.flatnonzero(static & collidable & not_plane)
 
 
@@ -98,10 +98,20 @@ def fill_convex(grid: np.ndarray, outlines: Sequence[np.ndarray], origin: np.nda
     """Mark every cell of ``grid`` that the convex hull of each of ``outlines`` (point
     arrays, world xy) touches."""
     h, w = grid.shape
-    hulls = _grown_hulls(outlines, origin, cell)
-    # The hulls of each vertex count at once: every cell of their bounding boxes against
-    # every edge. ConvexHull returns 2-D vertices counter-clockwise: inside is left of
-    # every edge.
+    hulls, boxes = _grown_hulls(outlines, origin, cell)
+    # A cell is inside a polygon iff its centre is left of (or on) every edge; ConvexHull
+    # returns 2-D vertices counter-clockwise. For an axis-aligned box, each side's test
+    # (dx * (cy - y0) - dy * (cx - x0) >= 0 with dx or dy exactly 0) is one exact
+    # comparison of a centre coordinate, so the inside cells are ranges of rows and columns.
+    if len(boxes):
+        lo, hi = np.floor(boxes[:, 0]), np.floor(boxes[:, 1])
+        first = np.maximum(lo + (lo + 0.5 < boxes[:, 0]), 0).astype(np.intp)  # (col, row)
+        last = np.minimum(hi - (hi + 0.5 > boxes[:, 1]), [w - 1, h - 1]).astype(np.intp)
+        for (c0, r0), (c1, r1) in zip(first.tolist(), last.tolist()):
+            if c0 <= c1 and r0 <= r1:
+                grid[r0:r1 + 1, c0:c1 + 1] = True
+    # The other hulls of each vertex count at once: every cell of their bounding boxes
+    # against every edge.
     for group in _same_length(hulls):
         start = np.array([hulls[g] for g in group])  # (G, n, 2)
         c0 = np.maximum(np.floor(start[..., 0].min(axis=1)), 0).astype(np.intp)
@@ -131,11 +141,12 @@ def _same_length(arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
 
 
 def _grown_hulls(outlines: Sequence[np.ndarray], origin: np.ndarray,
-                 cell: float) -> list[np.ndarray]:
-    """Per outline (world xy points), the vertices (cell units, counter-clockwise) of its
-    convex hull grown by a cell square: a cell touches the hull iff its centre lies in
-    the grown one."""
-    hulls: list[np.ndarray] = [np.zeros((0, 2))] * len(outlines)
+                 cell: float) -> tuple[list[np.ndarray], np.ndarray]:
+    """The convex hulls of ``outlines`` (world xy points) grown by a cell square, in cell
+    units (a cell touches a hull iff its centre lies in the grown one): the vertices
+    (counter-clockwise) of those that are not axis-aligned boxes, and the (lower, upper)
+    corners (B, 2, 2) of those that are."""
+    hulls, boxes = [], []
     # A cell touches the polygon iff its centre lies in the polygon grown by the cell square
     # (Minkowski sum, the hull of the corners moved by +-1/2); a hair is shaved so cells
     # that only share an edge with an aligned polygon stay free.
@@ -146,22 +157,20 @@ def _grown_hulls(outlines: Sequence[np.ndarray], origin: np.ndarray,
         u = (np.array([outlines[g] for g in group]) - origin) / cell  # (G, k, 2)
         grown = (u[:, :, None, :] + square).reshape(len(group), -1, 2)
         lo, hi = grown.min(axis=1), grown.max(axis=1)
-        boxes = np.stack([lo, np.stack([hi[:, 0], lo[:, 1]], axis=1), hi,
-                          np.stack([lo[:, 0], hi[:, 1]], axis=1)], axis=1)
         # When the corners of the bounding box are points, the hull is that box; whatever
         # other points on its sides Qhull would keep, the inside test of each side is the
         # same exact comparison of one coordinate, so the box gives the same cells.
-        on = grown[:, None, :, :] == boxes[:, :, None, :]  # (G, 4 corners, points, xy)
+        corners = np.stack([lo, np.stack([hi[:, 0], lo[:, 1]], axis=1), hi,
+                            np.stack([lo[:, 0], hi[:, 1]], axis=1)], axis=1)
+        on = grown[:, None, :, :] == corners[:, :, None, :]  # (G, 4 corners, points, xy)
         is_box = (on[..., 0] & on[..., 1]).any(axis=2).all(axis=1)
-        for index, g in enumerate(group.tolist()):
-            if is_box[index]:
-                hulls[g] = boxes[index]
-                continue
+        boxes.append(np.stack([lo, hi], axis=1)[is_box])
+        for index in np.flatnonzero(~is_box).tolist():
             try:
-                hulls[g] = grown[index][ConvexHull(grown[index]).vertices]
-            except (QhullError, ValueError):
-                hulls[g] = boxes[index]  # degenerate (flat) footprint: its bounding box
-    return hulls
+                hulls.append(grown[index][ConvexHull(grown[index]).vertices])
+            except (QhullError, ValueError):  # degenerate (flat) footprint: its bounding box
+                boxes.append(np.stack([lo[index], hi[index]])[None])
+    return hulls, np.concatenate(boxes) if boxes else np.zeros((0, 2, 2))
 
 
 # -- the raster ---------------------------------------------------------------------------
