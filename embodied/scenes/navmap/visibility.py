@@ -72,23 +72,24 @@ def build_visibility_table(navmap: "NavMap", graph: CornerGraph) -> VisibilityTa
     local = (i - r0) * (wc + 1) + (j - c0)  # the same dual cells in the crop
     cu = (graph.points[:, 0] - navmap.origin[0]) / navmap.cell_size - c0
     cv = (graph.points[:, 1] - navmap.origin[1]) / navmap.cell_size - r0
-    nav_padded = np.pad(nav, 1)[:, :, None]
+    ones = np.pad(nav, 1).view(np.uint8)
+    centres = ones[:-1, :-1] + ones[1:, :-1] + ones[:-1, 1:] + ones[1:, 1:]  # navigable ones
     # Chunks of corners bound the scratch memory (chunk * H * W interval ends).
     chunk = max(1, min(n, _CHUNK_CELLS // (hc * wc)))
-    maybe, blocked = [], []  # per chunk: (crop dual cells, corners of the chunk)
+    maybe, hiding = [], []  # per chunk: (crop dual cells, corners of the chunk)
     for i0 in range(0, n, chunk):
         i1 = min(n, i0 + chunk)
-        # Centres hidden from a corner, and those that see it, with a non-navigable border.
+        # Navigable centres hidden from each corner, with a non-navigable border; per dual
+        # cell, how many of its centres are: some see the corner if fewer than all its
+        # navigable centres, all do if none.
         hidden = np.zeros((hc + 2, wc + 2, i1 - i0), dtype=bool)
         _hidden_centres(nav, cu[i0:i1], cv[i0:i1], out=hidden[1:-1, 1:-1])
-        seen = nav_padded ^ hidden
-        # Some centre of the dual cell sees the corner / some is hidden from it.
-        for table, grid in ((maybe, seen), (blocked, hidden)):
-            grid = grid[:-1] | grid[1:]
-            grid = grid[:, :-1] | grid[:, 1:]
-            table.append(grid.reshape(-1, i1 - i0))
+        count = hidden.view(np.uint8)
+        count = count[:-1, :-1] + count[1:, :-1] + count[:-1, 1:] + count[1:, 1:]
+        maybe.append((count < centres[:, :, None]).reshape(-1, i1 - i0))
+        hiding.append(count.reshape(-1, i1 - i0))
     maybe = maybe[0] if len(maybe) == 1 else np.concatenate(maybe, axis=1)
-    blocked = blocked[0] if len(blocked) == 1 else np.concatenate(blocked, axis=1)
+    hiding = hiding[0] if len(hiding) == 1 else np.concatenate(hiding, axis=1)
     # Compressed rows: the (dual cell, corner) pairs of `maybe`, in row-major order (dual
     # cells of the crop that are not table rows have none).
     flat = np.flatnonzero(maybe)
@@ -96,7 +97,7 @@ def build_visibility_table(navmap: "NavMap", graph: CornerGraph) -> VisibilityTa
     starts = np.append(np.searchsorted(flat, row_start), flat.size)
     corners = flat - np.repeat(row_start, np.diff(starts))
     return VisibilityTable(dual_row, starts.tolist(), corners.astype(index),
-                           ~blocked.reshape(-1)[flat], points)
+                           hiding.reshape(-1)[flat] == 0, points)
 
 
 def sighted_length(navmap: "NavMap", ax: float, ay: float, bx: float, by: float) -> float | None:
