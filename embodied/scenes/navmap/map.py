@@ -63,7 +63,9 @@ class NavMap:
     """Occupancy grid of a scene for a disc agent of a given radius. Build with
     :meth:`from_model`; see the package docstring for conventions.
 
-    Attributes beyond the grids: ``segments``, the map's segment tests
+    Attributes: ``occupied``, ``clearance`` (m, from each cell square to the nearest
+    occupied one) and ``navigable`` grids (H, W), ``components`` (4-connected labels of the
+    navigable cells), and ``segments``, the map's segment tests
     (:class:`~embodied.scenes.navmap.sight.SegmentTests`)."""
 
     def __init__(self, raster: Raster, agent_radius: float):
@@ -78,6 +80,7 @@ class NavMap:
                              float(raster.origin[0] + w * raster.cell),
                              float(raster.origin[1] + h * raster.cell))
         self.occupied = raster.occupied
+        self.clearance = raster.clearance
         self.navigable = (raster.clearance >= self.agent_radius) & ~raster.occupied
         self._nav_flat = self.navigable.ravel()
         self._any_navigable = bool(self._nav_flat.any())
