@@ -153,7 +153,7 @@ class NavMap:
 
     def corner_graph(self) -> CornerGraph:
         """Convex corner cells of the navigable region and the shortest distances between
-        them along mutually visible pairs (built on first use, ~10-50 ms for a home)."""
+        them along mutually visible pairs (built on first use, ~5-15 ms for a home)."""
         if self._corners is None:
             self._corners = build_corner_graph(self)
         return self._corners
@@ -349,7 +349,7 @@ class NavMap:
 
         Cost on a 10 m home: ~10 us with line of sight, ~25 us without (``exact=True``:
         ~0.2 ms); the first blocked query of a map also builds its corner graph and table
-        (~20 ms + 25-55 ms).
+        (~5-15 ms + 10-30 ms).
         """
         ends = self._endpoints(a, b, snap)
         if ends is None:

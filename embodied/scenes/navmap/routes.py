@@ -163,7 +163,7 @@ class CornerGraph:
 
 
 def build_corner_graph(navmap: "NavMap") -> CornerGraph:
-    """The corner graph of ``navmap``'s navigable region (~10-50 ms for a home)."""
+    """The corner graph of ``navmap``'s navigable region (~5-15 ms for a home)."""
     nav = np.pad(navmap.navigable, 1)
     h, w = navmap.shape
     inner = nav[1:-1, 1:-1]

@@ -38,7 +38,7 @@ class VisibilityTable:
 def build_visibility_table(navmap: "NavMap", graph: CornerGraph) -> VisibilityTable:
     """Per square between four neighbouring cell centres (a dual cell) holding at least
     one navigable centre: the convex corners of ``graph`` that some of its navigable
-    centres see, each flagged if all of them see it (~5-15 ms for a home; about 1 MB).
+    centres see, each flagged if all of them see it (~10-30 ms for a home; about 1 MB).
 
     A cell centre is hidden from a corner iff the segment between them meets a closed
     boundary edge between a navigable and a non-navigable cell (the padding outside the
