@@ -13,13 +13,13 @@ from scipy import ndimage
 from scipy.sparse import csr_matrix
 
 from embodied.errors import ConfigError, EmbodiedError, check_range
-from embodied.scenes.navmap import visibility
 from embodied.scenes.navmap.raster import (MAX_CELL_SIZE, MIN_CELL_SIZE, Raster, Rect, check_rect,
                                            rasterize)
 from embodied.scenes.navmap.routes import (CornerGraph, DistanceField, build_corner_graph,
                                            corner_path, corner_route, grid_graph, string_pull)
 from embodied.scenes.navmap.sight import SegmentTests
-from embodied.scenes.navmap.visibility import VisibilityTable, build_visibility_table
+from embodied.scenes.navmap.visibility import (VisibilityTable, build_visibility_table,
+                                               sighted_length)
 
 _FIELD_CACHE_SIZE = 8
 
@@ -27,9 +27,10 @@ FREE_RGB = (235, 235, 235)
 MARGIN_RGB = (245, 180, 90)
 OCCUPIED_RGB = (60, 60, 70)
 
-# Cache name -> attribute (see NavMap.cached); free distances live in the segment tests.
-_CACHES = {"grid_graph": "_graph_cache", "distance_fields": "_fields",
-           "corner_graph": "_corners", "visibility_table": "_table"}
+# Table name -> attribute (see NavMap.cached); the distance fields are an LRU dict, the free
+# distances live in the segment tests.
+_TABLES = {"grid_graph": "_graph_cache", "corner_graph": "_corners", "visibility_table": "_table"}
+_CACHES = (*_TABLES, "distance_fields", "free_distances")
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,6 @@ class NavMapConfig:
                 or hr[0] >= hr[1]):
             raise ConfigError("height_range", hr, reason="must be (low, high) with low < high")
         object.__setattr__(self, "height_range", (float(hr[0]), float(hr[1])))
-
 
 
 class NavMap:
@@ -166,9 +166,11 @@ class NavMap:
         return self._table
 
     def cached(self) -> set[str]:
-        """Names of the tables built so far: ``grid_graph``, ``distance_fields``,
-        ``corner_graph``, ``visibility_table``, ``free_distances``."""
-        built = {name for name, attr in _CACHES.items() if getattr(self, attr)}
+        """Names of the tables built so far, among ``grid_graph``, ``corner_graph``,
+        ``visibility_table``, ``distance_fields`` and ``free_distances``."""
+        built = {name for name, attr in _TABLES.items() if getattr(self, attr) is not None}
+        if self._fields:
+            built.add("distance_fields")
         if self.segments.has_free_distances():
             built.add("free_distances")
         return built
@@ -177,15 +179,15 @@ class NavMap:
         """Drop the named tables (default: all; names as in :meth:`cached`). Answers do not
         change: the next query that needs a table builds it again, identically (for timing
         the builds, or to free memory)."""
-        for name in names or (*_CACHES, "free_distances"):
-            if name == "free_distances":
-                self.segments.clear_free_distances()
+        for name in names or _CACHES:
+            if name in _TABLES:
+                setattr(self, _TABLES[name], None)
             elif name == "distance_fields":
                 self._fields.clear()
-            elif name in _CACHES:
-                setattr(self, _CACHES[name], None)
+            elif name == "free_distances":
+                self.segments.clear_free_distances()
             else:
-                raise ConfigError("name", name, (*_CACHES, "free_distances"))
+                raise ConfigError("name", name, _CACHES)
 
     # -- coordinates ----------------------------------------------------------------------
     def world_to_cell(self, xy) -> np.ndarray:
@@ -376,7 +378,7 @@ class NavMap:
         if comps[fa] != comps[fb]:
             return math.inf, None
         if not (want_path or exact):
-            length = visibility.sighted_length(self, ax, ay, bx, by)
+            length = sighted_length(self, ax, ay, bx, by)
             if length is not None:
                 return length, None
         best = corner_route(self.corner_graph(), self.segments, ax, ay, bx, by)

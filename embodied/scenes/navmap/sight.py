@@ -206,11 +206,9 @@ class SegmentTests:
         sampled on them lies in a non-navigable cell. Samples are about an agent radius
         apart (an inflated wall is over twice as wide), which rules out most hidden
         segments cheaply; the others need the exact test."""
-        ox, oy = self.origin
         inv = 1.0 / self.cell_size
-        ua, va = (x - ox) * inv, (y - oy) * inv
-        ub, vb = (points[:, 0] - ox) * inv, (points[:, 1] - oy) * inv
-        return self._maybe_visible(ua, va, ub, vb)
+        ua, va = (x - self.origin[0]) * inv, (y - self.origin[1]) * inv
+        return self._maybe_visible(ua, va, *self._cell_units(points))
 
     def _maybe_visible(self, ua, va, ub: np.ndarray, vb: np.ndarray) -> np.ndarray:
         """:meth:`maybe_visible` in cell units; ``ua``, ``va`` scalars or per segment."""
