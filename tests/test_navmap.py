@@ -129,6 +129,26 @@ def test_copies_share_the_map_and_pickles_drop_caches(home_map):
         home_map.geodesic_distance((1.0, 1.0), (9.0, 9.0))
 
 
+def test_cached_tables_are_named_and_dropped_on_request(home_model):
+    navmap = NavMap.from_model(home_model, agent_radius=ROBOT_RADIUS, rooms=FOUR_ROOMS)
+    assert navmap.cached() == set()
+    assert not navmap.line_of_sight((1.0, 1.0), (9.0, 9.0))
+    navmap.geodesic_distance((1.0, 1.0), (9.0, 9.0))
+    navmap.distance_field((9.0, 9.0))
+    assert navmap.cached() == {"grid_graph", "distance_fields", "corner_graph",
+                               "visibility_table", "free_distances"}
+    table = navmap.visibility_table()
+    navmap.clear_caches("visibility_table", "distance_fields")
+    assert navmap.cached() == {"grid_graph", "corner_graph", "free_distances"}
+    again = navmap.visibility_table()
+    assert again is not table and again.starts == table.starts
+    assert np.array_equal(again.corners, table.corners) and np.array_equal(again.sure, table.sure)
+    navmap.clear_caches()
+    assert navmap.cached() == set()
+    with pytest.raises(ConfigError, match="'name'"):
+        navmap.clear_caches("corners")
+
+
 def test_line_of_sight_does_not_slip_between_diagonal_cells():
     spec = mujoco.MjSpec()
     for name, x in (("a", 1.025), ("b", 1.075)):  # two 5 cm boxes meeting at (1.05, 1.05)
