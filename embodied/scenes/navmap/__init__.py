@@ -2,7 +2,8 @@
 
 Modules: :mod:`.raster` (geom footprints, occupancy, clearance, rooms), :mod:`.sight`
 (segment tests), :mod:`.routes` (grid graph, distance fields, corner graph, string
-pulling), :mod:`.visibility` (the corner visibility table), :mod:`.map` (:class:`NavMap`).
+pulling), :mod:`.visibility` (the corner visibility table), :mod:`.map` (:class:`NavMap`),
+:mod:`.testing` (maps with preset tables, for tests of the fallback routes).
 
 The map rasterizes the static collision geometry (geoms of bodies welded to the world
 whose vertical extent overlaps ``height_range``; ground planes, free bodies such as robots
