@@ -183,7 +183,11 @@ class SegmentTests:
                  vb: np.ndarray) -> np.ndarray:
         """Exact test of the segments from (su, sv)[start] to (ub, vb) (cell units)."""
         nav, stride = self._nav_padded, self.shape[1] + 2
-        visible = self._maybe_visible(su[start], sv[start], ub, vb)
+        # Every third sample of maybe_visible first: what it rules out, all samples would.
+        ua, va = su[start], sv[start]
+        visible = self._maybe_visible(ua, va, ub, vb, every=3)
+        maybe = np.flatnonzero(visible)
+        visible[maybe] = self._maybe_visible(ua[maybe], va[maybe], ub[maybe], vb[maybe])
         survivors = np.flatnonzero(visible)
         ua, va = su[start[survivors]], sv[start[survivors]]
         ub, vb = ub[survivors], vb[survivors]
@@ -210,11 +214,16 @@ class SegmentTests:
         ua, va = (x - self.origin[0]) * inv, (y - self.origin[1]) * inv
         return self._maybe_visible(ua, va, *self._cell_units(points))
 
-    def _maybe_visible(self, ua, va, ub: np.ndarray, vb: np.ndarray) -> np.ndarray:
-        """:meth:`maybe_visible` in cell units; ``ua``, ``va`` scalars or per segment."""
+    def _maybe_visible(self, ua, va, ub: np.ndarray, vb: np.ndarray,
+                       every: int = 1) -> np.ndarray:
+        """:meth:`maybe_visible` in cell units; ``ua``, ``va`` scalars or per segment. With
+        ``every`` > 1, only the samples of rank every // 2 + every * j are tested."""
         counts = (np.hypot(ub - ua, vb - va) * self._sample_density + 2).astype(np.intp)
-        seg = np.repeat(np.arange(len(ub)), counts)
-        rank = np.arange(seg.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        picked = (counts - every // 2 + every - 1) // every if every > 1 else counts
+        seg = np.repeat(np.arange(len(ub)), picked)
+        rank = np.arange(seg.size) - np.repeat(np.cumsum(picked) - picked, picked)
+        if every > 1:
+            rank = rank * every + every // 2
         t = rank / (counts[seg] - 1)
         if np.ndim(ua):
             ua, va = ua[seg], va[seg]
