@@ -181,6 +181,7 @@ def _hidden_by_row_edges(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.
     below, above = padded[:-1], padded[1:]  # the cells on either side of line k = 0..h
     dtype = np.uint8 if w < 2 ** 8 else np.uint16 if w < 2 ** 16 else np.uint32
     reach = np.zeros((w + 1, h, n), dtype=dtype)
+    flat = np.int32 if reach.size < 2 ** 31 else np.intp  # indices into reach
     for away in (1, -1):  # rows beyond the line: upwards (the run seen from below) or down
         edges = below & (1 - above) if away > 0 else above & (1 - below)
         ends = np.diff(np.pad(edges, ((0, 0), (1, 1))), axis=1)
@@ -203,7 +204,8 @@ def _hidden_by_row_edges(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.
         rows_left = h - first if away > 0 else first + 1
         count = np.clip(np.floor(m_end - m0) + 1, 0, rows_left).astype(np.intp)
         # The interval [lo, hi) of row first + away * i of each run, i = 0 .. count - 1.
-        step = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        step = np.arange(count.sum(), dtype=flat) - np.repeat(
+            (np.cumsum(count) - count).astype(flat), count)
         i = step.astype(np.float64)
         lo = np.repeat(ga, count)
         lo *= i
@@ -215,8 +217,8 @@ def _hidden_by_row_edges(nav: np.ndarray, cu: np.ndarray, cv: np.ndarray) -> np.
         np.clip(np.floor(hi, out=hi), 0, w, out=hi)  # empty if hi <= lo
         # Flat index of (column lo, row first + away * i, point) in reach.
         step *= away * n
-        step += np.repeat(first * n + point, count)
-        index = lo.astype(np.intp)
+        step += np.repeat((first * n + point).astype(flat), count)
+        index = lo.astype(flat)
         index *= h * n
         index += step
         np.maximum.at(reach.reshape(-1), index, hi.astype(dtype))
