@@ -325,7 +325,7 @@ class NavMap:
     def shortest_path(self, a, b, *, snap: bool = True) -> np.ndarray | None:
         """Any-angle path (K, 2) from ``a`` to ``b`` whose segments touch only navigable
         cells, or None if ``b`` is unreachable. Non-navigable endpoints are snapped (see the
-        module docstring); the path then starts/ends at the snapped points."""
+        package docstring); the path then starts/ends at the snapped points."""
         ends = self._endpoints(a, b, snap)
         if ends is None:
             return None
