@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
@@ -12,7 +13,9 @@ import pytest
 from embodied.benchmarks.navmap import FOUR_ROOMS, add_wall, walled_home_spec
 from embodied.errors import ConfigError
 from embodied.scenes import navmap as navmap_module
-from embodied.scenes.navmap import NavMap
+from embodied.scenes.navmap import NavMap, visibility
+from embodied.scenes.navmap.routes import CornerGraph
+from embodied.scenes.navmap.testing import with_tables
 
 ROBOT_RADIUS = 0.3
 BOX = mujoco.mjtGeom.mjGEOM_BOX
@@ -121,9 +124,29 @@ def test_copies_share_the_map_and_pickles_drop_caches(home_map):
     assert copy.deepcopy(home_map) is home_map and copy.copy(home_map) is home_map
     home_map.geodesic_distance((1.0, 1.0), (9.0, 9.0))
     clone = pickle.loads(pickle.dumps(home_map))
-    assert not clone._fields and clone._graph_cache is None
+    assert not clone.cached()
     assert clone.geodesic_distance((1.0, 1.0), (9.0, 9.0)) == \
         home_map.geodesic_distance((1.0, 1.0), (9.0, 9.0))
+
+
+def test_cached_tables_are_named_and_dropped_on_request(home_model):
+    navmap = NavMap.from_model(home_model, agent_radius=ROBOT_RADIUS, rooms=FOUR_ROOMS)
+    assert navmap.cached() == set()
+    assert not navmap.line_of_sight((1.0, 1.0), (9.0, 9.0))
+    navmap.geodesic_distance((1.0, 1.0), (9.0, 9.0))
+    navmap.distance_field((9.0, 9.0))
+    assert navmap.cached() == {"grid_graph", "distance_fields", "corner_graph",
+                               "visibility_table", "free_distances"}
+    table = navmap.visibility_table()
+    navmap.clear_caches("visibility_table", "distance_fields")
+    assert navmap.cached() == {"grid_graph", "corner_graph", "free_distances"}
+    again = navmap.visibility_table()
+    assert again is not table and again.starts == table.starts
+    assert np.array_equal(again.corners, table.corners) and np.array_equal(again.sure, table.sure)
+    navmap.clear_caches()
+    assert navmap.cached() == set()
+    with pytest.raises(ConfigError, match="'name'"):
+        navmap.clear_caches("corners")
 
 
 def test_line_of_sight_does_not_slip_between_diagonal_cells():
@@ -151,10 +174,7 @@ def test_with_radius_reuses_the_raster(home_map):
 # -- paths and geodesics ------------------------------------------------------------------
 def without_corner_graph(navmap: NavMap) -> NavMap:
     """The same map forced onto its fallback route (grid search + string pulling)."""
-    navmap = navmap.with_radius(navmap.agent_radius)
-    navmap._corners = navmap_module._CornerGraph(np.zeros((0, 2)), np.zeros((0, 0)),
-                                                 np.zeros((0, 0), dtype=np.int32))
-    return navmap
+    return with_tables(navmap, corners=CornerGraph.empty())
 
 
 @pytest.mark.parametrize("route", ["corners", "grid"])
@@ -299,23 +319,23 @@ def test_default_geodesic_agrees_with_the_exact_route(home_map):
 
 
 def test_corner_visibility_rasters_are_the_exact_segment_test(home_map):
-    points = home_map._corner_graph().points
+    points = home_map.corner_graph().points
     chosen = np.random.default_rng(0).choice(len(points), 12, replace=False)
     uv = (points[chosen] - home_map.origin) / home_map.cell_size
-    seen = navmap_module._seen_from(home_map.navigable, uv[:, 0], uv[:, 1])
+    seen = visibility.seen_from(home_map.navigable, uv[:, 0], uv[:, 1])
     rows, cols = np.nonzero(home_map.navigable)
     centres = home_map.cell_to_world(np.stack([rows, cols], axis=1))
     assert 0.05 < seen[:, rows, cols].mean() < 0.95
     assert not seen[:, ~home_map.navigable].any()
     for k, (x, y) in enumerate(points[chosen]):
-        assert np.array_equal(seen[k, rows, cols], home_map._visible(x, y, centres)), k
+        assert np.array_equal(seen[k, rows, cols], home_map.segments.visible(x, y, centres)), k
 
 
 def test_corner_table_rows_join_the_four_centres_around_a_point(home_map):
-    sight = home_map._corner_sight()
-    points = home_map._corner_graph().points
+    sight = home_map.visibility_table()
+    points = home_map.corner_graph().points
     uv = (points - home_map.origin) / home_map.cell_size
-    seen = navmap_module._seen_from(home_map.navigable, uv[:, 0], uv[:, 1])
+    seen = visibility.seen_from(home_map.navigable, uv[:, 0], uv[:, 1])
     nav = home_map.navigable
     h, w = home_map.shape
     uncertain = 0
@@ -353,18 +373,17 @@ def test_geodesic_around_a_wall_end_is_known():
 
 
 def test_cells_that_see_no_corner_fall_back_to_the_exact_route(home_map):
-    navmap = home_map.with_radius(home_map.agent_radius)
-    sight = navmap._corner_sight()
-    navmap._sight = navmap_module._CornerSight(sight.dual_row, [0] * len(sight.starts),
-                                               sight.corners[:0], sight.sure[:0], sight.points)
+    sight = home_map.visibility_table()
+    navmap = with_tables(home_map, table=dataclasses.replace(
+        sight, starts=[0] * len(sight.starts), corners=sight.corners[:0], sure=sight.sure[:0]))
     for a, b in blocked_pairs(navmap, 6, 30):
         assert navmap.geodesic_distance(a, b) == home_map.geodesic_distance(a, b, exact=True)
 
 
 def test_maps_too_large_for_a_table_use_the_exact_route(home_map, monkeypatch):
-    monkeypatch.setattr(navmap_module, "_SIGHT_MAX_ENTRIES", 1000)
+    monkeypatch.setattr(visibility, "MAX_ENTRIES", 1000)
     navmap = home_map.with_radius(home_map.agent_radius)
-    assert navmap._corner_sight().corners.size == 0
+    assert navmap.visibility_table().corners.size == 0
     for a, b in blocked_pairs(navmap, 9, 20):
         assert navmap.geodesic_distance(a, b) == home_map.geodesic_distance(a, b, exact=True)
 
@@ -375,9 +394,9 @@ def test_pickled_and_copied_maps_with_tables_answer_identically(home_map):
 
     pairs = blocked_pairs(home_map, 7, 40)
     before = [home_map.geodesic_distance(a, b) for a, b in pairs]
-    assert home_map._sight is not None and home_map._free is not None
+    assert {"visibility_table", "free_distances"} <= home_map.cached()
     clone = pickle.loads(pickle.dumps(home_map))
-    assert clone._sight is None and clone._free is None and clone._corners is None
+    assert not clone.cached()
     assert [clone.geodesic_distance(a, b) for a, b in pairs] == before
     assert [copy.deepcopy(home_map).geodesic_distance(a, b) for a, b in pairs] == before
 
@@ -395,8 +414,8 @@ def test_segment_walk_equals_the_exact_crossing_test(home_map):
     to_cells = lambda p: (p - home_map.origin) / home_map.cell_size
     outcomes = set()
     for p, q in segments:
-        walk = home_map._segment_clear(p[0], p[1], q[0], q[1])
-        assert walk == home_map._crossings_clear(*to_cells(p), *to_cells(q)), (p, q)
+        walk = home_map.segments.clear(p[0], p[1], q[0], q[1])
+        assert walk == home_map.segments.crossings_clear(*to_cells(p), *to_cells(q)), (p, q)
         outcomes.add(walk)
     assert outcomes == {True, False}
 

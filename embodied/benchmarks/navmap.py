@@ -5,7 +5,8 @@
 otherwise :func:`walled_home_spec`, a hand-built 10 m x 10 m four-room scene.
 ``benchmark_blocked_geodesic()`` measures, on several generated val/test homes with the
 SocialNav robot's map, the per-step geodesic without line of sight and how often its
-default (corner visibility table) value equals the exact one.
+default (corner visibility table) value equals the exact one. ``benchmark_builds()``
+times building SocialNav's maps and their tables in new homes.
 """
 
 from __future__ import annotations
@@ -133,15 +134,15 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0,
     navmap = NavMap.from_model(model, data, agent_radius=0.3, rooms=rooms)
     with_radius = _median_time(lambda: navmap.with_radius(0.25), repeats)
 
-    def rebuild(attribute, build_fn):
+    def rebuild(table, build_fn):
         def fn():
-            setattr(navmap, attribute, None)
+            navmap.clear_caches(table)
             build_fn()
         return fn
     few = max(3, repeats // 4)
-    corner_graph = _median_time(rebuild("_corners", navmap._corner_graph), few)
-    corner_sight = _median_time(rebuild("_sight", navmap._corner_sight), few)
-    grid_graph = _median_time(rebuild("_graph_cache", navmap._graph), few)
+    corner_graph = _median_time(rebuild("corner_graph", navmap.corner_graph), few)
+    corner_sight = _median_time(rebuild("visibility_table", navmap.visibility_table), few)
+    grid_graph = _median_time(rebuild("grid_graph", navmap.grid_graph), few)
 
     rng = np.random.default_rng(seed)
     pts = navmap.sample_navigable(rng, 2 * queries)
@@ -153,7 +154,7 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0,
     def timed_each(pairs_, fn):
         times = []
         for a, b in pairs_:
-            navmap._fields.clear()
+            navmap.clear_caches("distance_fields")
             t0 = time.perf_counter()
             fn(a, b)
             times.append(time.perf_counter() - t0)
@@ -177,7 +178,7 @@ def benchmark_navmap(repeats: int = 20, queries: int = 200, seed: int = 0,
         "scene": scene,
         "grid_cells": int(np.prod(navmap.shape)),
         "navigable_fraction": float(navmap.navigable.mean()),
-        "corners": int(len(navmap._corner_graph().points)),
+        "corners": int(len(navmap.corner_graph().points)),
         "build_ms": build * 1e3,
         "with_radius_ms": with_radius * 1e3,
         "corner_graph_ms": corner_graph * 1e3,
@@ -234,9 +235,9 @@ def benchmark_blocked_geodesic(homes=AGREEMENT_HOMES, pairs_per_home: int = 400,
         navmap = NavMap.from_model(model, data, agent_radius=agent_radius,
                                    rooms=home.room_rects())
         t0 = time.perf_counter()
-        navmap._corner_graph()
+        navmap.corner_graph()
         t1 = time.perf_counter()
-        navmap._corner_sight()
+        navmap.visibility_table()
         per_home["corner_graph_ms"].append((t1 - t0) * 1e3)
         per_home["corner_sight_ms"].append((time.perf_counter() - t1) * 1e3)
         pts = navmap.sample_navigable(rng, 2 * pairs_per_home)
@@ -272,16 +273,63 @@ def benchmark_blocked_geodesic(homes=AGREEMENT_HOMES, pairs_per_home: int = 400,
     return out
 
 
+def benchmark_builds(homes: int = 30, split: str = "train", repeats: int = 3) -> dict:
+    """Build times (ms) of SocialNav's navigation maps in new homes: medians over the first
+    ``homes`` generated homes of ``split`` (static objects, the robot and a humanoid
+    attached, as SocialNav builds them) of the minimum over ``repeats`` fresh maps.
+
+    Keys: ``map_ms`` (``from_model`` at the robot's radius), ``corner_graph_ms`` and
+    ``visibility_table_ms`` (built right after), ``map_graph_table_ms`` (their sum, median
+    of the per-home sums), ``with_radius_ms`` (the humanoid's map) and
+    ``human_corner_graph_ms``.
+    """
+    from embodied.agents.humanoid import Humanoid
+    from embodied.agents.robot import get_embodiment, make_robot
+    from embodied.scenes.home import HomeConfig, generate_home
+    from embodied.tasks.social_nav import SocialNavConfig
+
+    config = SocialNavConfig()
+    radius = float(get_embodiment(config.robot).constants.base_radius)
+    times = []
+    for seed in range(homes):
+        home = generate_home(seed, split, HomeConfig(static_objects=True))
+        world = home.make_world([make_robot(config.robot), Humanoid("human0")])
+        best = None
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            navmap = NavMap.from_model(world.model, world.data, agent_radius=radius,
+                                       rooms=home.room_rects())
+            t1 = time.perf_counter()
+            navmap.corner_graph()
+            t2 = time.perf_counter()
+            navmap.visibility_table()
+            t3 = time.perf_counter()
+            human = navmap.with_radius(config.humanoid_radius)
+            t4 = time.perf_counter()
+            human.corner_graph()
+            t5 = time.perf_counter()
+            split_ms = np.diff([t0, t1, t2, t3, t4, t5]) * 1e3
+            best = split_ms if best is None else np.minimum(best, split_ms)
+        times.append(best)
+    times = np.array(times)
+    keys = ("map_ms", "corner_graph_ms", "visibility_table_ms", "with_radius_ms",
+            "human_corner_graph_ms")
+    out = {key: float(np.median(times[:, k])) for k, key in enumerate(keys)}
+    out["map_graph_table_ms"] = float(np.median(times[:, :3].sum(axis=1)))
+    return out
+
+
 def run() -> dict:
     """Entry point of scripts/benchmark.py."""
     out = benchmark_navmap()
     out.update({f"homes_{key}": value for key, value in benchmark_blocked_geodesic().items()})
+    out.update({f"builds_{key}": value for key, value in benchmark_builds().items()})
     return out
 
 
 if __name__ == "__main__":
     for result in (benchmark_navmap(scene="generated"), benchmark_navmap(scene="walled"),
-                   benchmark_blocked_geodesic()):
+                   benchmark_blocked_geodesic(), benchmark_builds()):
         for key, value in result.items():
             print(f"{key:32s} {value:.4f}" if isinstance(value, float) else f"{key:32s} {value}")
         print()
