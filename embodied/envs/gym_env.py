@@ -32,7 +32,6 @@ class TaskEnv(gym.Env):
         from embodied.tasks.registry import get_task
 
         entry = get_task(self.task_name)
-        check_choice("obs_mode", obs_mode, entry.task_class.obs_modes)
         if render_mode is not None:
             check_choice("render_mode", render_mode, self.metadata["render_modes"])
         config = config or entry.config_class()

@@ -81,11 +81,6 @@ class SocialNavTask(Task):
                 out.append(S.CameraRGB(size, size, cfg.camera, "rgb"))
         return {ROBOT: out}
 
-    @property
-    def action_scale(self) -> np.ndarray:
-        """What actions of +-1 map to: (m/s, rad/s)."""
-        return self.actions[ROBOT].scale
-
     # -- scenes -------------------------------------------------------------------------------
     def home_index(self, seed: int) -> int:
         """Home ``seed`` of the split, modulo ``config.homes`` when set."""
