@@ -25,6 +25,7 @@ from embodied.agents.humanoid.reach import ReachStatus
 from embodied.errors import check_range
 from embodied.geometry import wrap_angle
 from embodied.skills.base import Sequence, Skill, Status, Wait
+from embodied.skills.placement import nearest_in_rect, standing_point
 
 if TYPE_CHECKING:
     from embodied.agents.humanoid.humanoid import Humanoid
@@ -186,18 +187,9 @@ def _stand_point(h: "Humanoid", target_xy, reach: float) -> tuple[float, float] 
             k = (d - 0.45) / d
             return x + k * (tx - x), y + k * (ty - y)
         return x, y
-    nav, here = h.navmap, h.xy
-    p = nav.snap_to_navigable((tx, ty))
-    if p is not None and nav.connected(here, p):
-        return float(p[0]), float(p[1])
-    # the nearest navigable point is cut off from the humanoid (a pocket behind
-    # furniture): take the nearest one it can walk to, within the pick radius
-    for r in np.arange(0.3, h.config.pick_radius + 1e-9, 0.1):
-        for a in np.linspace(0.0, 2.0 * math.pi, 24, endpoint=False):
-            q = (tx + r * math.cos(a), ty + r * math.sin(a))
-            if nav.is_navigable(q) and nav.connected(here, q):
-                return q
-    return None
+    # the nearest navigable point, or (cut off from the humanoid: a pocket behind
+    # furniture) the nearest one it can walk to, within the pick radius
+    return standing_point(h.navmap, h.xy, (tx, ty), h.config.pick_radius)
 
 
 def horizontal_reach(h: "Humanoid") -> float:
@@ -326,7 +318,6 @@ class Place(_ReachThenSnap):
             if h.holding is None:
                 self.fail("not holding an object")
                 return
-            m = self.margin
             cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
             stand = _stand_point(h, self.point or (cx, cy), horizontal_reach(h))
             if stand is None:
@@ -334,9 +325,7 @@ class Place(_ReachThenSnap):
                 return
             if self.point is None:
                 # the point of the (inset) surface nearest to where the humanoid stands
-                px = min(max(stand[0], x0 + m), max(x1 - m, x0 + m))
-                py = min(max(stand[1], y0 + m), max(y1 - m, y0 + m))
-                self.point = (px, py)
+                self.point = nearest_in_rect(stand, (x0, y0, x1, y1), self.margin)
             d = math.dist(stand, self.point)
             if d > horizontal_reach(h) and not (self.snap and d <= h.config.pick_radius):
                 self.fail(f"surface point {self.point} is {d:.2f} m from the nearest standing "

@@ -4,19 +4,31 @@ Run inside the robot (``robot.run(skill)``) they command its base, arm and gripp
 control step. :meth:`NavigateTo.command` also gives the base command for the current
 state without acting, for policies that turn it into an env action (the SocialNav
 expert does).
+
+Available: :class:`NavigateTo`, :class:`Face` (turn in place), :class:`MoveArm` (arm
+joints or a straight grasp-site line, then settle), :class:`Pick` and :class:`Place`.
+Like Habitat 3.0's rearrangement skills, picking and placing are oracles where it
+matters: the base follows the shortest path, the gripper takes the object once it is
+within ``config.grasp_radius`` (``grasp_mode="oracle"``) and letting go sets it down at
+rest on the surface below. The arm really moves there (IK, position servos), so an
+object the arm cannot get to is not picked. Outcomes read like PARTNR's tools:
+:attr:`Pick.result` is ``"Successful execution!"`` or the reason of the failure, e.g.
+``"Failed to pick! Not close enough to the object. ..."``.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from dataclasses import InitVar, dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+import mujoco
 import numpy as np
 
-from embodied.errors import check_range
+from embodied.errors import ConfigError, NotFoundError, check_range
 from embodied.geometry import wrap_angle
-from embodied.skills.base import Skill
+from embodied.skills.base import Skill, Status, Wait
+from embodied.skills.placement import nearest_in_rect, standing_point
 
 if TYPE_CHECKING:
     from embodied.agents.robot.robot import Robot
@@ -125,3 +137,994 @@ class NavigateTo(Skill):
             self.fail(f"timed out after {self.timeout:.1f} s, {command.distance:.2f} m from the goal")
         else:
             robot.command_base(command.linear, command.angular)
+
+
+# -- turning and moving the arm -------------------------------------------------------
+
+@dataclass
+class Face(Skill):
+    """Turn the base in place until it faces ``point`` (x, y) within ``tolerance`` rad and
+    has stopped turning, keeping it where it started (against pushes); fails after
+    ``timeout`` seconds."""
+
+    point: tuple[float, float] = (0.0, 0.0)
+    tolerance: float = math.radians(3.0)
+    turn_gain: float = 5.0
+    timeout: float = 8.0
+    start: tuple[float, float] | None = None
+
+    def _update(self, robot, world):
+        x, y, yaw = robot.base_pose(world)
+        if self.start is None:
+            self.start = (x, y)
+        back = math.cos(yaw) * (self.start[0] - x) + math.sin(yaw) * (self.start[1] - y)
+        error = wrap_angle(math.atan2(self.point[1] - y, self.point[0] - x) - yaw)
+        if abs(error) <= self.tolerance and abs(robot.base_velocity(world)[1]) < 0.1:
+            robot.stop()
+            self.done()
+        elif self.steps * world.dt > self.timeout:
+            robot.stop()
+            self.fail(f"could not face {tuple(round(float(v), 2) for v in self.point)} "
+                      f"in {self.timeout:.0f} s ({math.degrees(error):.0f} deg off)")
+        else:
+            robot.command_base(2.0 * back, self.turn_gain * error)
+
+
+def _slerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
+    """Spherical interpolation between unit quaternions (the short way round)."""
+    dot = float(a @ b)
+    if dot < 0.0:
+        b, dot = -b, -dot
+    if dot > 0.9995:
+        q = a + t * (b - a)
+        return q / np.linalg.norm(q)
+    theta = math.acos(dot)
+    return (math.sin((1.0 - t) * theta) * a + math.sin(t * theta) * b) / math.sin(theta)
+
+
+def _floats(values) -> tuple[float, ...]:
+    return tuple(float(v) for v in values)
+
+
+@dataclass
+class MoveArm(Skill):
+    """Move the arm through the joint positions in ``path`` (each a tuple of arm joint
+    angles, the last one the goal), every joint interpolated at ``joint_speed`` rad/s at
+    most and held back while a joint lags more than ``lag`` rad behind (so the arm keeps
+    to the straight joint path, however slow its servos), then wait (up to ``settle``
+    seconds) for the servos to get there. ``torso`` optionally sets the torso lift at the
+    start (with ``torso_last``: when heading for the last configuration of the path).
+    Done once arm joints and torso are within ``tolerance`` (rad, m) of their targets,
+    or after ``settle``: :attr:`error` then says how far off the arm still is (rad), for
+    the caller to judge.
+    """
+
+    path: tuple[tuple[float, ...], ...] = ()
+    torso: float | None = None
+    torso_last: bool = False
+    joint_speed: float = 1.5
+    lag: float = 0.15
+    tolerance: float = 0.01
+    settle: float = 1.0
+    error: float = math.inf
+    segment: int = -1
+    start: tuple[float, ...] = ()
+    count: int = 0
+    index: int = 0
+    waited: int = 0
+
+    def __post_init__(self):
+        if not self.path:
+            raise ConfigError("MoveArm", self.path, reason="give at least one arm configuration")
+        self.path = tuple(_floats(q) for q in self.path)
+        for name in ("joint_speed", "lag", "tolerance", "settle"):
+            check_range(f"move_arm.{name}", getattr(self, name), low=1e-6)
+
+    def _next_segment(self, robot, world) -> None:
+        self.segment += 1
+        if self.torso is not None and self.segment == (len(self.path) - 1 if self.torso_last else 0):
+            robot.set_torso(self.torso)
+        self.start = _floats(robot.state.arm_target)
+        span = float(np.max(np.abs(np.asarray(self.path[self.segment]) - self.start)))
+        self.count = max(1, math.ceil(span / (self.joint_speed * world.dt)))
+        self.index = 0
+
+    def _update(self, robot, world):
+        if self.segment < 0:
+            self._next_segment(robot, world)
+        if self.index == self.count and self.segment + 1 < len(self.path):
+            self._next_segment(robot, world)
+        h = robot.handles
+        lag = np.max(np.abs(world.data.qpos[h.arm_qpos] - robot.state.arm_target))
+        if self.index < self.count and lag <= self.lag:   # wait for the servos to keep up
+            self.index += 1
+            start = np.asarray(self.start)
+            robot.set_arm_joints(start + (self.index / self.count) * (np.asarray(self.path[self.segment]) - start))
+            return
+        if self.index < self.count:
+            return
+        q = world.data.qpos
+        self.error = float(np.max(np.abs(q[h.arm_qpos] - robot.state.arm_target)))
+        torso_error = (float(np.max(np.abs(q[h.torso_qpos] - robot.state.torso_target)))
+                       if len(h.torso_qpos) else 0.0)
+        if (self.error <= self.tolerance and torso_error <= 0.01) or self.waited * world.dt >= self.settle:
+            self.done()
+        self.waited += 1
+
+
+# -- picking and placing --------------------------------------------------------------
+
+class ReachPlan(NamedTuple):
+    """How the arm gets to a point: the torso lift, the hand's orientation, the approach
+    point (``approach`` metres back along the hand's axis from the point) and the point,
+    and arm joint positions: ``via`` with the hand high above the front of the base (the
+    way between the stowed arm and the approach point, and the pose to carry what the
+    stowed arm cannot hold clear of the robot), ``at_pre`` at the approach point, and
+    the path ``down`` from there to the point (ending there)."""
+
+    torso: float
+    quat: tuple[float, float, float, float]
+    pre: tuple[float, float, float]
+    target: tuple[float, float, float]
+    via: tuple[float, ...]
+    at_pre: tuple[float, ...]
+    down: tuple[tuple[float, ...], ...]
+
+
+def hand_axis(heading: float, pitch: float) -> np.ndarray:
+    """World direction of a hand pointing along ``heading`` (yaw), tilted ``pitch`` rad
+    down (pi/2: straight down)."""
+    return np.array([math.cos(pitch) * math.cos(heading), math.cos(pitch) * math.sin(heading),
+                     -math.sin(pitch)])
+
+
+def hand_quat(heading: float, pitch: float) -> tuple[float, float, float, float]:
+    """Grasp-site orientation (w, x, y, z) with its x axis along :func:`hand_axis` and its
+    y axis horizontal."""
+    yaw = np.array([math.cos(heading / 2), 0.0, 0.0, math.sin(heading / 2)])
+    tilt = np.array([math.cos(pitch / 2), 0.0, math.sin(pitch / 2), 0.0])
+    q = np.empty(4)
+    mujoco.mju_mulQuat(q, yaw, tilt)
+    return _floats(q)
+
+
+def _boxes(world: "World", body: int):
+    """The body's collision bounding boxes: (centre relative to its centre of mass, world
+    rotation, half sizes) each."""
+    m, data = world.model, world.data
+    com = data.xipos[body]
+    for g in range(m.body_geomadr[body], m.body_geomadr[body] + m.body_geomnum[body]):
+        if m.geom_contype[g] == 0 and m.geom_conaffinity[g] == 0:
+            continue
+        rot = data.geom_xmat[g].reshape(3, 3)
+        yield data.geom_xpos[g] + rot @ m.geom_aabb[g, :3] - com, rot, m.geom_aabb[g, 3:]
+
+
+def body_extent(world: "World", body: int, direction) -> float:
+    """How far the body's collision boxes reach from its centre of mass along
+    ``direction`` (a unit vector)."""
+    u = np.asarray(direction, float)
+    return max([0.0] + [float(u @ c + np.abs(rot.T @ u) @ half) for c, rot, half in _boxes(world, body)])
+
+
+def body_radius(world: "World", body: int) -> float:
+    """Radius of a sphere about the body's centre of mass holding its collision boxes."""
+    return max((float(np.linalg.norm(c) + np.linalg.norm(half)) for c, _, half in _boxes(world, body)),
+               default=0.0)
+
+
+def first_hit(world: "World", start, direction, ignored: np.ndarray, exclude_body: int = -1,
+              limit: float = 2.0) -> float:
+    """Distance (up to ``limit``) from ``start`` along the unit vector ``direction`` to the
+    first geom that is not ``exclude_body``'s nor one of ``ignored`` (a boolean mask over
+    geoms, such as the robot's own)."""
+    m, data = world.model, world.data
+    point, u = np.array(start, dtype=float), np.asarray(direction, float)
+    geom = np.zeros(1, dtype=np.int32)
+    if exclude_body >= 0:           # keep passing it by after the ray passed by another
+        ignored = ignored | (m.geom_bodyid == exclude_body)
+    travelled, exclude = 0.0, exclude_body
+    for _ in range(12):
+        dist = mujoco.mj_ray(m, data, point, u, None, 1, exclude, geom)
+        if dist < 0 or travelled + dist >= limit:
+            return limit
+        travelled += dist
+        if not ignored[geom[0]]:
+            return travelled
+        point = point + (dist + 1e-4) * u
+        travelled += 1e-4
+        exclude = int(m.geom_bodyid[geom[0]])
+    return limit
+
+
+def surface_under(world: "World", point, ignored: np.ndarray, exclude_body: int = -1) -> float:
+    """Height of the first surface straight below ``point`` (floor: 0)."""
+    return float(point[2]) - first_hit(world, point, (0.0, 0.0, -1.0), ignored, exclude_body,
+                                       limit=float(point[2]))
+
+
+def in_view(world: "World", eye, point, ignored: np.ndarray, exclude_body: int = -1,
+            slack: float = 0.05) -> bool:
+    """Whether nothing (but ``exclude_body`` and ``ignored`` geoms) stands on the straight
+    line from ``eye`` to within ``slack`` metres of ``point``."""
+    eye, point = np.asarray(eye, float), np.asarray(point, float)
+    length = float(np.linalg.norm(point - eye))
+    if length <= slack:
+        return True
+    return first_hit(world, eye, (point - eye) / length, ignored, exclude_body, length) >= length - slack
+
+
+def room_above(world: "World", point, ignored: np.ndarray, exclude_body: int = -1,
+               limit: float = 2.0) -> float:
+    """Free height straight above ``point`` (up to ``limit``)."""
+    return first_hit(world, point, (0.0, 0.0, 1.0), ignored, exclude_body, limit)
+
+
+def travel(configs) -> float:
+    """How long moving the arm joints straight through ``configs`` takes, in radians of
+    the joint moving most on each leg (divide by the joint speed for seconds)."""
+    return float(sum(np.max(np.abs(np.asarray(b) - np.asarray(a))) for a, b in zip(configs[:-1], configs[1:])))
+
+
+class ArmPlanner:
+    """Plans the arm's way to a point for one manipulation (a helper of :class:`Pick` and
+    :class:`Place`, made when planning and dropped after; it changes the robot's arm and
+    torso targets, which the caller restores).
+
+    For a torso lift and a hand orientation it solves the IK at the approach point (from
+    the stowed arm, and from a second seed, elbow out to the side), follows a straight
+    line from there to the target by IK every few centimetres, solves the IK with the
+    hand high above the front of the base, and checks that moving the joints straight
+    along the way (``start``, high point, approach point, target) keeps the arm, the hand
+    and the held object clear of everything but the robot itself and the ``allowed``
+    bodies (collision detection on the robot's IK scratch copy of the world; the held
+    object may brush the robot itself). :attr:`log` says why tries were turned down.
+    """
+
+    #: A second IK seed for a 7-joint arm (Fetch's elbow out to the side): it finds
+    #: solutions homing in from the stowed arm misses.
+    SIDE_SEED = (0.8, -0.6, 1.5, 1.5, 0.0, 1.0, 0.0)
+
+    def __init__(self, robot: "Robot", world: "World", allowed=(), start=None,
+                 approach: float = 0.12, retract: float = 0.35, precision: float = 0.03,
+                 step: float = 0.05, penetration: float = 0.003):
+        self.robot, self.world = robot, world
+        self.approach, self.retract, self.precision = approach, retract, precision
+        self.step, self.penetration = step, penetration
+        m, h = world.model, robot.handles
+        first = int(m.dof_bodyid[h.arm_dof[0]])
+        arm = np.zeros(m.nbody, dtype=bool)
+        for b in range(m.nbody):
+            a = b
+            while a > 0 and a != first:
+                a = int(m.body_parentid[a])
+            arm[b] = a == first
+        self.arm = arm[m.geom_bodyid]
+        self.body = h.own_geom & ~self.arm            # base, torso, head
+        held = robot.state.held_body
+        self.held = m.geom_bodyid == held if held >= 0 else np.zeros(m.ngeom, dtype=bool)
+        self.allowed = np.isin(m.geom_bodyid, [b for b in allowed if b >= 0])
+        self.stow = np.array(robot.constants.arm_stow, dtype=float)
+        self.start = self.stow if start is None else np.array(start, dtype=float)
+        self.log: list[str] = []
+
+    def plan(self, torso: float, heading: float, pitch: float, target,
+             tolerance: float | None = None) -> tuple[ReachPlan | None, float]:
+        """The plan for this torso lift and hand tilt, getting the grasp site within
+        ``tolerance`` (default ``precision``) of ``target`` with the least joint travel
+        (see :func:`travel`); or None and how far off the IK stayed (inf: it got there,
+        but not without hitting something)."""
+        tolerance = self.precision if tolerance is None else tolerance
+        robot = self.robot
+        robot.state.torso_target = torso
+        quat = np.array(hand_quat(heading, pitch))
+        pre = target - self.approach * hand_axis(heading, pitch)
+        best, found, found_error = math.inf, None, math.inf
+        seeds = (None, self.SIDE_SEED) if len(self.SIDE_SEED) == len(self.stow) else (None,)
+        for seed in seeds:
+            at_pre, error = self.solve(seed, pre, quat)
+            if error >= max(tolerance, 0.1):      # the approach point is only a waypoint
+                best = min(best, error)
+                self.log.append(f"pre {error:.2f}")
+                continue
+            down = self.follow([pre, target], quat)
+            error = self.settle(target, quat)
+            down[-1] = _floats(robot.state.arm_target)
+            if error >= tolerance:
+                best = min(best, error)
+                self.log.append(f"target {error:.2f}")
+                continue
+            if not self.clear([at_pre, *down], holding=True):
+                self.log.append("down hits")
+                continue
+            vias = sorted(self._vias(at_pre, heading, pre, quat),
+                          key=lambda via: travel([self.start, via, at_pre]))
+            for via in vias:
+                if found is not None and travel([self.start, via, at_pre]) >= travel(
+                        [self.start, found.via, found.at_pre]):
+                    break
+                if not self.clear([self.start, via, at_pre], holding=True):
+                    self.log.append("out hits")
+                elif self.held.any() and not self.clear([via, self.stow], holding=False):
+                    self.log.append("back hits")
+                else:
+                    found = ReachPlan(torso, _floats(quat), _floats(pre), _floats(target),
+                                      _floats(via), _floats(at_pre), tuple(down))
+                    found_error = error
+                    break
+        return (found, found_error) if found is not None else (None, best)
+
+    def _vias(self, at_pre, heading, pre, quat):
+        """Waypoints between the stowed arm and the approach point, tried in turn: the hand
+        high above the front of the base (``retract`` ahead, 0.1 m above the approach
+        point or the stowed hand), the same higher and nearer, or none (the approach
+        point itself)."""
+        robot, world = self.robot, self.world
+        x, y, _ = robot.base_pose(world)
+        robot.state.arm_target = self.stow.copy()
+        high = max(float(pre[2]), float(robot.commanded_ee_pose(world)[0][2])) + 0.1
+        for ahead, up in ((self.retract, 0.0), (0.6 * self.retract, 0.15)):
+            point = np.array([x + ahead * math.cos(heading), y + ahead * math.sin(heading), high + up])
+            yield self.solve(at_pre, point, quat)[0]
+        yield at_pre
+
+    def solve(self, seed, point, quat, rounds: int = 4) -> tuple[np.ndarray, float]:
+        """Arm joints putting the grasp site at ``point`` with orientation ``quat``, by IK
+        from ``seed`` (None: homing in from the stowed arm), and the distance it stays
+        short (m)."""
+        robot, world = self.robot, self.world
+        if seed is None:
+            robot.state.arm_target = self.stow.copy()
+            start, start_quat = robot.commanded_ee_pose(world)
+            for k in range(1, 11):
+                robot.reach(world, start + (point - start) * (k / 10), _slerp(start_quat, quat, k / 10))
+        else:
+            robot.state.arm_target = np.array(seed, dtype=float)
+        error = self.settle(point, quat, rounds)
+        return robot.state.arm_target.copy(), error
+
+    def settle(self, point, quat, rounds: int = 3) -> float:
+        """A few more IK rounds at ``point``; the remaining distance of the grasp site (m)."""
+        for _ in range(rounds):
+            self.robot.reach(self.world, point, quat)
+        return float(np.linalg.norm(self.robot.commanded_ee_pose(self.world)[0] - point))
+
+    def follow(self, points, quat, spacing: float = 0.04) -> list[tuple[float, ...]]:
+        """Arm joints along the polyline ``points`` every ``spacing`` metres, by IK from the
+        current targets."""
+        joints = []
+        for a, b in zip(points[:-1], points[1:]):
+            n = max(1, math.ceil(float(np.linalg.norm(b - a)) / spacing))
+            for k in range(1, n + 1):
+                self.robot.reach(self.world, a + (b - a) * (k / n), quat)
+                joints.append(_floats(self.robot.state.arm_target))
+        return joints
+
+    def clear(self, configs, holding: bool = True) -> bool:
+        """Whether moving the arm joints straight through ``configs`` (with the held object,
+        if any and ``holding``) hits nothing (checked every ``step`` rad of the joint
+        moving most). The held object may brush the robot itself on the way (see
+        :meth:`touches_robot` for where it rests)."""
+        from embodied.agents.robot.ik import ik_data
+
+        robot, m = self.robot, self.world.model
+        d = ik_data(robot, self.world)
+        hold = robot.state.hold if holding else None
+        held = self.held if hold is not None else np.zeros_like(self.held)
+        if hold is None and self.held.any():
+            d.qpos[m.jnt_qposadr[m.body_jntadr[robot.state.held_body]] + 2] -= 100.0   # out of the way
+        moving, own = self.arm | held, self.arm | self.body | held
+        for a, b in zip(configs[:-1], configs[1:]):
+            a, b = np.asarray(a, float), np.asarray(b, float)
+            n = max(1, math.ceil(float(np.max(np.abs(b - a))) / self.step))
+            for k in range(1, n + 1):
+                if self._depths(d, a + (b - a) * (k / n), hold, moving, own, held)[0] > self.penetration:
+                    return False
+        return True
+
+    def touches_robot(self, q) -> bool:
+        """Whether the held object, with the arm at ``q``, presses into the robot's base,
+        torso or head."""
+        from embodied.agents.robot.ik import ik_data
+
+        hold = self.robot.state.hold
+        if hold is None:
+            return False
+        d = ik_data(self.robot, self.world)
+        moving, own = self.arm | self.held, self.arm | self.body | self.held
+        return self._depths(d, np.asarray(q, float), hold, moving, own, self.held)[1] > self.penetration
+
+    def _depths(self, d: mujoco.MjData, q, hold, moving, own, held) -> tuple[float, float]:
+        """With the arm at ``q``: the deepest penetration of the arm or the held object into
+        anything else, and of the held object into the robot's base, torso or head (m)."""
+        m = self.world.model
+        d.qpos[self.robot.handles.arm_qpos] = q
+        if hold is not None:
+            hold.apply(m, d)                # the held object moves with the hand
+        mujoco.mj_kinematics(m, d)
+        mujoco.mj_collision(m, d)
+        if d.ncon == 0:
+            return 0.0, 0.0
+        geoms, depth = d.contact.geom, -d.contact.dist
+        g1, g2 = geoms[:, 0], geoms[:, 1]
+        free1, free2 = ~own[g1] & ~self.allowed[g1], ~own[g2] & ~self.allowed[g2]
+        outside = (moving[g1] & free2) | (moving[g2] & free1)
+        on_robot = (held[g1] & self.body[g2]) | (held[g2] & self.body[g1])
+        return (float(depth[outside].max(initial=0.0)), float(depth[on_robot].max(initial=0.0)))
+
+
+@dataclass
+class _Manipulation(Skill):
+    """What :class:`Pick` and :class:`Place` share: drive next to the thing (NavigateTo),
+    face it (Face), plan the arm's way there (torso, hand tilt, approach point by IK), move
+    the arm (MoveArm), act, and bring the arm back to its stowed pose.
+
+    ``reach``: how far from the base centre (horizontally) the arm may get to things
+    (Fetch's: about 1 m; the IK decides in the end). ``stand_off``: how far from the
+    thing the robot would rather stand than nearer (the arm works badly right next to
+    its base); ``clearance``: how far off obstacles (beyond the base's radius) it stands
+    when it can. ``approach``: how far back along the hand's axis the hand comes from;
+    ``retract``: how far ahead of the base centre it passes between the stowed arm and
+    the thing; ``carry``: where (base frame, m) the hand holds what the stowed arm cannot
+    hold clear of the robot, level over the front of the base (Fetch's: above its head).
+    ``quick``: the first plan whose arm moves take at most this many radians (of the
+    joint moving most, summed over the moves) is taken, else the quickest of all;
+    ``precision``: how close (m) the IK must get to the target. ``timeout``: the step
+    cap of the manipulation (from having arrived and faced), in seconds.
+    """
+
+    reach: float = 1.05
+    stand_off: float = 0.6
+    clearance: float = 0.05
+    approach: float = 0.12
+    retract: float = 0.35
+    carry: tuple[float, float, float] = (0.2, 0.0, 1.3)
+    quick: float = 3.0
+    precision: float = 0.03
+    timeout: float = 10.0
+    stage: str = "start"
+    child: Skill | None = None
+    plan: ReachPlan | None = None
+    stand: tuple[float, float] | None = None
+    arrived: int = -1                  # step at which manipulation began
+    base_hold: tuple[float, float, float] | None = None   # base pose kept while manipulating
+    pending: str = ""                  # a failure found on the way, reported once stowed
+
+    _verb = "act"
+    #: Hand tilts tried, most preferred first (rad down from horizontal); tilts that need
+    #: more free height above the point than there is are skipped (level never is).
+    pitches = (math.pi / 2, math.radians(65), math.radians(45), math.radians(25), 0.0)
+
+    @property
+    def result(self) -> str:
+        """``"Successful execution!"``, the failure's reason, or ``"running"``."""
+        return {Status.DONE: "Successful execution!", Status.FAILED: self.reason}.get(
+            self.status, "running")
+
+    def _failed(self, message: str) -> None:
+        self.fail(f"Failed to {self._verb}! {message}")
+
+    def _navmap(self, robot):
+        if robot.navmap is None:
+            raise ConfigError(type(self).__name__, robot.name,
+                              reason="the robot has no navigation map (set robot.navmap)")
+        return robot.navmap
+
+    def _stand(self, robot, world, aim, max_distance, least, view) -> tuple[float, float] | None:
+        """Where to stand to act on ``aim`` (x, y): the nearest point the robot can drive to,
+        or, nearer than ``least``, one about ``least`` away (straight back from the nearest
+        point first), ``clearance`` metres off obstacles beyond the base's radius if there
+        is such a point, from which ``view(point)`` sees it; within ``max_distance``."""
+        navmap = self._navmap(robot)
+        nearest = navmap.snap_to_navigable(aim)
+        toward = (None if nearest is None or math.dist(nearest, aim) < 1e-6
+                  else math.atan2(nearest[1] - aim[1], nearest[0] - aim[0]))
+        here = robot.base_pose(world)[:2]
+        for room in (robot.constants.base_radius + self.clearance, 0.0):
+            stand = standing_point(navmap, here, aim, max_distance, min_distance=least,
+                                   ring_step=0.05, directions=36, toward=toward,
+                                   accept=lambda q, room=room: navmap.clearance_at(q) >= room and view(q))
+            if stand is not None:
+                return stand
+        return None
+
+    def _go(self, robot, world, stand) -> None:
+        """Drive to ``stand``: first turn on the spot towards the way there (the robot may be
+        right next to furniture), then follow the path."""
+        self.stand = (float(stand[0]), float(stand[1]))
+        path = self._navmap(robot).shortest_path(robot.base_pose(world)[:2], self.stand)
+        ahead = lookahead_point(path, 0.8) if path is not None and len(path) > 1 else self.stand
+        self.child = Face(point=(float(ahead[0]), float(ahead[1])), tolerance=0.3)
+        self.stage = "leave"
+
+    def _approach(self, robot, world, point) -> bool:
+        """Drive and turn to face ``point``; True once facing it (fails on the way)."""
+        self.child.update(robot, world)
+        if self.child.status is Status.FAILED:
+            what = "get there" if self.stage == "approach" else "turn towards it"
+            self._failed(f"Could not {what}: {self.child.reason}.")
+            return False
+        if self.child.running:
+            return False
+        if self.stage == "leave":
+            self.child = NavigateTo(goal=self.stand, tolerance=0.08)
+            self.stage = "approach"
+            return False
+        if self.stage == "approach":
+            self.child = Face(point=(float(point[0]), float(point[1])))
+            self.stage = "face"
+            return False
+        self.arrived, self.stage = self.steps, "plan"
+        self.base_hold = robot.base_pose(world)
+        return True
+
+    def _hold_base(self, robot, world) -> None:
+        """Keep the base where manipulation began (against the arm's and the load's pull)."""
+        x, y, yaw = robot.base_pose(world)
+        hx, hy, hyaw = self.base_hold
+        ahead = math.cos(yaw) * (hx - x) + math.sin(yaw) * (hy - y)
+        robot.command_base(2.0 * ahead, 5.0 * wrap_angle(hyaw - yaw))
+
+    def _pitch_order(self, robot, world, heading: float) -> list[float]:
+        """The hand tilts to try, in order: :attr:`pitches`; with something in the hand,
+        those holding it most nearly upright first (letting go of it upright, it does not
+        turn, so it stays where the hand put it)."""
+        if not robot.is_holding():
+            return list(self.pitches)
+        data, h = world.data, robot.handles
+        site_now = data.site_xmat[h.grasp_site].reshape(3, 3)
+        held_now = data.xmat[robot.state.held_body].reshape(3, 3)
+        local = site_now.T @ held_now
+
+        def tilt(pitch):
+            site = np.empty(9)
+            mujoco.mju_quat2Mat(site, np.array(hand_quat(heading, pitch)))
+            up = (site.reshape(3, 3) @ local)[2, 2]
+            return round(math.degrees(math.acos(max(-1.0, min(1.0, float(up))))) / 10.0)
+
+        return sorted(self.pitches, key=tilt)
+
+    def _plan_reach(self, robot, world, aim, target_for, exclude_body: int) -> tuple[ReachPlan | None, float]:
+        """Find torso lift, hand tilt and arm paths by which the arm gets to the target
+        ``target_for(axis)`` returns (with how close it must get) for a thing at ``aim``
+        (body ``exclude_body``, which the hand may touch) without hitting anything (see
+        :class:`ArmPlanner`; the robot's targets are left as they were). Returns the plan,
+        or None and how far short the best try stayed (m; inf when the arm got there but
+        not without hitting something)."""
+        x, y, _ = robot.base_pose(world)
+        heading = math.atan2(aim[1] - y, aim[0] - x)
+        h = robot.handles
+        hand = float(np.linalg.norm(world.data.site_xpos[h.grasp_site] - world.data.xpos[h.hand_body])) + 0.15
+        room = room_above(world, aim, h.own_geom, exclude_body)
+        planner = ArmPlanner(robot, world, allowed=(exclude_body,), start=robot.state.arm_target,
+                             approach=self.approach, retract=self.retract, precision=self.precision)
+        saved_arm, saved_torso = robot.state.arm_target.copy(), robot.state.torso_target
+        lo, hi = h.torso_range
+        best, chosen = math.inf, None
+        try:
+            for pitch in self._pitch_order(robot, world, heading):
+                target, tolerance = target_for(hand_axis(heading, pitch))
+                target = np.asarray(target, float)
+                # hand and wrist above the point need room (a level hand is always tried)
+                need = target[2] - aim[2] + math.sin(pitch) * (self.approach + hand) + 0.05
+                if room < need and pitch != 0.0:
+                    continue
+                # first the torso lift that puts the shoulder about level with the point
+                # (higher for a hand coming from above), then the others
+                shoulder = float(target[2]) - 0.8 + 0.35 * math.sin(pitch)
+                for torso in dict.fromkeys([float(np.clip(shoulder, lo, hi)), float(lo),
+                                            0.5 * float(lo + hi), float(hi)]):
+                    plan, error = planner.plan(torso, heading, pitch, target, tolerance)
+                    if plan is None:
+                        best = min(best, error)
+                        continue
+                    took = travel([planner.start, plan.via, plan.at_pre, *plan.down])
+                    if chosen is None or took < chosen[2]:
+                        chosen = (plan, error, took)
+                    if took <= self.quick:
+                        return plan, error
+        finally:
+            robot.state.arm_target, robot.state.torso_target = saved_arm, saved_torso
+        return (chosen[0], chosen[1]) if chosen is not None else (None, best)
+
+    def _start_arm(self, robot, stage: str) -> None:
+        """Raise the torso and move the arm out (by the high point) to the approach point."""
+        self.child = MoveArm(path=(self.plan.via, self.plan.at_pre), torso=self.plan.torso)
+        self.stage = stage
+
+    def _to_target(self, stage: str) -> None:
+        self.child = MoveArm(path=self.plan.down)
+        self.stage = stage
+
+    def _back_up(self, wait: float = 0.0) -> None:
+        """Back the hand out to the approach point, after ``wait`` seconds (for the fingers
+        to open); then :meth:`_manipulate` brings the arm back up and stows it."""
+        if wait > 0.0:
+            self.child = Wait(duration=wait)
+            self.stage = "let go"
+            return
+        self.child = MoveArm(path=self.plan.down[-2::-1] + (self.plan.at_pre,), settle=0.3)
+        self.stage = "back"
+
+    def _manipulate(self, robot, world) -> bool:
+        """Step the arm motion of the current stage; True once it has ended. After the back
+        up, the arm goes to the high point and on to the stowed pose (torso down), unless
+        what it holds would touch the robot there: then it carries it at the high point.
+        Fails the skill after ``timeout`` seconds of manipulation."""
+        if (self.steps - self.arrived) * world.dt > self.timeout:
+            robot.stop()
+            self._failed(f"Timed out after {self.timeout:.1f} s of manipulation ({self.stage}).")
+            return False
+        self._hold_base(robot, world)
+        self.child.update(robot, world)
+        if self.child.running:
+            return False
+        if self.stage == "let go":
+            self._back_up()
+            return False
+        if self.stage == "back":
+            self.child = MoveArm(path=(self.plan.via,), settle=0.3)
+            self.stage = "up"
+            return False
+        if self.stage == "up":
+            pose = self._rest_pose(robot, world)
+            self.stage = "stow"
+            if pose is not None:
+                self.child = MoveArm(path=(pose,), torso=float(robot.handles.torso_range[0]),
+                                     settle=0.3)
+                return False
+        if self.stage == "stow":
+            robot.stop()
+            if self.pending:
+                self.fail(self.pending)
+            else:
+                self._finish(robot, world)
+            return False
+        return True
+
+    def _rest_pose(self, robot, world) -> tuple[float, ...] | None:
+        """Where the arm goes from the high point, torso down: the stowed pose, unless what it
+        holds would touch the robot there (or on the way); then the carrying pose, the hand
+        level above the front of the base at ``carry`` (base frame), if the arm gets there
+        clear of everything; else None (it carries it at the high point)."""
+        planner = ArmPlanner(robot, world)
+        saved_arm, saved_torso = robot.state.arm_target.copy(), robot.state.torso_target
+        robot.state.torso_target = float(robot.handles.torso_range[0])
+        try:
+            stow = _floats(robot.constants.arm_stow)
+            if planner.clear([self.plan.via, stow]) and not planner.touches_robot(stow):
+                return stow
+            x, y, yaw = robot.base_pose(world)
+            ahead, side, z = self.carry
+            point = np.array([x + ahead * math.cos(yaw) - side * math.sin(yaw),
+                              y + ahead * math.sin(yaw) + side * math.cos(yaw), z])
+            carry, error = planner.solve(self.plan.via, point, np.array(hand_quat(yaw, 0.0)))
+            if (error < 2 * self.precision and planner.clear([self.plan.via, carry])
+                    and not planner.touches_robot(carry)):
+                return _floats(carry)
+            return None
+        finally:
+            robot.state.arm_target, robot.state.torso_target = saved_arm, saved_torso
+
+    def _finish(self, robot, world) -> None:
+        self.done()
+
+
+@dataclass
+class Pick(_Manipulation):
+    """Drive next to an object, take it with the gripper, and stow the arm holding it.
+
+    ``object`` is its body name (``"obj/<name>/body"``). The robot stands at the
+    nearest point of its navigation map it can drive to within ``reach`` of the object
+    (about ``stand_off`` from it, in view of it), turns to face it, raises the torso and
+    brings the hand above it (or in front of it, on a shelf with little room above) and
+    down (in) until the object is within the grasp radius, grasps (the oracle takes it
+    into the hand), backs out and stows the arm, torso down; an object the stowed arm
+    cannot hold clear of the robot is carried with the hand over the front of the base
+    instead (see ``carry``). Fails at once when already holding something or when the
+    object is out of the arm's reach from anywhere the robot can stand (higher than
+    ``max_height``, or no standing place near enough); after arriving when the arm
+    cannot get to it, the gripper does not take it, or after ``timeout`` seconds of
+    manipulation. A name that is not a graspable object raises NotFoundError listing
+    the graspable objects. :attr:`result` reads like PARTNR's pick tool.
+    """
+
+    object: str = ""
+    max_height: float = 1.7
+
+    _verb = "pick"
+
+    def _body(self, robot, world) -> int:
+        body = mujoco.mj_name2id(world.model, mujoco.mjtObj.mjOBJ_BODY, self.object)
+        graspable = robot.handles.graspable
+        if body < 0 or body not in graspable:
+            raise NotFoundError("graspable object", self.object,
+                                [world.model.body(int(b)).name for b in graspable])
+        return body
+
+    def _update(self, robot, world):
+        body = self._body(robot, world)
+        p = world.data.xipos[body]
+        if self.stage == "start":
+            self._start(robot, world, body, p)
+            return
+        if self.stage in ("leave", "approach", "face"):
+            if not self._approach(robot, world, p):
+                return
+        if self.stage == "plan":
+            self._plan(robot, world, body, p)
+            return
+        if not self._manipulate(robot, world):
+            return
+        if self.stage == "pregrasp":
+            self._to_target("descend")
+        elif self.stage == "descend":
+            if not robot.grasp(world):
+                site = robot.ee_pose(world)[0]
+                self.pending = (f"Failed to pick! Not close enough to the object. The gripper got "
+                                f"{np.linalg.norm(site - p):.2f} m from {self.object}; it must be "
+                                f"within {robot.config.grasp_radius:.2f} m.")
+            self._back_up()
+
+    def _start(self, robot, world, body: int, p) -> None:
+        if robot.is_holding():
+            self._failed(f"The robot is already holding {robot.held_object(world)}; place it first.")
+            return
+        if p[2] > self.max_height:
+            self._failed(f"Not close enough to the object. {self.object} is {p[2]:.2f} m high; "
+                         f"the arm reaches up to {self.max_height:.2f} m.")
+            return
+        target = (float(p[0]), float(p[1]))
+        slack = body_radius(world, body) + 0.05
+
+        def view(q):        # the arm's way to the object is not through a wall (or furniture)
+            return in_view(world, (q[0], q[1], p[2]), p, robot.handles.own_geom, body, slack)
+
+        stand = self._stand(robot, world, target, self.reach, self.stand_off, view)
+        if stand is None:
+            self._failed(f"No place to stand within {self.reach:.2f} m of {self.object} that the "
+                         "robot can drive to.")
+            return
+        d = math.dist(stand, target)
+        if d > self.reach:
+            self._failed(f"Not close enough to the object. The nearest place the robot can stand "
+                         f"is {d:.2f} m from {self.object}; the arm reaches {self.reach:.2f} m.")
+            return
+        self._go(robot, world, stand)
+
+    def _plan(self, robot, world, body: int, p) -> None:
+        radius = robot.config.grasp_radius
+
+        def grasp_point(axis):
+            # the grasp site just short of the object's side the hand comes from, and how
+            # far off it may stay with the object still within the grasp radius
+            standoff = min(body_extent(world, body, -axis) + 0.01, 0.6 * radius)
+            return p - axis * standoff, max(self.precision, 0.8 * radius - standoff)
+
+        self.plan, short = self._plan_reach(robot, world, p, grasp_point, body)
+        if self.plan is None:
+            x, y, _ = robot.base_pose(world)
+            self._failed(f"Not close enough to the object. From where the robot stands "
+                         f"({math.hypot(p[0] - x, p[1] - y):.2f} m from {self.object}) the arm "
+                         f"cannot get to it ({short:.2f} m short).")
+            return
+        self._start_arm(robot, "pregrasp")
+
+    def _finish(self, robot, world) -> None:
+        if robot.held_object(world) != self.object:
+            self._failed(f"{self.object} is no longer in the gripper.")
+        else:
+            self.done()
+
+
+@dataclass
+class Place(_Manipulation):
+    """Carry the held object to a surface of a piece of furniture and set it down there.
+
+    ``furniture`` names a receptacle of the home and ``surface`` indexes its surfaces
+    (default: the largest; of equally large ones, such as a shelf's boards, the one
+    nearest ``comfortable_height``). The surfaces come from ``home`` (the generated
+    :class:`~embodied.scenes.home.Home`, read when the skill is made) or are given as
+    ``surfaces``: ``(height, (xmin, ymin, xmax, ymax), clearance)`` records. The robot
+    stands at the nearest point it can drive to, faces the surface, and reaches above
+    ``point`` (x, y) or else the free point of the surface (inset by the object's
+    size) nearest to it that the arm gets to, with the object held upright if it can,
+    lowers it to just above the surface, releases it (the oracle sets it down on the
+    surface below), checks it rests on that surface (within ``tolerance`` of its height
+    and rectangle; once more after the arm is back), and stows the arm. Fails at once
+    when not holding anything; else when the surface is out of reach, no free point is
+    found, something is in the way under the hand (the object is kept), the object did
+    not end on the surface, or after ``timeout`` seconds of manipulation. An unknown
+    furniture name (given ``home``) or surface index raises NotFoundError listing what
+    there is. :attr:`result` reads like PARTNR's place tool.
+    """
+
+    furniture: str = ""
+    surface: int | None = None
+    point: tuple[float, float] | None = None
+    home: InitVar[Any] = None
+    surfaces: tuple = ()
+    comfortable_height: float = 0.8
+    tolerance: float = 0.03
+    let_go: float = 0.4
+    place_precision: float = 0.05
+    spot: tuple[float, float] | None = None
+    placed: str = ""                     # body name of the object set down
+    settling: int = 0                    # steps waited for it to come to rest
+
+    _verb = "place"
+
+    def __post_init__(self, home):
+        if home is not None:
+            pieces = {f.name: f for f in home.receptacles()}
+            if self.furniture not in pieces:
+                raise NotFoundError("receptacle", self.furniture, pieces)
+            self.surfaces = tuple((float(s.height), _floats(s.rect), float(s.clearance))
+                                  for s in pieces[self.furniture].surfaces)
+        if not self.surfaces:
+            raise ConfigError("Place", self.furniture, reason="give the home it is in "
+                              "(Place(furniture, home=home)) or its surfaces")
+        self.surfaces = tuple((float(s[0]), _floats(s[1]), float(s[2]) if len(s) > 2 else 1.0)
+                              for s in self.surfaces)
+        if self.surface is None:
+            def key(k):
+                height, (x0, y0, x1, y1), _ = self.surfaces[k]
+                return (-round((x1 - x0) * (y1 - y0), 2), abs(height - self.comfortable_height))
+            self.surface = min(range(len(self.surfaces)), key=key)
+        elif not 0 <= self.surface < len(self.surfaces):
+            raise NotFoundError(f"surface of {self.furniture}", self.surface, range(len(self.surfaces)))
+        if self.point is not None:
+            self.point = (float(self.point[0]), float(self.point[1]))
+
+    def _update(self, robot, world):
+        height, rect, clearance = self.surfaces[self.surface]
+        if self.stage == "start":
+            self._start(robot, world, height, rect)
+            return
+        if self.stage in ("leave", "approach", "face"):
+            if not self._approach(robot, world, self.spot):
+                return
+        if self.stage == "plan":
+            self._plan(robot, world, height, rect, clearance)
+            return
+        body = robot.state.held_body
+        if not self._manipulate(robot, world):
+            return
+        if self.stage == "preplace":
+            self._to_target("lower")
+        elif self.stage == "lower":
+            below = surface_under(world, world.data.xipos[body], robot.handles.own_geom, body)
+            if below < height - 0.015:              # not over the surface: keep it
+                self.pending = (f"Failed to place! Not close enough to the surface. The hand did "
+                                f"not get the object over {self.furniture}.")
+            elif below > height + 0.015:            # something is in the way: keep it
+                self.pending = (f"Failed to place! Something is in the way on {self.furniture}: "
+                                f"the first thing below the object is {below:.2f} m high, the "
+                                f"surface {height:.2f} m.")
+            else:
+                robot.release(world)
+                self.placed = world.model.body(body).name
+                self.pending = self._check(world, body, height, rect)
+                self._back_up(wait=self.let_go)
+                return
+            self._back_up()
+
+    def _finish(self, robot, world) -> None:
+        # once more now the arm is away and the object has come to rest (or a second has
+        # gone by): it must still be on the surface
+        height, rect, _ = self.surfaces[self.surface]
+        body = world.body_id(self.placed)
+        m = world.model
+        dofs = slice(m.jnt_dofadr[m.body_jntadr[body]], m.jnt_dofadr[m.body_jntadr[body]] + 6)
+        if np.abs(world.data.qvel[dofs]).max() > 0.02 and self.settling * world.dt < 1.0:
+            self.settling += 1
+            return
+        problem = self._check(world, body, height, rect)
+        if problem:
+            self.fail(problem + " It did not stay there.")
+        else:
+            self.done()
+
+    def _margin(self, robot, world, rect) -> float:
+        """How far inside the surface's edges the object goes: its radius and 5 cm more
+        (what it is let go of may roll a little), at most to the middle."""
+        x0, y0, x1, y1 = rect
+        r = body_radius(world, robot.state.held_body) if robot.is_holding() else 0.05
+        return min(max(0.05, r) + 0.05, 0.5 * min(x1 - x0, y1 - y0))
+
+    def _start(self, robot, world, height, rect) -> None:
+        if not robot.is_holding():
+            self._failed("The robot is not holding an object.")
+            return
+        x0, y0, x1, y1 = rect
+        aim = self.point or (0.5 * (x0 + x1), 0.5 * (y0 + y1))
+        spread = 0.0 if self.point else 0.5 * math.hypot(x1 - x0, y1 - y0)
+        # not right at the edge of a narrow surface (a shelf board): about 0.3 m back
+        least = self.stand_off if self.point else 0.3 + 0.5 * min(x1 - x0, y1 - y0)
+        body, margin = robot.state.held_body, self._margin(robot, world, rect)
+
+        def view(q):        # the arm's way to the surface is not through a wall (or furniture)
+            spot = self.point or nearest_in_rect(q, rect, margin)
+            return in_view(world, (q[0], q[1], height + 0.1), (spot[0], spot[1], height + 0.1),
+                           robot.handles.own_geom, body)
+
+        stand = self._stand(robot, world, aim, self.reach + spread, least, view)
+        if stand is None:
+            self._failed(f"No place to stand near {self.furniture} that the robot can drive to.")
+            return
+        self.spot = self.point or nearest_in_rect(stand, rect, margin)
+        d = math.dist(stand, self.spot)
+        if d > self.reach:
+            self._failed(f"Not close enough to the surface. The nearest place the robot can stand "
+                         f"is {d:.2f} m from {self.furniture}; the arm reaches {self.reach:.2f} m.")
+            return
+        self._go(robot, world, stand)
+
+    def _spots(self, robot, world, height, rect, clearance) -> list[tuple[float, float]]:
+        """Free points of the inset surface within reach, nearest to the base first: the
+        surface is the first thing below them and around them (by the object's size)."""
+        if self.point is not None:
+            return [self.point]
+        body, ignored = robot.state.held_body, robot.handles.own_geom
+        x, y, _ = robot.base_pose(world)
+        m = self._margin(robot, world, rect)
+        x0, y0, x1, y1 = rect
+        xs = np.arange(x0 + m, max(x1 - m, x0 + m) + 1e-9, 0.05)
+        ys = np.arange(y0 + m, max(y1 - m, y0 + m) + 1e-9, 0.05)
+        points = [(float(px), float(py)) for px in xs for py in ys
+                  if math.hypot(px - x, py - y) <= self.reach]
+        points.sort(key=lambda q: (math.hypot(q[0] - x, q[1] - y), q))
+        top = height + min(0.25, 0.8 * clearance)
+        ring = [(0.0, 0.0)] + [(m * math.cos(a), m * math.sin(a)) for a in np.arange(4) * math.pi / 2]
+        free = []
+        for px, py in points:
+            if all(abs(surface_under(world, (px + dx, py + dy, top), ignored, body) - height) < 0.015
+                   for dx, dy in ring):
+                free.append((px, py))
+                if len(free) == 4:
+                    break
+        return free
+
+    def _plan(self, robot, world, height, rect, clearance) -> None:
+        body = robot.state.held_body
+        # held with its lowest point a little above the surface: let go, it will not fall far
+        drop = body_extent(world, body, (0.0, 0.0, -1.0)) + 0.015
+        spots = self._spots(robot, world, height, rect, clearance)
+        if not spots:
+            self._failed(f"No free place on {self.furniture} within the arm's reach.")
+            return
+        short = math.inf
+        for spot in spots:
+            goal = np.array([spot[0], spot[1], height + drop])
+            self.plan, error = self._plan_reach(robot, world, (spot[0], spot[1], height + 0.005),
+                                                lambda axis, goal=goal: (goal, self.place_precision), body)
+            if self.plan is not None:
+                self.spot = spot
+                self._start_arm(robot, "preplace")
+                return
+            short = min(short, error)
+        x, y, _ = robot.base_pose(world)
+        self._failed(f"Not close enough to the surface. From where the robot stands "
+                     f"({math.hypot(spots[0][0] - x, spots[0][1] - y):.2f} m from the nearest free "
+                     f"point of {self.furniture}) the arm cannot get there ({short:.2f} m short).")
+
+    def _check(self, world, body: int, height: float, rect) -> str:
+        """'' if the released object rests on the surface, else why not."""
+        from embodied.agents.robot.grasp import lowest_point
+
+        bottom = lowest_point(world.model, world.data, body)
+        x, y = world.data.xipos[body, :2]
+        x0, y0, x1, y1 = rect
+        t = self.tolerance
+        name = world.model.body(body).name
+        if abs(bottom - height) > t:
+            return (f"Failed to place! {name} came to rest at {bottom:.2f} m, not on the surface "
+                    f"of {self.furniture} at {height:.2f} m.")
+        if not (x0 - t <= x <= x1 + t and y0 - t <= y <= y1 + t):
+            return f"Failed to place! {name} came to rest off the surface of {self.furniture}."
+        return ""
+
+
+__all__ = ["BaseCommand", "NavigateTo", "Face", "MoveArm", "Pick", "Place", "ReachPlan",
+           "ArmPlanner", "lookahead_point", "hand_axis", "hand_quat", "travel", "body_extent",
+           "body_radius", "first_hit", "surface_under", "in_view", "room_above"]

@@ -1,0 +1,185 @@
+"""Robot Pick and Place in generated homes: objects move between receptacles, failures
+read like PARTNR's tools, unknown names are refused, and snapshots and forks replay the
+skills exactly."""
+
+import re
+
+import mujoco
+import numpy as np
+import pytest
+
+from embodied.agents.robot import make_robot
+from embodied.errors import NotFoundError
+from embodied.scenes.home import HomeConfig, generate_home
+from embodied.scenes.navmap import NavMap
+from embodied.skills.base import Sequence, Status
+from embodied.skills.robot import Pick, Place
+
+#: Receptacles the test moves things between: ordinary furniture tops between knee and
+#: chest height (not beds, whose middles the arm cannot reach, nor shelves and sinks).
+ORDINARY = ("table", "desk", "counter", "cabinet", "nightstand", "tv_stand", "coffee_table",
+            "sofa", "toilet")
+
+
+def home_world(seed: int, **robot_config):
+    """A val home with an oracle-grasp Fetch and its navigation map, the robot on a
+    navigable point (:func:`restart` puts it back there)."""
+    home = generate_home(seed, "val", HomeConfig(static_objects=False))
+    robot = make_robot("fetch", grasp_mode="oracle", **robot_config)
+    world = home.make_world([robot], seed=seed)
+    robot.navmap = NavMap.from_model(world.model, world.data, agent_radius=robot.constants.base_radius,
+                                     rooms=home.room_rects())
+    world.start = robot.navmap.sample_navigable(np.random.default_rng(seed), 1)[0]
+    restart(world, robot)
+    return home, world, robot
+
+
+def restart(world, robot) -> None:
+    world.reset()
+    robot.set_pose(world, world.start, 0.0)
+
+
+def run(world, robot, skill, limit: int = 2500) -> int:
+    robot.run(skill)
+    steps = 0
+    while skill.running and steps < limit:
+        world.step()
+        steps += 1
+    return steps
+
+
+def moves(home):
+    """(object, target receptacle) pairs: each object on an ordinary receptacle to another
+    ordinary receptacle of its room."""
+    pieces = {f.name: f for f in home.receptacles()}
+    pairs = []
+    for obj in home.objects:
+        if pieces[obj.receptacle].category not in ORDINARY:
+            continue
+        targets = [f for f in pieces.values() if f.category in ORDINARY
+                   and f.name != obj.receptacle and f.room == obj.room]
+        if targets:
+            pairs.append((obj, targets[0]))
+    return pairs
+
+
+def rests_on(world, body: str, furniture, tol: float = 0.03) -> bool:
+    from embodied.agents.robot.grasp import lowest_point
+
+    b = world.body_id(body)
+    bottom = lowest_point(world.model, world.data, b)
+    x, y = world.data.xipos[b, :2]
+    for s in furniture.surfaces:
+        x0, y0, x1, y1 = s.rect
+        if abs(bottom - s.height) < tol and x0 - tol <= x <= x1 + tol and y0 - tol <= y <= y1 + tol:
+            return True
+    return False
+
+
+def test_pick_then_place_moves_objects_between_receptacles():
+    done = tried = 0
+    outcomes = []
+    for seed in (0, 1, 2):                       # the first val homes
+        home, world, robot = home_world(seed)
+        for obj, target in moves(home):
+            restart(world, robot)
+            body = home.object_body_name(obj.name)
+            task = Sequence(children=[Pick(object=body), Place(furniture=target.name, home=home)])
+            run(world, robot, task)
+            tried += 1
+            outcomes.append((seed, obj.name, target.name, task.status.value, task.reason))
+            if task.status is Status.DONE:
+                done += 1
+                assert task.children[0].result == task.children[1].result == "Successful execution!"
+                assert not robot.is_holding()
+                assert rests_on(world, body, target), (seed, obj.name, target.name)
+            else:
+                assert task.reason.startswith(("step 0 (Pick): Failed to pick!",
+                                               "step 1 (Place): Failed to place!")), task.reason
+    assert tried >= 10
+    assert done >= 0.75 * tried, outcomes
+
+
+@pytest.fixture(scope="module")
+def home0():
+    return home_world(0)
+
+
+def test_failures_when_holding_or_empty_handed(home0):
+    home, world, robot = home0
+    restart(world, robot)
+    place = Place(furniture="sofa_0", home=home)
+    assert run(world, robot, place) == 1                         # fails at once
+    assert place.result == "Failed to place! The robot is not holding an object."
+    pick = Pick(object="obj/book_0/body")
+    run(world, robot, pick)
+    assert pick.status is Status.DONE and robot.held_object(world) == "obj/book_0/body"
+    again = Pick(object="obj/toy_3/body")
+    assert run(world, robot, again) == 1
+    assert again.result == ("Failed to pick! The robot is already holding obj/book_0/body; "
+                            "place it first.")
+    assert robot.held_object(world) == "obj/book_0/body"
+
+
+def test_unreachable_objects_fail_with_the_reason(home0):
+    home, world, robot = home0
+    restart(world, robot)
+    # lifted far above the arm: refused at once
+    body = world.body_id("obj/toy_3/body")
+    adr = world.model.jnt_qposadr[world.model.body_jntadr[body]]
+    world.data.qpos[adr + 2] = 2.5
+    mujoco.mj_forward(world.model, world.data)
+    pick = Pick(object="obj/toy_3/body")
+    assert run(world, robot, pick) == 1
+    assert re.fullmatch(r"Failed to pick! Not close enough to the object\. obj/toy_3/body is "
+                        r"2\.5\d m high; the arm reaches up to 1\.70 m\.", pick.result), pick.result
+
+
+def test_a_grasp_radius_far_too_small_fails_after_trying():
+    home, world, robot = home_world(0, grasp_radius=0.01)
+    pick = Pick(object="obj/book_0/body")
+    run(world, robot, pick)
+    assert pick.status is Status.FAILED
+    assert pick.result.startswith("Failed to pick! Not close enough to the object. "), pick.result
+    assert not robot.is_holding()
+    stow = np.array(robot.constants.arm_stow)
+    assert np.allclose(robot.state.arm_target, stow)             # arm stowed again
+
+
+def test_unknown_names_list_what_there_is(home0):
+    home, world, robot = home0
+    restart(world, robot)
+    with pytest.raises(NotFoundError, match="no receptacle named 'flying_carpet'.*sofa_0"):
+        Place(furniture="flying_carpet", home=home)
+    with pytest.raises(NotFoundError, match="no surface of sofa_0 named 7"):
+        Place(furniture="sofa_0", surface=7, home=home)
+    robot.run(Pick(object="obj/unicorn_0/body"))
+    with pytest.raises(NotFoundError, match="no graspable object named 'obj/unicorn_0/body'.*obj/book_0/body"):
+        world.step()
+    robot.run(None)
+
+
+def test_snapshot_restore_and_fork_replay_a_pick_exactly(home0):
+    home, world, robot = home0
+    restart(world, robot)
+    task = Sequence(children=[Pick(object="obj/toy_3/body"), Place(furniture="sofa_0", home=home)])
+    robot.run(task)
+    while task.children[0].stage != "descend":                   # mid-pick, arm out
+        world.step()
+    snap = world.snapshot()
+    twin = world.fork()
+
+    def rollout(w, steps=120):
+        r = w.entities["robot"]
+        out = []
+        for _ in range(steps):
+            w.step()
+            d = w.data
+            out.append(np.concatenate([d.qpos, d.qvel, d.ctrl, r.state.arm_target]).tobytes())
+        return out, repr(r.state.skill), r.is_holding()
+
+    first = rollout(world)
+    assert first[2]                                              # the grasp happened in there
+    world.restore(snap)
+    assert rollout(world) == first
+    assert rollout(twin) == first
