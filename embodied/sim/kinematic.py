@@ -1,4 +1,5 @@
-"""Kinematic handling of free bodies: reading and writing their poses, and holding them.
+"""Kinematic handling of free bodies: reading and writing their poses, holding them, and
+their extent (collision bounding boxes about the centre of mass).
 
 A held object (a humanoid's pick, a robot's oracle "magic" grasp) follows its holder
 rigidly: each physics substep its free joint is set to ``holder_pose * relative_pose``
@@ -9,9 +10,13 @@ entity keeps the :class:`Hold` in its state, so snapshots restore grasps exactly
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import mujoco
 import numpy as np
+
+if TYPE_CHECKING:
+    from embodied.sim.world import World
 
 
 @dataclass(frozen=True)
@@ -102,3 +107,29 @@ class Hold:
     def release(self, model, data) -> None:
         """Stop carrying the object's weight (call when letting go)."""
         data.xfrc_applied[self.object_body] = 0.0
+
+
+def body_boxes(world: "World", body: int):
+    """The body's collision bounding boxes: (centre relative to its centre of mass, world
+    rotation, half sizes) each."""
+    m, data = world.model, world.data
+    com = data.xipos[body]
+    for g in range(m.body_geomadr[body], m.body_geomadr[body] + m.body_geomnum[body]):
+        if m.geom_contype[g] == 0 and m.geom_conaffinity[g] == 0:
+            continue
+        rot = data.geom_xmat[g].reshape(3, 3)
+        yield data.geom_xpos[g] + rot @ m.geom_aabb[g, :3] - com, rot, m.geom_aabb[g, 3:]
+
+
+def body_extent(world: "World", body: int, direction) -> float:
+    """How far the body's collision boxes reach from its centre of mass along
+    ``direction`` (a unit vector)."""
+    u = np.asarray(direction, float)
+    return max([0.0] + [float(u @ c + np.abs(rot.T @ u) @ half)
+                        for c, rot, half in body_boxes(world, body)])
+
+
+def body_radius(world: "World", body: int) -> float:
+    """Radius of a sphere about the body's centre of mass holding its collision boxes."""
+    return max((float(np.linalg.norm(c) + np.linalg.norm(half))
+                for c, _, half in body_boxes(world, body)), default=0.0)

@@ -29,6 +29,7 @@ from embodied.errors import ConfigError, NotFoundError, check_range
 from embodied.geometry import wrap_angle
 from embodied.skills.base import Skill, Status, Wait
 from embodied.skills.placement import nearest_in_rect, standing_point
+from embodied.sim.kinematic import body_extent, body_radius
 
 if TYPE_CHECKING:
     from embodied.agents.robot.robot import Robot
@@ -286,31 +287,6 @@ def hand_quat(heading: float, pitch: float) -> tuple[float, float, float, float]
     q = np.empty(4)
     mujoco.mju_mulQuat(q, yaw, tilt)
     return _floats(q)
-
-
-def _boxes(world: "World", body: int):
-    """The body's collision bounding boxes: (centre relative to its centre of mass, world
-    rotation, half sizes) each."""
-    m, data = world.model, world.data
-    com = data.xipos[body]
-    for g in range(m.body_geomadr[body], m.body_geomadr[body] + m.body_geomnum[body]):
-        if m.geom_contype[g] == 0 and m.geom_conaffinity[g] == 0:
-            continue
-        rot = data.geom_xmat[g].reshape(3, 3)
-        yield data.geom_xpos[g] + rot @ m.geom_aabb[g, :3] - com, rot, m.geom_aabb[g, 3:]
-
-
-def body_extent(world: "World", body: int, direction) -> float:
-    """How far the body's collision boxes reach from its centre of mass along
-    ``direction`` (a unit vector)."""
-    u = np.asarray(direction, float)
-    return max([0.0] + [float(u @ c + np.abs(rot.T @ u) @ half) for c, rot, half in _boxes(world, body)])
-
-
-def body_radius(world: "World", body: int) -> float:
-    """Radius of a sphere about the body's centre of mass holding its collision boxes."""
-    return max((float(np.linalg.norm(c) + np.linalg.norm(half)) for c, _, half in _boxes(world, body)),
-               default=0.0)
 
 
 def first_hit(world: "World", start, direction, ignored: np.ndarray, exclude_body: int = -1,
@@ -1126,5 +1102,4 @@ class Place(_Manipulation):
 
 
 __all__ = ["BaseCommand", "NavigateTo", "Face", "MoveArm", "Pick", "Place", "ReachPlan",
-           "ArmPlanner", "lookahead_point", "hand_axis", "hand_quat", "travel", "body_extent",
-           "body_radius", "first_hit", "surface_under", "in_view", "room_above"]
+           "ArmPlanner", "lookahead_point", "hand_axis", "hand_quat", "travel", "first_hit", "surface_under", "in_view", "room_above"]

@@ -10,13 +10,14 @@ import mujoco
 import numpy as np
 
 from embodied.geometry import yaw_of_xmat
-from embodied.sim.kinematic import FreeBody, Hold, quat_mul
+from embodied.sim.kinematic import FreeBody, Hold, body_extent, quat_mul, rotate
 
 if TYPE_CHECKING:
     from embodied.agents.robot.robot import Robot
     from embodied.sim.world import World
 
 _PLACE_CLEARANCE = 1e-3  # gap left under an object set down by an oracle place (m)
+_FINGER_GAP = 2e-3       # gap left between a finger pad and an object held by the oracle (m)
 
 
 def hand_yaw(robot: "Robot", world: "World") -> float:
@@ -53,7 +54,28 @@ def oracle_grasp(robot: "Robot", world: "World") -> bool:
     state.held_body = body
     state.grasp_quat = quat
     state.grasp_hand_yaw = hand_yaw(robot, world)
+    state.finger_hold = holding_opening(robot, world, body)
     return True
+
+
+def holding_opening(robot: "Robot", world: "World", body: int) -> float:
+    """The finger opening that closes the pads to just outside ``body`` (centred in the
+    hand): the oracle holds the object itself, so the fingers must not squeeze it (their
+    force would push the robot and kick the object when it is let go)."""
+    c, h, data, m = robot.constants, robot.handles, world.data, world.model
+    left, right = (data.geom_xpos[g] for g in h.pad_geoms)
+    axis = right - left
+    span = float(np.linalg.norm(axis))
+    if span < 1e-9:
+        return c.finger_closed
+    axis /= span
+    pad = max(float(np.abs(data.geom_xmat[g].reshape(3, 3).T @ axis) @ m.geom_aabb[g, 3:])
+              for g in h.pad_geoms)
+    inner = 0.5 * span - pad                  # centre of the hand to a pad's inner face
+    half = max(body_extent(world, body, axis), body_extent(world, body, -axis))
+    opening = float(np.mean(data.qpos[h.finger_qpos])) - (inner - half - _FINGER_GAP)
+    lo, hi = sorted((c.finger_closed, c.finger_open))
+    return min(max(opening, lo), hi)
 
 
 def oracle_release(robot: "Robot", world: "World") -> None:
@@ -66,16 +88,19 @@ def oracle_release(robot: "Robot", world: "World") -> None:
     state.hold.release(world.model, world.data)
     state.hold = None
     state.held_body = -1
+    state.finger_hold = None
     set_down(world, body, quat_mul(turn, state.grasp_quat), robot.handles.own_geom)
     state.grasp_quat = None
 
 
 def set_down(world: "World", body: int, quat: np.ndarray, ignored_geoms: np.ndarray) -> None:
-    """Put ``body`` with orientation ``quat`` at rest on the first surface below it that is
-    not one of ``ignored_geoms`` (a boolean mask over geoms: the robot's own)."""
+    """Turn ``body`` to orientation ``quat`` about its centre of mass and put it at rest on
+    the first surface below it that is not one of ``ignored_geoms`` (a boolean mask over
+    geoms: the robot's own)."""
     m, data = world.model, world.data
     fb = FreeBody.of(m, body)
-    pos, _ = fb.pose(data)
+    com = data.xipos[body].copy()
+    pos = com - rotate(quat, m.body_ipos[body])
     fb.set_pose(data, pos, quat)
     mujoco.mj_kinematics(m, data)
     bottom = lowest_point(m, data, body)
@@ -110,10 +135,11 @@ def surface_below(world: "World", start: np.ndarray, body: int, ignored_geoms: n
         dist = mujoco.mj_ray(m, data, point, down, None, 1, exclude, geom)
         if dist < 0:
             return 0.0
-        if not ignored_geoms[geom[0]]:
+        hit = int(geom[0])
+        if not ignored_geoms[hit] and m.geom_bodyid[hit] != body:
             return float(point[2] - dist)
-        point[2] -= dist + 1e-4
-        exclude = int(m.geom_bodyid[geom[0]])
+        point[2] -= dist + 1e-4       # below what is ignored; ``body`` stays excluded
+        exclude = body if m.geom_bodyid[hit] != body else exclude
     return 0.0
 
 

@@ -20,6 +20,7 @@ def ik_data(robot: "Robot", world: "World") -> mujoco.MjData:
     d = robot._scratch
     h = robot.handles
     d.qpos[:] = world.data.qpos
+    d.mocap_pos[:], d.mocap_quat[:] = world.data.mocap_pos, world.data.mocap_quat
     d.qpos[h.arm_qpos] = robot.state.arm_target
     d.qpos[h.torso_qpos] = robot.state.torso_target
     mujoco.mj_kinematics(world.model, d)

@@ -45,6 +45,7 @@ class RobotState:
     held_body: int = -1                 # body id of the held object, -1 if none
     grasp_quat: np.ndarray | None = None  # object orientation at an oracle grasp
     grasp_hand_yaw: float = 0.0
+    finger_hold: float | None = None    # finger opening around an object the oracle holds
     skill: object | None = None         # what runs the robot (see Robot.run), if anything
 
 
@@ -246,6 +247,8 @@ class Robot(Entity):
         """Send the joint targets to the actuators (and, initially, put the joints there)."""
         h, s, c, data = self._h, self.state, self.constants, world.data
         finger = c.finger_closed if s.gripper_closed else c.finger_open
+        if s.finger_hold is not None:
+            finger = s.finger_hold
         data.ctrl[h.arm_act] = s.arm_target
         data.ctrl[h.torso_act] = s.torso_target
         data.ctrl[h.head_act] = s.head_target
