@@ -211,6 +211,18 @@ def _humanoid_place(view, agent, furniture):
     return Place(surface=max(surfaces, key=lambda s: (s[1][2] - s[1][0]) * (s[1][3] - s[1][1])))
 
 
+def _robot_pick(view, agent, object):
+    from embodied.skills.robot import Pick
+
+    return Pick(object=view.home.object_body_name(object.name))
+
+
+def _robot_place(view, agent, furniture):
+    from embodied.skills.robot import Place
+
+    return Place(furniture=furniture.name, home=view.home)
+
+
 def _wait(view, agent, seconds=None):
     from embodied.skills.base import Wait
 
@@ -225,10 +237,10 @@ def default_library() -> SkillLibrary:
                   {"robot": _robot_navigate, "humanoid": _humanoid_navigate}),
         SkillSpec("pick", "Pick", (Arg("object", "object"),),
                   "walk up to an object, take it in hand and hold it",
-                  {"humanoid": _humanoid_pick}),
+                  {"robot": _robot_pick, "humanoid": _humanoid_pick}),
         SkillSpec("place", "Place", (Arg("furniture", "furniture"),),
                   "put the held object down on a furniture piece's surface",
-                  {"humanoid": _humanoid_place}),
+                  {"robot": _robot_place, "humanoid": _humanoid_place}),
         SkillSpec("wait", "Wait", (Arg("seconds", "seconds", optional=True),),
                   "stand still (until interrupted when no duration is given)",
                   {"robot": _wait, "humanoid": _wait}),

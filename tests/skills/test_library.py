@@ -33,7 +33,7 @@ def test_the_library_describes_its_tools_per_agent_kind():
     text = library.describe("humanoid")
     assert "Navigate[target]: go next to" in text and "Pick[object]" in text
     assert "Wait[[seconds]]" in text
-    assert set(library.names("robot")) >= {"navigate", "wait"}
+    assert library.names("robot") == library.names("humanoid") == ["navigate", "pick", "place", "wait"]
     assert library.spec("Navigate") is library.spec("navigate")
     with pytest.raises(NotFoundError, match="no skill named 'fly'; available: navigate"):
         library.spec("fly")
@@ -59,6 +59,12 @@ def test_agents_run_library_skills_in_a_home(episode):
     place = run(world, "human0", library.make("place", view, "human0", furniture=target.name))
     assert place.status is Status.DONE, place.reason
     assert human.held_object(world) is None
+    from embodied.skills import robot as robot_skills
+
+    pick = library.make("pick", view, "robot", object=obj.name)
+    assert isinstance(pick, robot_skills.Pick) and pick.object == home.object_body_name(obj.name)
+    place = library.make("place", view, "robot", furniture=target.name)
+    assert isinstance(place, robot_skills.Place) and place.furniture == target.name
     wait = run(world, "robot", library.make("wait", view, "robot", seconds=0.5))
     assert wait.status is Status.DONE and wait.steps == 15
 
