@@ -4,7 +4,9 @@ running / done / failed with a reason. No skill names a task.
 
 - :mod:`.base`: Status, Skill, Wait, Sequence;
 - :mod:`.humanoid`: WalkTo, Face, Reach, Pick, Place, PutDown, Wander, Teleop;
-- :mod:`.robot`: NavigateTo (and the robot's manipulation skills);
+- :mod:`.robot`: NavigateTo, Face, MoveArm, Pick, Place (with :mod:`.arm_planning`: IK and
+  collision-checked arm paths on a scratch copy of the World);
+- :mod:`.placement`: where to stand to act on a point, the nearest point of a surface;
 - :mod:`.library`: the vocabulary with typed arguments and descriptions for planners.
 """
 
