@@ -66,7 +66,10 @@ def count_contacts(world: "World", mask_a: np.ndarray, mask_b: np.ndarray,
 
 
 @dataclass
-class _PairState:
+class PairCounts:
+    """One monitored pair: in contact at the end of the last step, steps in contact and
+    separate contacts (onsets) since reset, contact points at the end of the last step."""
+
     touching: bool = False
     steps: int = 0
     onsets: int = 0
@@ -90,7 +93,7 @@ class ContactMonitor(Entity):
                 raise ConfigError(f"contact pair {key}", value,
                                   reason="must be two entity-name patterns")
         self.pairs = {k: (str(a), str(b)) for k, (a, b) in self.pairs.items()}
-        self._state = {k: _PairState() for k in self.pairs}
+        self._state = {k: PairCounts() for k in self.pairs}
 
     def bind(self, world: "World") -> None:
         owners, self._geom_owner = geom_owners(world)
@@ -102,7 +105,7 @@ class ContactMonitor(Entity):
             self._masks[key] = (mask_a, mask_b, bool((mask_a & mask_b).any()))
 
     def reset(self, world: "World") -> None:
-        self._state = {k: _PairState() for k in self.pairs}
+        self._state = {k: PairCounts() for k in self.pairs}
 
     def after_control(self, world: "World") -> None:
         for key, state in self._state.items():
@@ -117,13 +120,17 @@ class ContactMonitor(Entity):
         return {k: (s.touching, s.steps, s.onsets, s.contacts) for k, s in self._state.items()}
 
     def set_state(self, state) -> None:
-        self._state = {k: _PairState(*v) for k, v in state.items()}
+        self._state = {k: PairCounts(*v) for k, v in state.items()}
 
-    def _pair(self, pair: str) -> _PairState:
+    def _pair(self, pair: str) -> PairCounts:
         state = self._state.get(pair)
         if state is None:
             raise NotFoundError("contact pair", pair, self._state)
         return state
+
+    def counts(self, pair: str) -> PairCounts:
+        """All counts of ``pair`` (read them, do not change them)."""
+        return self._pair(pair)
 
     def touching(self, pair: str) -> bool:
         """Whether the pair was in contact at the end of the last control step."""

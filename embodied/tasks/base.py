@@ -242,10 +242,14 @@ class Task:
     def step(self, action) -> tuple[dict, float, bool, bool, dict]:
         """One control step of the episode (Gymnasium's step contract)."""
         world = self._scene().world
-        terms_of = self.actions.values()
-        commands = [term.process(part) for term, part in zip(terms_of, self._split_action(action))]
-        for term, command in zip(terms_of, commands):
-            term.apply(world, command)
+        if len(self.actions) == 1:
+            term, = self.actions.values()
+            term.apply(world, term.process(action))
+        else:
+            terms_of = self.actions.values()
+            commands = [t.process(part) for t, part in zip(terms_of, self._split_action(action))]
+            for t, command in zip(terms_of, commands):
+                t.apply(world, command)
         world.step()
         self.steps += 1
         self.after_step()
@@ -267,8 +271,6 @@ class Task:
         return self.observe(), reward, terminated, truncated, info
 
     def _split_action(self, action) -> list:
-        if len(self.actions) == 1:
-            return (action,)
         if not isinstance(action, Mapping) or set(action) != set(self.actions):
             raise ActionError(f"{self.name} action must be a dict with one entry per agent "
                               f"{sorted(self.actions)}, got {action!r:.200}")

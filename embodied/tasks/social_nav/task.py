@@ -134,7 +134,8 @@ class SocialNavTask(Task):
         self.found_steps = 0
         self.first_found: int | None = None
         self.distance = self._distance()
-        self._last = _StepValues()
+        #: What the last step computed, for its info and reward: terms, facing, found, collided.
+        self._last: tuple = (None, 0.0, False, False)
         index, avatar = self.scene.key
         return {"home": f"{self.split}/{index}", "avatar": avatar,
                 "start_distance": self.start_distance}
@@ -162,8 +163,9 @@ class SocialNavTask(Task):
         self.found_steps += found
         if found and self.first_found is None:
             self.first_found = self.steps
-        collided = bool(contacts.touching(ROBOT_HUMANOID))
-        terms = reward_terms(d, prev, facing, collided, contacts.steps(ROBOT_HUMANOID),
+        contact = contacts.counts(ROBOT_HUMANOID)
+        collided = bool(contact.touching)
+        terms = reward_terms(d, prev, facing, collided, contact.steps,
                              found and self.found_steps == cfg.reward.success_steps,
                              self.steps == 1, cfg.reward)
         euclid = math.hypot(hxy[0] - rx, hxy[1] - ry)
@@ -171,15 +173,15 @@ class SocialNavTask(Task):
         self.metrics.add(StepRecord(distance=d, separation=euclid - self.robot_radius
                                     - cfg.humanoid_radius, found=found,
                                     forward_speed=forward_speed, collided=collided))
-        self._last = _StepValues(terms, facing, found, collided)
+        self._last = terms, facing, found, collided
 
     def reward_terms(self):
-        return self._last.terms
+        return self._last[0]
 
     def step_info(self):
-        last = self._last
-        return {"distance": self.distance, "found": last.found, "facing": last.facing,
-                "collided": last.collided, "found_steps": self.found_steps}
+        _, facing, found, collided = self._last
+        return {"distance": self.distance, "found": found, "facing": facing,
+                "collided": collided, "found_steps": self.found_steps}
 
     def episode_metrics(self) -> dict[str, float]:
         out = self.metrics.summary(self._oracle_steps())
@@ -228,7 +230,7 @@ class SocialNavTask(Task):
 
     def hud_rows(self):
         contacts = self.world.entity("contacts")
-        state = "FOLLOWING" if self._last.found else (
+        state = "FOLLOWING" if self._last[2] else (
             "searching" if self.first_found is None else "lost")
         rate = self.following_rate_so_far()
         return [("distance to robot", f"{self.distance:.2f} m"), ("robot", state),
@@ -249,13 +251,3 @@ class SocialNavTask(Task):
 
     def inset_camera(self) -> str | None:
         return self.world.entity(ROBOT).head_camera
-
-
-@dataclass
-class _StepValues:
-    """What the last step computed, for its info and reward."""
-
-    terms: dict | None = None
-    facing: float = 0.0
-    found: bool = False
-    collided: bool = False
