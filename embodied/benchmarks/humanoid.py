@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from embodied.agents.humanoid import behaviours as B
+from embodied.skills import humanoid as B
 from embodied.agents.humanoid.floor import floor_spec
 from embodied.agents.humanoid.humanoid import Humanoid
 from embodied.agents.humanoid.reach import ReachStatus
