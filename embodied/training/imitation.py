@@ -1,6 +1,6 @@
 """Warm-starting learned policies from an expert's demonstrations (behaviour cloning).
 
-The anchor trained its SocialNav policy with 1e9 steps of RL; on a 2-core CPU a few
+Habitat 3.0 trained its SocialNav policy with 1e9 steps of RL; on a 2-core CPU a few
 million steps are what an hour buys. Cloning the privileged heuristic expert first (the
 learner only sees its own observations) and fine-tuning with PPO from there turns the
 hard exploration problem into a local improvement. ``collect_demonstrations`` records

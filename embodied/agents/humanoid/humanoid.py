@@ -226,7 +226,7 @@ class Humanoid(Entity):
         data = world.data
         if self._grip is None:
             # The avatar is kinematic: its links go to this control step's pose at once (as
-            # the anchor's humanoid does); only a carried object needs per-substep motion.
+            # Habitat 3.0's humanoid does); only a carried object needs per-substep motion.
             self._compute_pose()
             data.mocap_pos[self._mocap] = self._cur_pos
             data.mocap_quat[self._mocap] = self._cur_quat
