@@ -26,6 +26,7 @@ SECTIONS = {
     "navmap": ("embodied.benchmarks.navmap", "run"),
     "physics": ("embodied.benchmarks.physics", "run"),
     "tasks": ("embodied.benchmarks.tasks", "run"),
+    "skills": ("embodied.benchmarks.skills", "run"),
     "humanoid": ("embodied.benchmarks.humanoid", "run"),
     "robot": ("embodied.benchmarks.robot", "run"),
     "hitl": ("embodied.benchmarks.hitl", "run"),

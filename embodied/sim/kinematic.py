@@ -133,3 +133,16 @@ def body_radius(world: "World", body: int) -> float:
     """Radius of a sphere about the body's centre of mass holding its collision boxes."""
     return max((float(np.linalg.norm(c) + np.linalg.norm(half))
                 for c, _, half in body_boxes(world, body)), default=0.0)
+
+
+def lowest_point(m: mujoco.MjModel, data: mujoco.MjData, body: int) -> float:
+    """Lowest world height of the body's collision geoms (from their bounding boxes)."""
+    lowest = np.inf
+    for g in range(m.body_geomadr[body], m.body_geomadr[body] + m.body_geomnum[body]):
+        if m.geom_contype[g] == 0 and m.geom_conaffinity[g] == 0:
+            continue
+        rot = data.geom_xmat[g].reshape(3, 3)
+        center, half = m.geom_aabb[g, :3], m.geom_aabb[g, 3:]
+        z = data.geom_xpos[g, 2] + rot[2] @ center - np.abs(rot[2]) @ half
+        lowest = min(lowest, z)
+    return float(lowest) if np.isfinite(lowest) else float(data.xpos[body, 2])

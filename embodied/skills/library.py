@@ -16,7 +16,6 @@ implementation of a skill; the name, arguments and meaning are shared.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -161,23 +160,15 @@ def resolve(view: "PrivilegedView", kind: str, value: Any, agent: str):
 
 def approach_point(view: "PrivilegedView", agent: str, xy) -> tuple[float, float]:
     """The navigable point of ``agent``'s map nearest ``xy`` that it can reach from where
-    it stands (``xy`` itself when it is navigable)."""
-    navmap = view.navmap(agent)
+    it stands (within 1.5 m of ``xy``; NotFoundError when there is none)."""
+    from embodied.skills.placement import standing_point
+
     world = view.world
     pose = world.entity(agent).get_pose(world)
-    here = (pose.x, pose.y)
-    if navmap.is_navigable(xy) and navmap.connected(here, xy):
-        return float(xy[0]), float(xy[1])
-    snapped = navmap.snap_to_navigable(xy)
-    if snapped is not None and navmap.connected(here, snapped):
-        return float(snapped[0]), float(snapped[1])
-    for r in (0.3, 0.5, 0.7, 0.9, 1.2, 1.5):
-        for k in range(24):
-            a = 2.0 * math.pi * k / 24
-            q = (xy[0] + r * math.cos(a), xy[1] + r * math.sin(a))
-            if navmap.is_navigable(q) and navmap.connected(here, q):
-                return q
-    raise NotFoundError("reachable point near", tuple(round(float(v), 2) for v in xy))
+    point = standing_point(view.navmap(agent), (pose.x, pose.y), xy, max_distance=1.5)
+    if point is None:
+        raise NotFoundError("reachable point near", tuple(round(float(v), 2) for v in xy))
+    return point
 
 
 # -- the default vocabulary -------------------------------------------------------------------

@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from embodied.sim.kinematic import lowest_point
+
 
 def standing_point(navmap, here, target, max_distance: float, *, min_distance: float = 0.0,
                    ring_start: float = 0.3, ring_step: float = 0.1, directions: int = 24,
@@ -50,4 +52,23 @@ def nearest_in_rect(xy, rect, margin: float = 0.0) -> tuple[float, float]:
             min(max(xy[1], y0 + m), max(y1 - m, y0 + m)))
 
 
-__all__ = ["standing_point", "nearest_in_rect"]
+def rest_error(world, body: int, height: float, rect, tolerance: float = 0.03) -> str:
+    """Whether ``body`` rests on the surface at ``height`` over ``rect``: ``""`` if it does
+    (its lowest point within ``tolerance`` of the height, its centre of mass over the
+    rectangle grown by ``tolerance``), ``"height"`` or ``"off"`` if not."""
+    bottom = lowest_point(world.model, world.data, body)
+    x, y = world.data.xipos[body, :2]
+    x0, y0, x1, y1 = rect
+    if abs(bottom - height) > tolerance:
+        return "height"
+    if not (x0 - tolerance <= x <= x1 + tolerance and y0 - tolerance <= y <= y1 + tolerance):
+        return "off"
+    return ""
+
+
+def resting_on(world, body: int, furniture, tolerance: float = 0.03) -> bool:
+    """Whether ``body`` rests on one of the surfaces of a home's ``furniture`` piece."""
+    return any(rest_error(world, body, s.height, s.rect, tolerance) == "" for s in furniture.surfaces)
+
+
+__all__ = ["standing_point", "nearest_in_rect", "rest_error", "resting_on"]

@@ -30,8 +30,8 @@ from embodied.geometry import wrap_angle
 from embodied.skills.arm_planning import (ArmPlanner, ReachPlan, as_floats, hand_axis, hand_quat,
                                           in_view, room_above, surface_under, travel)
 from embodied.skills.base import Skill, Status, Wait
-from embodied.skills.placement import nearest_in_rect, standing_point
-from embodied.sim.kinematic import body_extent, body_radius
+from embodied.skills.placement import nearest_in_rect, rest_error, standing_point
+from embodied.sim.kinematic import body_extent, body_radius, lowest_point
 
 if TYPE_CHECKING:
     from embodied.agents.robot.robot import Robot
@@ -798,17 +798,13 @@ class Place(_Manipulation):
 
     def _check(self, world, body: int, height: float, rect) -> str:
         """'' if the released object rests on the surface, else why not."""
-        from embodied.agents.robot.grasp import lowest_point
-
-        bottom = lowest_point(world.model, world.data, body)
-        x, y = world.data.xipos[body, :2]
-        x0, y0, x1, y1 = rect
-        t = self.tolerance
+        error = rest_error(world, body, height, rect, self.tolerance)
         name = world.model.body(body).name
-        if abs(bottom - height) > t:
+        if error == "height":
+            bottom = lowest_point(world.model, world.data, body)
             return (f"Failed to place! {name} came to rest at {bottom:.2f} m, not on the surface "
                     f"of {self.furniture} at {height:.2f} m.")
-        if not (x0 - t <= x <= x1 + t and y0 - t <= y <= y1 + t):
+        if error == "off":
             return f"Failed to place! {name} came to rest off the surface of {self.furniture}."
         return ""
 

@@ -8,72 +8,15 @@ import mujoco
 import numpy as np
 import pytest
 
-from embodied.agents.robot import make_robot
 from embodied.errors import NotFoundError
-from embodied.scenes.home import HomeConfig, generate_home
-from embodied.scenes.navmap import NavMap
+from embodied.benchmarks.skills import home_world, moves, restart
+from embodied.benchmarks.skills import run_skill as run
 from embodied.skills.base import Sequence, Status
+from embodied.skills.placement import resting_on
 from embodied.skills.robot import Pick, Place
 
-#: Receptacles the test moves things between: ordinary furniture tops between knee and
-#: chest height (not beds, whose middles the arm cannot reach, nor shelves and sinks).
-ORDINARY = ("table", "desk", "counter", "cabinet", "nightstand", "tv_stand", "coffee_table",
-            "sofa", "toilet")
-
-
-def home_world(seed: int, **robot_config):
-    """A val home with an oracle-grasp Fetch and its navigation map, the robot on a
-    navigable point (:func:`restart` puts it back there)."""
-    home = generate_home(seed, "val", HomeConfig(static_objects=False))
-    robot = make_robot("fetch", grasp_mode="oracle", **robot_config)
-    world = home.make_world([robot], seed=seed)
-    robot.navmap = NavMap.from_model(world.model, world.data, agent_radius=robot.constants.base_radius,
-                                     rooms=home.room_rects())
-    world.start = robot.navmap.sample_navigable(np.random.default_rng(seed), 1)[0]
-    restart(world, robot)
-    return home, world, robot
-
-
-def restart(world, robot) -> None:
-    world.reset()
-    robot.set_pose(world, world.start, 0.0)
-
-
-def run(world, robot, skill, limit: int = 2500) -> int:
-    robot.run(skill)
-    steps = 0
-    while skill.running and steps < limit:
-        world.step()
-        steps += 1
-    return steps
-
-
-def moves(home):
-    """(object, target receptacle) pairs: each object on an ordinary receptacle to another
-    ordinary receptacle of its room."""
-    pieces = {f.name: f for f in home.receptacles()}
-    pairs = []
-    for obj in home.objects:
-        if pieces[obj.receptacle].category not in ORDINARY:
-            continue
-        targets = [f for f in pieces.values() if f.category in ORDINARY
-                   and f.name != obj.receptacle and f.room == obj.room]
-        if targets:
-            pairs.append((obj, targets[0]))
-    return pairs
-
-
-def rests_on(world, body: str, furniture, tol: float = 0.03) -> bool:
-    from embodied.agents.robot.grasp import lowest_point
-
-    b = world.body_id(body)
-    bottom = lowest_point(world.model, world.data, b)
-    x, y = world.data.xipos[b, :2]
-    for s in furniture.surfaces:
-        x0, y0, x1, y1 = s.rect
-        if abs(bottom - s.height) < tol and x0 - tol <= x <= x1 + tol and y0 - tol <= y <= y1 + tol:
-            return True
-    return False
+def rests_on(world, body: str, furniture) -> bool:
+    return resting_on(world, world.body_id(body), furniture)
 
 
 def test_pick_then_place_moves_objects_between_receptacles():

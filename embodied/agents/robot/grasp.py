@@ -10,7 +10,7 @@ import mujoco
 import numpy as np
 
 from embodied.geometry import yaw_of_xmat
-from embodied.sim.kinematic import FreeBody, Hold, body_extent, quat_mul, rotate
+from embodied.sim.kinematic import FreeBody, Hold, body_extent, lowest_point, quat_mul, rotate
 
 if TYPE_CHECKING:
     from embodied.agents.robot.robot import Robot
@@ -109,19 +109,6 @@ def set_down(world: "World", body: int, quat: np.ndarray, ignored_geoms: np.ndar
     pos[2] += surface - bottom + _PLACE_CLEARANCE
     fb.set_pose(data, pos, quat)
     mujoco.mj_kinematics(m, data)
-
-
-def lowest_point(m: mujoco.MjModel, data: mujoco.MjData, body: int) -> float:
-    """Lowest world height of the body's collision geoms (from their bounding boxes)."""
-    lowest = np.inf
-    for g in range(m.body_geomadr[body], m.body_geomadr[body] + m.body_geomnum[body]):
-        if m.geom_contype[g] == 0 and m.geom_conaffinity[g] == 0:
-            continue
-        rot = data.geom_xmat[g].reshape(3, 3)
-        center, half = m.geom_aabb[g, :3], m.geom_aabb[g, 3:]
-        z = data.geom_xpos[g, 2] + rot[2] @ center - np.abs(rot[2]) @ half
-        lowest = min(lowest, z)
-    return float(lowest) if np.isfinite(lowest) else float(data.xpos[body, 2])
 
 
 def surface_below(world: "World", start: np.ndarray, body: int, ignored_geoms: np.ndarray) -> float:
