@@ -55,6 +55,7 @@ def replay(recording: str | os.PathLike | Recording, video: str | os.PathLike | 
             metrics = task.episode_metrics()
             digest = state_digest(task.privileged().world)
             result = {"episode": episode.index, "seed": episode.seed, "steps": task.steps,
+                      "headline": task.headline(metrics),
                       "metrics": metrics, "digest": digest,
                       "reason": episode.end["reason"] if episode.end else "unfinished"}
             if episode.end is not None:

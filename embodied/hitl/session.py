@@ -145,6 +145,7 @@ class TeleopSession:
         metrics = self.task.episode_metrics()
         digest = state_digest(self.world)
         record = {"episode": self.episode, "seed": self.seed, "reason": reason,
+                  "headline": self.task.headline(metrics),
                   "steps": self.task.steps, "metrics": metrics, "digest": digest}
         self.episodes.append(record)
         if self.writer is not None:
@@ -325,10 +326,9 @@ def format_summary(summary: dict) -> str:
     """Human-readable lines of a session or replay summary."""
     lines = []
     for e in summary["episodes"]:
-        m = e["metrics"]
-        line = (f"  episode {e['episode']} seed {e['seed']}: {e['steps']} steps ({e['reason']}), "
-                f"found {m['finding_success']:.0f}, following rate {m['following_rate']:.2f}, "
-                f"collision {m['collision']:.0f}, min distance {m['min_human_distance']:.2f} m")
+        line = f"  episode {e['episode']} seed {e['seed']}: {e['steps']} steps ({e['reason']})"
+        if e.get("headline"):
+            line += f", {e['headline']}"
         if "identical" in e:
             line += "  replay: " + ("identical" if e["identical"] else
                                     "DIFFERENT (" + ", ".join(e["differences"]) + ")")

@@ -144,7 +144,7 @@ def _place_camera(viewer, session: TeleopSession, switched: bool) -> None:
         cam.azimuth = math.degrees(humanoid.yaw)
         if switched:
             cam.distance, cam.elevation = 4.0, -50.0
-    elif name == "robot head":
+    elif name == "robot head" and session.task.inset_camera() is not None:
         cam.type = mujoco.mjtCamera.mjCAMERA_FIXED
         cam.fixedcamid = world.id(mujoco.mjtObj.mjOBJ_CAMERA, session.task.inset_camera())
     elif switched:

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 COSTS = ("state", "raycast", "render")
 
 
+class SpaceNeedsWorld(RuntimeError):
+    """A sensor's space depends on the model it is bound to (the number of joints, say):
+    ask :meth:`SensorSuite.observation_space` with a World."""
+
+
 def box(low, high, shape=None, dtype=np.float32) -> gym.spaces.Box:
     """A Box space (float32 unless told)."""
     return gym.spaces.Box(low=low, high=high, shape=shape, dtype=dtype)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from embodied.errors import ConfigError
-from embodied.sensors.base import Sensor, box
+from embodied.sensors.base import Sensor, SpaceNeedsWorld, box
 
 
 @dataclass
@@ -21,7 +21,7 @@ class JointPositions(Sensor):
     @property
     def space(self):
         if not self._size:
-            raise RuntimeError(f"sensor {self.name!r}: call SensorSuite.observation_space(world) "
+            raise SpaceNeedsWorld(f"sensor {self.name!r}: call SensorSuite.observation_space(world) "
                                f"for its space (its size depends on the embodiment)")
         return box(-np.inf, np.inf, (self._size,))
 

@@ -61,10 +61,7 @@ class HumanoidGPSCompass(Sensor):
         return box(-np.inf, np.inf, (2,))
 
     def bind(self, world, agent):
-        bodies = world.body_names(f"{self.humanoid}/")
-        if not bodies:
-            raise ConfigError("humanoid", self.humanoid, reason="no bodies with this prefix in the World")
-        self._human = world.body_id(bodies[0])   # the root comes first in tree order
+        self._human = world.body_id(_bodies_of(world, self.humanoid)[0])  # the root: first in tree order
         self._base = world.body_id(agent.frame_body())
 
     def read(self, world, agent, images):
@@ -139,8 +136,8 @@ class GeometricHumanoidDetector(Sensor):
         self._cam = world.id(mujoco.mjtObj.mjOBJ_CAMERA, agent.camera(self.camera))
         fovy = math.radians(float(world.model.cam_fovy[self._cam]))
         self._focal = 0.5 * self.height / math.tan(0.5 * fovy)
-        bodies = [world.body_id(n) for n in world.body_names(f"{self.humanoid}/")]
-        self._bodies = np.array(bodies)
+        self._bodies = np.array([world.body_id(n) for n in _bodies_of(world, self.humanoid)],
+                                dtype=np.intp)
         self._human_geoms = np.zeros(world.model.ngeom, dtype=bool)
         self._human_geoms[world.geoms_of(f"{self.humanoid}/")] = True
         self._cam_body = int(world.model.cam_bodyid[self._cam])
@@ -173,3 +170,11 @@ class GeometricHumanoidDetector(Sensor):
         return np.array((1.0, max(uu.min(), 0) / self.width, max(vv.min(), 0) / self.height,
                          min(uu.max() + 1, self.width) / self.width,
                          min(vv.max() + 1, self.height) / self.height), dtype=np.float32)
+
+
+def _bodies_of(world, entity: str) -> list[str]:
+    """Body names of the entity ``entity`` (ConfigError naming it when it has none)."""
+    bodies = world.body_names(f"{entity}/")
+    if not bodies:
+        raise ConfigError("humanoid", entity, reason="no bodies with this prefix in the World")
+    return bodies

@@ -2,8 +2,9 @@
 
 Each geom of a World has an *owner*: the entity whose prefix its body carries
 (``robot``, ``human0``), or, for the scene, ``@static`` (welded to the world: floor,
-walls, furniture) or ``@object`` (free bodies). A :class:`ContactMonitor` watches named
-pairs of owner patterns (``fnmatch``: ``("robot", "human*")``, ``("human*", "human*")``,
+walls, furniture) or ``@object:<body>`` (each free body, by the name of its root body;
+the pattern ``@object`` matches them all). A :class:`ContactMonitor` watches named pairs
+of owner patterns (``fnmatch``: ``("robot", "human*")``, ``("@object", "@object")``,
 ``("robot", "*")``) at the end of every control step, where Habitat 3.0 counts its
 collisions too, and keeps for each pair whether it touches now, for how many steps it
 has, and how many separate contacts (onsets) there were. It is an entity of the World,
@@ -34,17 +35,25 @@ STATIC, OBJECT = "@static", "@object"
 def geom_owners(world: "World") -> tuple[list[str], np.ndarray]:
     """Owner names and, per geom, the index of its owner in that list."""
     model = world.model
-    owners = [STATIC, OBJECT, *world.entities]
-    body_owner = np.where(model.body_weldid == 0, 0, 1)
     names = [model.body(b).name for b in range(model.nbody)]
-    for k, entity in enumerate(world.entities.values(), start=2):
+    owners = [STATIC, *world.entities]
+    body_owner = np.full(model.nbody, -1)
+    for k, entity in enumerate(world.entities.values(), start=1):
         prefix = entity.prefix
         body_owner[[b for b, n in enumerate(names) if n.startswith(prefix)]] = k
+    body_owner[(body_owner < 0) & (model.body_weldid == 0)] = 0
+    for b in np.flatnonzero(body_owner < 0):
+        name = f"{OBJECT}:{names[model.body_rootid[b]]}"
+        if name not in owners:
+            owners.append(name)
+        body_owner[b] = owners.index(name)
     return owners, body_owner[model.geom_bodyid]
 
 
 def owner_mask(owners: list[str], geom_owner: np.ndarray, pattern: str) -> np.ndarray:
-    """Per geom: whether its owner matches ``pattern``."""
+    """Per geom: whether its owner matches ``pattern`` (``@object``: any free body)."""
+    if pattern == OBJECT:
+        pattern = f"{OBJECT}:*"
     matching = np.array([fnmatch.fnmatchcase(o, pattern) for o in owners], dtype=bool)
     return matching[geom_owner]
 

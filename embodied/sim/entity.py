@@ -93,6 +93,10 @@ class Entity:
         places every agent."""
         raise TypeError(f"entity {self.name!r} ({type(self).__name__}) cannot be placed")
 
+    def held_object(self, world: "World") -> str | None:
+        """Model name of the body the entity holds, if any (none by default)."""
+        return None
+
     def frame_body(self) -> str:
         """Model name of the body whose frame is the entity's own (x forward, z up)."""
         raise TypeError(f"entity {self.name!r} ({type(self).__name__}) has no body frame")

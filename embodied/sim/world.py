@@ -229,6 +229,11 @@ class World:
         for entity in kept:
             state = copy.deepcopy(self.entities[entity.name].get_state())
             entity.set_state(entity.translate_ids(state, body_map))
+        for name in without:
+            # what a removed entity held is let go (its lifting force goes with it)
+            held = self.entities[name].held_object(self)
+            if held is not None:
+                twin.data.xfrc_applied[twin.body_id(held)] = 0.0
         twin.rng.set_state(self.rng.get_state())
         twin.step_count = self.step_count
         mujoco.mj_forward(twin.model, twin.data)
@@ -246,6 +251,8 @@ class World:
     def id(self, obj_type: mujoco.mjtObj, name: str) -> int:
         """The id of a named model element; NotFoundError (a KeyError) names what is
         missing and lists the elements of that kind with the same first path component."""
+        if not isinstance(name, str):
+            raise ConfigError("name", name, reason="must be a string naming a model element")
         idx = mujoco.mj_name2id(self.model, obj_type, name)
         if idx < 0:
             kind = mujoco.mjtObj(obj_type).name.removeprefix("mjOBJ_").lower()

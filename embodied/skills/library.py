@@ -167,7 +167,8 @@ def approach_point(view: "PrivilegedView", agent: str, xy) -> tuple[float, float
     pose = world.entity(agent).get_pose(world)
     point = standing_point(view.navmap(agent), (pose.x, pose.y), xy, max_distance=1.5)
     if point is None:
-        raise NotFoundError("reachable point near", tuple(round(float(v), 2) for v in xy))
+        raise ConfigError("target", tuple(round(float(v), 2) for v in xy),
+                          reason=f"{agent} can reach no point within 1.5 m of it")
     return point
 
 

@@ -93,6 +93,8 @@ class Task:
     obs_modes: ClassVar[tuple[str, ...]] = ("state",)
     #: Episode starts tried before reset gives up (each after an EpisodeInitError).
     init_attempts: ClassVar[int] = 10
+    #: The metric that ranks policies on this task (training keeps the best by it).
+    primary_metric: ClassVar[str | None] = None
 
     def __init__(self, config, split: str = "train", obs_mode: str = "state",
                  scenes: SceneCache | None = None):
@@ -106,13 +108,24 @@ class Task:
         self.scene: Scene | None = None
         self.actions: dict[str, "ActionTerm"] = self.make_actions()
         self.observer: str = self.observing_agent()
-        self.observation_space = gym.spaces.Dict(
-            {s.name: s.space for s in self.make_sensors()[self.observer]})
+        self.observation_space = self._observation_space()
         if len(self.actions) == 1:
             self.action_space = next(iter(self.actions.values())).space
         else:
             self.action_space = gym.spaces.Dict({a: t.space for a, t in self.actions.items()})
         self._clear_episode()
+
+    def _observation_space(self) -> gym.spaces.Dict:
+        """The observing agent's sensor spaces; sensors sized by the model (joints ...) are
+        asked in the scene of the episode of seed 0."""
+        from embodied.sensors.base import SpaceNeedsWorld
+
+        try:
+            return gym.spaces.Dict({s.name: s.space for s in self.make_sensors()[self.observer]})
+        except SpaceNeedsWorld:
+            key = self.scene_key(0, self.episode_rng(0))
+            scene = self.scenes.scene(self._cache_key(key), lambda: self.build_scene(key))
+            return scene.sensors[self.observer].observation_space(scene.world)
 
     # -- task hooks ------------------------------------------------------------------------
     def agents(self) -> dict[str, str]:
@@ -185,12 +198,18 @@ class Task:
                               actions=self.actions, steps=self.steps)
 
     def teleop_agents(self) -> tuple[str, ...]:
-        """Humanoids a person in the loop may drive (the first one by default)."""
+        """Humanoids a person in the loop may drive (a session drives the first); none by
+        default."""
         return ()
 
     def hud_rows(self) -> list[tuple[str, str]]:
-        """Rows (label, value) a person in the loop sees about the episode."""
-        return [("step", f"{self.steps}/{self.config.max_steps}")]
+        """Rows (label, value) a person in the loop sees about the episode, beside the
+        session's own (episode, time, walking, camera)."""
+        return []
+
+    def headline(self, metrics: Mapping[str, float]) -> str:
+        """A short line summing up an episode's metrics (for session summaries)."""
+        return ", ".join(f"{k} {v:.2f}" for k, v in list(metrics.items())[:4])
 
     def video_lines(self) -> tuple[str, ...]:
         """Text lines over rendered frames."""
@@ -222,16 +241,25 @@ class Task:
         """Start the episode of ``seed``: its scene, its start, its first observation."""
         seed = int(seed)
         rng = self.episode_rng(seed)
-        key = self.scene_key(seed, rng)
-        self.scene = self.scenes.scene(key, lambda: self.build_scene(key))
-        world = self.scene.world
-        world.reset(seed=seed)
-        self._clear_episode()
-        self.seed = seed
-        run_initializers(self, self.initializers(), rng, self.init_attempts)
-        mujoco.mj_forward(world.model, world.data)
-        info = self.start_episode(seed)
-        return self.observe(), dict(info, seed=seed)
+        try:
+            key = self.scene_key(seed, rng)
+            self.scene = self.scenes.scene(self._cache_key(key), lambda: self.build_scene(key))
+            world = self.scene.world
+            world.reset(seed=seed)
+            self._clear_episode()
+            self.seed = seed
+            run_initializers(self, self.initializers(), rng, self.init_attempts)
+            mujoco.mj_forward(world.model, world.data)
+            info = self.start_episode(seed)
+            return self.observe(), dict(info, seed=seed)
+        except BaseException:
+            self.scene = None          # no half-started episode to step on: reset again
+            raise
+
+    def _cache_key(self, key: Hashable) -> Hashable:
+        """The scene's key in a cache other tasks may share: the task's own key within its
+        kind, split, observation mode and config."""
+        return (type(self).__qualname__, self.split, self.obs_mode, self.config, key)
 
     def place(self, agent: str, pose: PlanarPose) -> None:
         """Put ``agent`` at ``pose`` (``Entity.set_pose``) and remember it as its start."""
@@ -302,15 +330,18 @@ class Task:
 
     def set_state(self, state: dict) -> None:
         """Restore what :meth:`get_state` returned (in the same scene)."""
-        if self._scene().key != state["scene"]:
-            raise ConfigError("task state", state["scene"], reason=f"recorded in another scene "
-                              f"than the current one ({self.scene.key!r}); restore a snapshot "
-                              "of this episode")
+        self._check_scene(state["scene"])
         self.seed, self.steps = state["seed"], state["steps"]
         self.episode_return = state["episode_return"]
         self.term_sums = dict(state["term_sums"])
         self.start_poses = dict(state["start_poses"])
         self.restore_task_state(state["task"])
+
+    def _check_scene(self, key) -> None:
+        if self._scene().key != key:
+            raise ConfigError("task state", key, reason=f"recorded in another scene than the "
+                              f"current one ({self.scene.key!r}); restore a snapshot of this "
+                              "episode")
 
     def snapshot(self) -> EpisodeSnapshot:
         """The episode now: World snapshot + a deep copy of the task's memory."""
@@ -318,16 +349,21 @@ class Task:
 
     def restore(self, snap: EpisodeSnapshot) -> None:
         """Put the episode back exactly at ``snap`` (which stays usable)."""
+        self._check_scene(snap.task["scene"])
         self.world.restore(snap.world)
         self.set_state(copy.deepcopy(snap.task))
 
     def fork(self) -> "Task":
         """An independent copy of the episode (its own World fork and task memory) that
-        steps on exactly as this one would. It shares the config, caches, maps and sensor
-        suites, which are read-only or per-read."""
+        steps on exactly as this one would. It shares the config, the generated homes with
+        their maps, and the sensor suites (read-only or per-read); its resets build scenes
+        of its own."""
         twin = copy.copy(self)
         twin.scene = dataclasses.replace(self._scene(), world=self.world.fork())
-        twin._owns_scenes = False
+        twin.scenes = self.scenes.sharing_homes()
+        twin._owns_scenes = True
+        twin.action_space = copy.deepcopy(self.action_space)
+        twin.observation_space = copy.deepcopy(self.observation_space)
         twin._clear_episode()
         twin.set_state(copy.deepcopy(self.get_state()))
         return twin

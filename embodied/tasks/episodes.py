@@ -78,8 +78,16 @@ class SceneCache:
         self.max_scenes, self.max_homes = max_scenes, max_homes
         self._homes: OrderedDict[Hashable, HomeEntry] = OrderedDict()
         self._scenes: OrderedDict[Hashable, Scene] = OrderedDict()
+        self._owns_homes = True
         #: Counters for the benchmark and tests: homes generated, scenes built.
         self.generated = self.built = 0
+
+    def sharing_homes(self) -> "SceneCache":
+        """A cache of its own scenes that shares this one's homes and maps (read-only):
+        for an episode fork, whose resets must not take the original's Worlds."""
+        twin = SceneCache(self.max_scenes, self.max_homes)
+        twin._homes, twin._owns_homes = self._homes, False
+        return twin
 
     def home(self, split: str, index: int, config: "HomeConfig") -> HomeEntry:
         """Home ``index`` of ``split`` (generated on first use)."""
@@ -131,7 +139,8 @@ class SceneCache:
         for scene in self._scenes.values():
             scene.close()
         self._scenes.clear()
-        self._homes.clear()
+        if self._owns_homes:
+            self._homes.clear()
 
 
 class Initializer:
@@ -160,7 +169,7 @@ class SeparatedStarts(Initializer):
     raises EpisodeInitError.
     """
 
-    agents: tuple[str, str] = ("robot", "human0")
+    agents: tuple[str, str]
     min_distance: float = 5.0
     tries: int = 64
     on_failure: str = "retry"

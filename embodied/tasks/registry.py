@@ -27,8 +27,9 @@ class TaskEntry:
 
     @property
     def summary(self) -> str:
-        """The first line of the env's documentation."""
-        return (self.env_class.__doc__ or "").strip().splitlines()[0] if self.env_class.__doc__ else ""
+        """The first line of the env's documentation ("" without one)."""
+        lines = (self.env_class.__doc__ or "").strip().splitlines()
+        return lines[0] if lines else ""
 
 
 TASKS: dict[str, TaskEntry] = {}

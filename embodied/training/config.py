@@ -26,7 +26,8 @@ class TrainConfig:
             ``dummy`` in this process, ``auto`` picks ``subproc`` when ``n_envs > 1``.
         train_max_steps: length of training episodes (None: the task's ``max_steps``).
         eval_every, eval_episodes, eval_split, eval_seed: periodic evaluation (0: never).
-        eval_metric: the evaluation metric that selects ``best.zip``.
+        eval_metric: the evaluation metric that selects ``best.zip`` (None: the task's
+            ``primary_metric``, SocialNav's following rate).
         checkpoint_every: steps between periodic checkpoints (0: only the last).
         resume: a checkpoint to continue from (model, optimiser-free hyperparameters and
             normalisation statistics); the run's task and spaces must match it.
@@ -63,7 +64,7 @@ class TrainConfig:
     eval_episodes: int = 10
     eval_split: str = "val"
     eval_seed: int = 0
-    eval_metric: str = "following_rate"
+    eval_metric: str | None = None
     checkpoint_every: int = 50_000
     resume: str | None = None
     init_from: str | None = None

@@ -209,6 +209,7 @@ class TrainingRun:
         """Evaluate on the eval split with :func:`embodied.evaluation.evaluate`; log it,
         append it to eval.json and keep the best model as best.zip."""
         from embodied.evaluation import evaluate
+        from embodied.tasks.registry import get_task
 
         t = self.train
         start = time.perf_counter()
@@ -225,7 +226,11 @@ class TrainingRun:
             for key, value in entry["summary"].items():
                 if math.isfinite(value):
                     logger.record(f"eval/{key}", value)
-        score = entry["summary"].get(t.eval_metric, float("nan"))
+        metric = t.eval_metric or get_task(self.task.get("name")).task_class.primary_metric
+        if metric not in entry["summary"]:
+            raise ConfigError("eval_metric", metric, sorted(entry["summary"]),
+                              reason="not a metric of this task's evaluation")
+        score = entry["summary"][metric]
         if math.isfinite(score) and score > self.best_score:
             self.best_score = score
             self.save("best.zip")

@@ -205,3 +205,115 @@ def test_names_that_do_not_exist_say_what_does():
         env.unwrapped.privileged()
     env.close()
     task.close()
+
+
+def test_a_fork_resets_on_its_own_and_tasks_sharing_a_cache_keep_their_scenes():
+    task = social_nav(max_steps=500)
+    task.reset(0)
+    for _ in range(5):
+        task.step(np.zeros(2, np.float32))
+    twin = task.fork()
+    twin.reset(0)
+    assert twin.world is not task.world and task.world.step_count == 5 and task.steps == 5
+    cache = SceneCache()
+    fetch = SocialNavTask(SocialNavConfig(), "val", scenes=cache)
+    spot = SocialNavTask(SocialNavConfig(robot="spot"), "val", scenes=cache)
+    fetch.reset(0)
+    spot.reset(0)
+    assert spot.world is not fetch.world
+    assert spot.world.entity("robot").constants.name == "spot"
+    assert cache.generated == 1                        # the home is shared, the Worlds not
+    task.close(), twin.close(), fetch.close(), spot.close()
+
+
+def test_a_failed_reset_leaves_no_episode_and_a_foreign_snapshot_is_refused_untouched():
+    task = social_nav()
+    task.reset(0)
+    other = social_nav()
+    other.reset(5)
+    foreign = other.snapshot()
+    time, qpos = task.world.time, task.world.data.qpos.copy()
+    with pytest.raises(Exception, match="another scene"):
+        task.restore(foreign)
+    assert task.world.time == time and np.array_equal(task.world.data.qpos, qpos)
+
+    class Impossible(Initializer):
+        def __call__(self, task, rng):
+            raise EpisodeInitError("never")
+
+    task.initializers = lambda: [Impossible()]
+    with pytest.raises(EpisodeInitError, match="never"):
+        task.reset(1)
+    with pytest.raises(gym.error.ResetNeeded):
+        task.step(np.zeros(2, np.float32))
+    task.close(), other.close()
+
+
+def test_rebuild_without_a_holder_lets_its_object_go():
+    from embodied.agents.humanoid import Humanoid
+    from embodied.agents.humanoid.floor import floor_spec
+    from embodied.sim import collision
+    from embodied.sim.world import World
+
+    def scene():
+        spec = floor_spec()
+        body = spec.worldbody.add_body(name="obj/cube/body", pos=[0.45, 0.0, 0.9])
+        body.add_freejoint(name="obj/cube/joint")
+        collision.apply(body.add_geom(name="obj/cube/0", type=6, size=[0.03] * 3, mass=0.2),
+                        collision.DYNAMIC)
+        return spec
+
+    human = Humanoid("human0", "avatar_01")
+    world = World(scene, [human], seed=1)
+    world.reset()
+    assert human.grasp(world, "obj/cube/body", "r", snap=True)
+    world.step(5)
+    alone = world.rebuild(without=("human0",))
+    cube = alone.body_id("obj/cube/body")
+    assert not alone.data.xfrc_applied[cube].any()
+    z = alone.data.xpos[cube, 2]
+    alone.step(30)
+    assert alone.data.xpos[cube, 2] < z - 0.3           # nobody holds it: it falls
+
+
+def test_model_sized_sensors_get_their_space_from_a_built_scene():
+    from embodied.sensors import JointPositions
+
+    class WithJoints(SocialNavTask):
+        def make_sensors(self):
+            sensors = super().make_sensors()
+            return {"robot": [*sensors["robot"], JointPositions()]}
+
+    task = WithJoints(SocialNavConfig(max_steps=5), "val")
+    obs, _ = task.reset(0)
+    joints = task.world.entity("robot").sensed_joints()
+    assert task.observation_space["joint_positions"].shape == (len(joints),) == obs["joint_positions"].shape
+    assert task.observation_space.contains(obs)
+    task.close()
+
+
+def test_free_objects_are_owners_of_their_own_and_bad_names_are_refused():
+    from embodied.agents.humanoid.floor import floor_spec
+    from embodied.errors import ConfigError
+    from embodied.sensors import GeometricHumanoidDetector, SensorSuite
+    from embodied.sim import collision
+    from embodied.sim.contacts import ContactMonitor
+    from embodied.sim.world import World
+    from embodied.agents.robot import make_robot
+
+    spec = floor_spec()
+    for k, z in enumerate((0.03, 0.0905)):
+        body = spec.worldbody.add_body(name=f"obj/cube{k}/body", pos=[2.0, 0.0, z])
+        body.add_freejoint(name=f"obj/cube{k}/joint")
+        collision.apply(body.add_geom(name=f"obj/cube{k}/0", type=6, size=[0.03] * 3, mass=0.2),
+                        collision.DYNAMIC)
+    monitor = ContactMonitor({"stack": ("@object", "@object"), "floor": ("@object", "@static")})
+    robot = make_robot("fetch")
+    world = World(spec, [robot, monitor], seed=0)
+    world.reset()
+    world.step(10)
+    assert monitor.touching("stack") and monitor.touching("floor")
+    with pytest.raises(ConfigError, match="humanoid.*'human1'"):
+        SensorSuite("robot", [GeometricHumanoidDetector(humanoid="human1")]).read(world)
+    with pytest.raises(ConfigError, match="must be a string"):
+        world.body_id(None)

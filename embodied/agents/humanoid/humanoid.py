@@ -543,7 +543,8 @@ class Humanoid(Entity):
         return self._reach.error
 
     def base_velocity(self, world: "World") -> np.ndarray:
-        """Commanded walking (forward m/s, turn rad/s) of the gait."""
+        """The gait's current forward speed (m/s) and turn rate (rad/s): what it is doing,
+        ramping towards what it was commanded."""
         s = self.gait.state
         return np.array([s.v, s.w])
 

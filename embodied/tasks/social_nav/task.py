@@ -45,6 +45,7 @@ class SocialNavTask(Task):
 
     config_class = SocialNavConfig
     obs_modes = OBS_MODES
+    primary_metric = "following_rate"
 
     @cached_property
     def robot_radius(self) -> float:
@@ -238,6 +239,11 @@ class SocialNavTask(Task):
                 ("found steps", f"{self.found_steps}"),
                 ("collisions", f"{contacts.onsets(ROBOT_HUMANOID)} "
                                f"({contacts.steps(ROBOT_HUMANOID)} steps)")]
+
+    def headline(self, metrics):
+        m = metrics
+        return (f"found {m['finding_success']:.0f}, following rate {m['following_rate']:.2f}, "
+                f"collision {m['collision']:.0f}, min distance {m['min_human_distance']:.2f} m")
 
     def video_lines(self):
         contacts = self.world.entity("contacts")
