@@ -266,3 +266,14 @@ def test_parameter_sets_registry_and_errors():
                 dict(form="vicsek")):
         with pytest.raises(ConfigError):
             SocialForceModel(**bad)
+
+
+def test_benchmark_runs_and_reports_a_missing_pysocialforce(monkeypatch):
+    import sys
+
+    from embodied.benchmarks.crowd_models import bench_social_force
+
+    monkeypatch.setitem(sys.modules, "pysocialforce", None)      # as if not installed
+    out = bench_social_force(agents=(3,), steps=2, repeats=1)
+    assert out["pysocialforce"] == "missing"
+    assert out["ours_helbing_3_steps_per_s"] > 0 and out["ours_moussaid_3_steps_per_s"] > 0
