@@ -73,7 +73,7 @@ Its gradient is taken by central differences (``numpy.gradient``) at the cell ce
 both are interpolated bilinearly at each person's position (clamped to the grid).
 ``|grad d|`` is 1 away from a single nearest obstacle and shorter where several are
 about as near (the ridge through a doorway, where the jambs' pushes cancel); the force
-magnitude is floored at ``d = 0`` (Helbing) or ``d = radius`` (Moussaid). Without a
+magnitude stops growing at ``d = 0`` (Helbing) or ``d = radius`` (Moussaid). Without a
 bound map there is no obstacle force; the obstacle polygons given to
 :meth:`~SocialForceModel.bind` are not used.
 
