@@ -3,6 +3,7 @@
     embodied demo [--seed N] [--split val] [--steps 600] [--out out/demo]
     embodied scene --seed N --split val --out home.png
     embodied avatars --out avatars.png
+    embodied crowd --people 20 --seed 3 --out crowd.mp4
     embodied teleop [task=social_nav] [robot_policy=heuristic] [checkpoint=PATH] [seed=N]
                     [split=val] [task.config.FIELD=V] [policy.config.FIELD=V]
                     [--record FILE] [--headless --script keys.txt] [--steps N]
@@ -50,6 +51,16 @@ def _cmd_avatars(args) -> int:
 
     path = render_gallery(args.out)
     print(f"wrote {path}")
+    return 0
+
+
+def _cmd_crowd(args) -> int:
+    from embodied.showcase.crowd import run_crowd
+
+    summary = run_crowd(people=args.people, seed=args.seed, out=args.out, seconds=args.seconds,
+                        model=args.model, split=args.split, progress=not args.quiet)
+    print(f"{summary['goals_reached']} goals reached, {summary['goals_given_up']} given up; "
+          f"wrote {summary['files']['video']} and {summary['files']['trails']}")
     return 0
 
 
@@ -114,6 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
     avatars = sub.add_parser("avatars", help="render a gallery of the humanoid avatars")
     avatars.add_argument("--out", default="avatars.png", help="PNG file to write")
     avatars.set_defaults(func=_cmd_avatars)
+
+    crowd = sub.add_parser("crowd", help="a home full of walking people: video + trail plot")
+    _add_home_args(crowd)
+    crowd.add_argument("--people", type=int, default=20)
+    crowd.add_argument("--seconds", type=float, default=30.0, help="simulated time")
+    crowd.add_argument("--model", default="orca", help="orca or social_force")
+    crowd.add_argument("--out", default="crowd.mp4", help="video (the .png and .json beside it)")
+    crowd.add_argument("--quiet", action="store_true", help="no progress bar")
+    crowd.set_defaults(func=_cmd_crowd)
 
     teleop = sub.add_parser(
         "teleop", help="drive the humanoid with the keyboard next to a robot policy",

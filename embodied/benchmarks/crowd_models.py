@@ -1,4 +1,6 @@
-"""Crowd model benchmarks: the social force model alone, against ``pysocialforce``.
+"""Crowd benchmarks: a home full of walking people (:func:`bench_crowd`), our ORCA path
+against bare ``pyrvo`` (:func:`bench_orca`), and the social force model alone against
+``pysocialforce`` (:func:`bench_social_force`).
 
 ``bench_social_force(agents=(20, 100))`` times, for each number of people, steps of our
 :class:`~embodied.crowds.social_force.SocialForceModel` (both parameter sets) and of
@@ -157,8 +159,78 @@ def bench_social_force(agents=(20, 100), steps: int = 30, repeats: int = 5,
     return out
 
 
+def bench_orca(agents=(20, 100), steps: int = 30, repeats: int = 5, seed: int = 0) -> dict:
+    """Steps per second of our ORCA model (people written into ``pyrvo`` each step) and of
+    bare ``pyrvo`` stepping the same people by itself, in the same open square."""
+    import pyrvo
+
+    from embodied.crowds.orca import ORCAModel
+
+    out: dict = {}
+    for n in agents:
+        pos, goals, vel = _people(int(n), seed)
+        model = ORCAModel()
+        model.bind(None, [])
+
+        def ours(pos=pos, goals=goals, vel=vel):
+            p, v = pos.copy(), vel.copy()
+            for _ in range(steps):
+                gap = goals - p
+                pref = gap / np.maximum(np.linalg.norm(gap, axis=1, keepdims=True), 1e-9)
+                agents = Agents(pos=p, vel=v, pref=pref, radius=np.full(len(p), 0.25),
+                                max_speed=np.full(len(p), 1.3), group=np.full(len(p), -1))
+                v = model.velocities(agents, 1 / 30)
+                p = p + v / 30
+
+        def bare(pos=pos, goals=goals):
+            sim = pyrvo.RVOSimulator(1 / 30, 10.0, 10, 5.0, 1.0, 0.25, 1.3)
+            for x in pos:
+                sim.add_agent(tuple(map(float, x)))
+            for _ in range(steps):
+                for i in range(len(pos)):
+                    px, py = sim.get_agent_position(i).to_tuple()
+                    gx, gy = goals[i] - (px, py)
+                    d = max(float(np.hypot(gx, gy)), 1e-9)
+                    sim.set_agent_pref_velocity(i, (gx / d, gy / d))
+                sim.do_step()
+
+        out[f"ours_orca_{n}_steps_per_s"] = steps / median_seconds(ours, repeats=repeats)
+        out[f"bare_pyrvo_{n}_steps_per_s"] = steps / median_seconds(bare, repeats=repeats)
+    return out
+
+
+def bench_crowd(people=(20, 50), seconds: float = 10.0) -> dict:
+    """Control steps per second of a home with walking people, state only, physics
+    included (``crowd_scene``: val home 16 with 7 rooms, which holds 52, a standing robot,
+    ORCA), and the crowd's share
+    of a step (its planning and model, not the humanoids' animation)."""
+    import time
+
+    from embodied.benchmarks.timing import PartTimer
+    from embodied.crowds.crowd import Crowd
+    from embodied.crowds.scene import crowd_scene
+
+    out: dict = {}
+    for n in people:
+        scene = crowd_scene(home_seed=16, people=int(n), num_rooms=7)
+        scene.world.step(30)
+        steps = int(seconds / scene.world.dt)
+        timer = PartTimer()
+        timer.wrap(Crowd, "before_control", "crowd")
+        start = time.perf_counter()
+        scene.world.step(steps)
+        total = time.perf_counter() - start
+        timer.remove()
+        out[f"crowd_{n}_people_steps_per_s"] = steps / total
+        out[f"crowd_{n}_people_crowd_share"] = timer.seconds["crowd"] / total
+    return out
+
+
 def run() -> dict:
-    return bench_social_force()
+    out = bench_crowd()
+    out.update(bench_orca())
+    out.update(bench_social_force())
+    return out
 
 
 if __name__ == "__main__":

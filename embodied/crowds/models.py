@@ -57,6 +57,10 @@ class LocalModel:
     #: The name configs use (``crowd.model``).
     name: str = ""
 
+    def __deepcopy__(self, memo):
+        # models hold nothing that evolves: a World and its forks share one
+        return self
+
     def bind(self, navmap: "NavMap", obstacles: Sequence[np.ndarray]) -> None:
         """Take the scene: the people's navigation map (its ``clearance`` grid gives the
         distance to the nearest obstacle) and the static obstacles as polygons ((k, 2)
@@ -80,8 +84,10 @@ def register_model(cls: type[LocalModel]) -> type[LocalModel]:
 
 def make_model(name: str, **params) -> LocalModel:
     """A new model ``name`` with its parameters (NotFoundError lists the known models)."""
-    from embodied.crowds import orca, social_force  # noqa: F401  (register the models)
+    import importlib
 
+    if name not in MODELS and name in ("orca", "social_force"):
+        importlib.import_module(f"embodied.crowds.{name}")     # registers it
     cls = MODELS.get(name)
     if cls is None:
         raise NotFoundError("crowd model", name, MODELS)

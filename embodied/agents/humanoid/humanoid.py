@@ -378,21 +378,28 @@ class Humanoid(Entity):
     def stop(self) -> None:
         self.gait.command(0.0, 0.0)
 
-    def head(self, yaw: float, speed: float) -> None:
+    def head(self, yaw: float, speed: float, turn_in_place: float = TURN_IN_PLACE) -> None:
         """Walk at ``speed`` towards heading ``yaw`` (rad), turning on the spot first when
-        it is more than :data:`TURN_IN_PLACE` away (as Habitat 3.0 humanoids do)."""
+        it is more than ``turn_in_place`` away (:data:`TURN_IN_PLACE`, as Habitat 3.0
+        humanoids do). Below that, and beyond :data:`TURN_IN_PLACE`, it walks on while it
+        turns, slowed by the cosine of the heading error."""
         err = wrap_angle(yaw - self.gait.state.yaw)
         max_turn = self.config.gait.max_turn_rate
         turn = max(-max_turn, min(max_turn, 3.0 * err))
-        self.walk(0.0 if abs(err) > TURN_IN_PLACE else speed, turn)
+        if abs(err) > turn_in_place:
+            speed = 0.0
+        elif abs(err) > TURN_IN_PLACE:
+            speed *= math.cos(err)
+        self.walk(speed, turn)
 
-    def steer(self, vx: float, vy: float) -> None:
-        """Track a planar velocity (m/s, world frame), e.g. from a pedestrian model."""
+    def steer(self, vx: float, vy: float, turn_in_place: float = TURN_IN_PLACE) -> None:
+        """Track a planar velocity (m/s, world frame), e.g. from a pedestrian model (see
+        :meth:`head` for ``turn_in_place``)."""
         speed = math.hypot(vx, vy)
         if speed < 0.05:
             self.stop()
         else:
-            self.head(math.atan2(vy, vx), speed)
+            self.head(math.atan2(vy, vx), speed, turn_in_place)
 
     def reach(self, target, side: str = "r") -> None:
         """Start moving the ``side`` hand's grasp point to the world point ``target``."""

@@ -1,0 +1,441 @@
+"""The crowd: an entity of the World that walks many humanoids to goals of their own.
+
+Each control step, before its people's controllers run, the :class:`Crowd` advances each
+person's plan (a goal drawn from the person's own random stream, a shortest path to it on
+the people's navigation map, a pause on arrival), gives the local avoidance model (ORCA or
+social force, :mod:`embodied.crowds.models`) the people heading for their next waypoints
+and the robot as it sees it, and passes the velocities it returns to the humanoids'
+``steer()``. Everything a plan remembers is in the crowd's state, so World snapshots and
+forks replay the crowd exactly; ``robot_visible=False`` makes the crowd walk as if the
+robot were not there (the counterfactual switch).
+
+The crowd must come before its people in the World's entities (it steers them before
+their gaits step).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from embodied.crowds.models import Agents, make_model
+from embodied.errors import ConfigError, EpisodeInitError, check_choice, check_range
+from embodied.sim.entity import Entity
+
+if TYPE_CHECKING:
+    from embodied.scenes.home import Home
+    from embodied.sim.world import World
+
+GOALS = ("points", "errands")
+#: People in a crowd turn on the spot only for turns sharper than this (they curve round
+#: smaller ones while walking, as the avoidance model's velocities assume they can).
+WALKING_TURN = math.radians(90.0)
+#: Goals are drawn where there is this much room when a few candidates allow it (m to the
+#: nearest obstacle): people who pause in a corridor or a doorway stop everyone else.
+GOAL_CLEARANCE = 0.45
+GOAL_CANDIDATES = 8
+#: A person blocked this long (s) while wanting to walk steps aside for this long (s) from a
+#: blocked neighbour of higher priority.
+UNJAM_AFTER, UNJAM_FOR = 1.0, 1.0
+#: Paths are planned this much (m) further from obstacles than the avoidance disc.
+PATH_MARGIN = 0.1
+#: Each person looks for a shortcut to its next waypoint every this many steps (5 a second).
+LOOK_EVERY = 6
+CROWD_MODELS = ("orca", "social_force")
+SOCIAL_FORCE_PARAMS = ("helbing", "moussaid")
+
+
+@dataclass(frozen=True)
+class CrowdConfig:
+    """How a crowd walks.
+
+    Args:
+        model: the local avoidance model, ``orca`` (``pyrvo``) or ``social_force``.
+        social_force: the social force parameter set (``helbing`` or ``moussaid``).
+        radius: each person's disc (m) as the avoidance model sees it.
+        speed, pause: ranges (m/s, s) each person's walking speed and each pause at a goal
+            are drawn from.
+        goals: ``points`` (random navigable points at least ``min_goal_distance`` away) or
+            ``errands`` (a random point of another room each time).
+        goal_tolerance: how near (m) a goal counts as reached.
+        give_up_after: seconds without getting nearer a goal after which a person takes
+            another one (counted in :attr:`Crowd.goals_given_up`).
+        group_share: the share of people who walk with another (a group of up to three
+            follows its leader's goals and pauses).
+        robot, robot_visible: the entity name of the robot the crowd sees (None: none),
+            and whether it sees it (False: people walk as if it were absent).
+    """
+
+    model: str = "orca"
+    social_force: str = "helbing"
+    radius: float = 0.25
+    speed: tuple[float, float] = (0.8, 1.3)
+    pause: tuple[float, float] = (0.0, 3.0)
+    goals: str = "points"
+    min_goal_distance: float = 2.0
+    goal_tolerance: float = 0.35
+    give_up_after: float = 30.0
+    group_share: float = 0.0
+    robot: str | None = "robot"
+    robot_visible: bool = True
+
+    def __post_init__(self):
+        check_choice("crowd.model", self.model, CROWD_MODELS)
+        check_choice("crowd.social_force", self.social_force, SOCIAL_FORCE_PARAMS)
+        check_choice("crowd.goals", self.goals, GOALS)
+        check_range("crowd.radius", self.radius, 0.1, 1.0)
+        for name, high in (("speed", 2.0), ("pause", 600.0)):
+            value = getattr(self, name)
+            if not isinstance(value, (tuple, list)) or len(value) != 2:
+                raise ConfigError(f"crowd.{name}", value, reason="must be a pair (low, high)")
+            check_range(f"crowd.{name}[0]", value[0], 0.0 if name == "pause" else 0.1, high)
+            check_range(f"crowd.{name}[1]", value[1], value[0], high)
+            object.__setattr__(self, name, (float(value[0]), float(value[1])))
+        check_range("crowd.min_goal_distance", self.min_goal_distance, 0.0, 100.0)
+        check_range("crowd.goal_tolerance", self.goal_tolerance, 0.05, 5.0)
+        check_range("crowd.give_up_after", self.give_up_after, 1.0, 3600.0)
+        check_range("crowd.group_share", self.group_share, 0.0, 1.0)
+        if self.robot is not None and (not isinstance(self.robot, str) or not self.robot):
+            raise ConfigError("crowd.robot", self.robot, reason="an entity name or None")
+        if not isinstance(self.robot_visible, bool):
+            raise ConfigError("crowd.robot_visible", self.robot_visible, (True, False))
+
+
+@dataclass
+class Person:
+    """What the crowd remembers of one person's walk."""
+
+    speed: float = 1.0
+    leader: int = -1                      # index of the person this one walks with, -1: none
+    goal: tuple[float, float] | None = None
+    path: tuple[tuple[float, float], ...] = ()
+    waypoint: int = 1
+    pause: float = 0.0                    # seconds of pause left
+    best: float = math.inf                # nearest it has been to its goal (path length)
+    stalled: float = 0.0                  # seconds without getting nearer
+    reached: int = 0
+    given_up: int = 0
+    priority: float = 0.0                 # who gives way to whom in a jam (higher goes on)
+    blocked: float = 0.0                  # seconds wanting to walk without moving
+    yielding: float = 0.0                 # seconds left stepping aside for someone
+    aside: tuple[float, float] = (0.0, 0.0)   # which way
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A narrow way through a wall (a doorway): its centre, the unit normal it is crossed
+    along, and its half width."""
+
+    center: tuple[float, float]
+    normal: tuple[float, float]
+    half_width: float
+
+
+def home_passages(home: "Home") -> list[Passage]:
+    """The doorways of a home as passages."""
+    return [Passage(tuple(d.center), (0.0, 1.0) if d.axis == "x" else (1.0, 0.0), d.width / 2)
+            for d in home.doorways]
+
+
+def capacity(navmap, radius: float) -> int:
+    """How many people of ``radius`` a navigation map's free area holds (one disc of twice
+    the radius each: a crowd denser than that cannot keep people apart)."""
+    area = float(np.count_nonzero(navmap.navigable)) * navmap.cell_size ** 2
+    return int(area / (math.pi * (2.0 * radius) ** 2))
+
+
+def home_obstacles(home: "Home") -> list[np.ndarray]:
+    """Walls and standing furniture of a home as counter-clockwise rectangles."""
+    from embodied.scenes.layout import footprint
+
+    rects = [w.footprint for w in home.layout.walls]
+    rects += [footprint(f.pos, f.yaw, f.size) for f in home.furniture if f.size[2] > 0.05]
+    return [np.array([(r.xmin, r.ymin), (r.xmax, r.ymin), (r.xmax, r.ymax), (r.xmin, r.ymax)])
+            for r in rects]
+
+
+class Crowd(Entity):
+    """Walks the humanoids named in ``people`` (see the module docs).
+
+    Args:
+        people: entity names of the humanoids the crowd walks.
+        config: how they walk.
+        obstacles: static obstacles as polygons for the avoidance model
+            (:func:`home_obstacles`).
+        name: the crowd's entity name.
+    """
+
+    def __init__(self, people: Sequence[str], config: CrowdConfig | None = None,
+                 obstacles: Sequence[np.ndarray] = (), passages: Sequence[Passage] = (),
+                 name: str = "crowd"):
+        super().__init__(name)
+        self.people = tuple(people)
+        if not self.people or len(set(self.people)) != len(self.people):
+            raise ConfigError("crowd.people", self.people, reason="must be distinct entity names")
+        self.config = config or CrowdConfig()
+        if not isinstance(self.config, CrowdConfig):
+            raise ConfigError("crowd.config", self.config, reason="must be a CrowdConfig")
+        self.obstacles = [np.asarray(p, float) for p in obstacles]
+        self.passages = tuple(passages)
+        kwargs = {"params": self.config.social_force} if self.config.model == "social_force" else {}
+        self.model = make_model(self.config.model, **kwargs)
+        self.persons = [Person() for _ in self.people]
+        self._navmap = None
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def bind(self, world: "World") -> None:
+        names = list(world.entities)
+        for person in self.people:
+            entity = world.entity(person)
+            if entity.category != "humanoid":
+                raise ConfigError("crowd.people", person, reason="is not a humanoid")
+            if names.index(person) < names.index(self.name):
+                raise ConfigError("crowd", self.name, reason=f"must come before its people in "
+                                  f"the World's entities ({person} comes first)")
+        self._navmap = None          # the people's map is given after the World is built
+
+    def _prepare(self, world: "World") -> None:
+        navmap = world.entity(self.people[0]).navmap
+        if navmap is None:
+            raise ConfigError("crowd", self.name, reason="its people need a navigation map "
+                              "(set humanoid.navmap before the World's reset)")
+        if navmap is not self._navmap:
+            limit = capacity(navmap, self.config.radius)
+            if len(self.people) > limit:
+                raise ConfigError("crowd.people", len(self.people),
+                                  reason=f"this home holds at most {limit} people of radius "
+                                         f"{self.config.radius} m")
+            self.model.bind(navmap, self.obstacles)
+            self._navmap = navmap
+            # paths keep a margin beyond the avoidance disc: people who walk scraping walls
+            # have no room left to step aside for each other
+            margin = self.config.radius + PATH_MARGIN
+            self._paths = navmap if margin <= navmap.agent_radius else navmap.with_radius(margin)
+
+    def reset(self, world: "World") -> None:
+        self._prepare(world)
+        rng = world.rng(self.name)
+        cfg = self.config
+        self.persons = []
+        for i, person in enumerate(self.people):
+            stream = world.rng(f"{self.name}/{person}")
+            speed, priority = float(stream.uniform(*cfg.speed)), float(stream.random())
+            leader = -1
+            if i and rng.random() < cfg.group_share:
+                leaders = [j for j in range(i) if self.persons[j].leader < 0
+                           and sum(p.leader == j for p in self.persons) < 2]
+                if leaders:
+                    leader = leaders[int(rng.integers(len(leaders)))]
+            self.persons.append(Person(speed=speed, leader=leader, priority=priority))
+
+    def get_state(self):
+        return list(self.persons)
+
+    def set_state(self, state) -> None:
+        self.persons = [replace(p) for p in state]
+
+    # -- the step ---------------------------------------------------------------------------
+    def before_control(self, world: "World") -> None:
+        if self._navmap is None:
+            self._prepare(world)
+        dt, cfg = world.dt, self.config
+        humans = [world.entities[p] for p in self.people]
+        n = len(humans)
+        pos = np.array([h.xy for h in humans], dtype=float).reshape(n, 2)
+        vel = np.array([(h.speed * math.cos(h.yaw), h.speed * math.sin(h.yaw)) for h in humans],
+                       dtype=float).reshape(n, 2)
+        pref = np.zeros((n, 2))
+        for i, p in enumerate(self.persons):
+            if p.leader < 0:
+                pref[i] = self._plan(world, i, p, pos[i], dt)
+        for i, p in enumerate(self.persons):
+            if p.leader >= 0:
+                pref[i] = self._follow(i, p, pos, pref)
+        for passage in self.passages:
+            self._give_way(passage, pos, pref)
+        self._unjam(pos, vel, pref, dt)
+        agents = Agents(pos=pos, vel=vel, pref=pref, radius=np.full(n, cfg.radius),
+                        max_speed=np.array([max(p.speed, 0.1) * 1.2 for p in self.persons]),
+                        group=self._groups())
+        robot = world.entities.get(cfg.robot) if cfg.robot and cfg.robot_visible else None
+        if robot is not None:
+            x, y, yaw = robot.get_pose(world)
+            forward = float(robot.base_velocity(world)[0])
+            agents.robot_pos = np.array([x, y])
+            agents.robot_vel = np.array([forward * math.cos(yaw), forward * math.sin(yaw)])
+            agents.robot_radius = float(getattr(getattr(robot, "constants", None), "base_radius", 0.3))
+        velocities = self.model.velocities(agents, dt)
+        for h, (vx, vy) in zip(humans, velocities.tolist()):
+            h.steer(vx, vy, WALKING_TURN)
+
+    def _groups(self) -> np.ndarray:
+        """Group ids: a leader's index for it and its followers, -1 for people alone."""
+        led = {p.leader for p in self.persons}
+        return np.array([p.leader if p.leader >= 0 else (i if i in led else -1)
+                         for i, p in enumerate(self.persons)])
+
+    def _plan(self, world: "World", i: int, p: Person, here: np.ndarray, dt: float) -> np.ndarray:
+        """Advance person ``i``'s plan by one step; its preferred velocity."""
+        cfg = self.config
+        if p.pause > 0.0:
+            p.pause = max(p.pause - dt, 0.0)
+            return np.zeros(2)
+        if p.goal is None and not self._new_goal(world, i, p, here):
+            return np.zeros(2)
+        remaining = self._advance(p, here, look=(world.step_count + i) % LOOK_EVERY == 0)
+        if remaining <= cfg.goal_tolerance:
+            p.reached += 1
+            p.goal, p.path = None, ()
+            p.pause = float(world.rng(f"{self.name}/{self.people[i]}").uniform(*cfg.pause))
+            return np.zeros(2)
+        if remaining < p.best - 0.05:
+            p.best, p.stalled = remaining, 0.0
+        else:
+            p.stalled += dt
+            if p.stalled > cfg.give_up_after:
+                p.given_up += 1
+                p.goal, p.path = None, ()
+                return np.zeros(2)
+        tx, ty = p.path[p.waypoint]
+        d = math.hypot(tx - here[0], ty - here[1])
+        speed = min(p.speed, max(0.3, 1.5 * remaining))
+        return np.array([(tx - here[0]) / d * speed, (ty - here[1]) / d * speed]) if d > 1e-9 else np.zeros(2)
+
+    def _advance(self, p: Person, here: np.ndarray, look: bool) -> float:
+        """Move the waypoint on (past reached ones and, when ``look``, to the next one in
+        clear view); the path length still to go."""
+        nav, path = self._paths, p.path
+        x, y = float(here[0]), float(here[1])
+        last = len(path) - 1
+        while p.waypoint < last and math.hypot(path[p.waypoint][0] - x, path[p.waypoint][1] - y) < 0.3:
+            p.waypoint += 1
+        if look and p.waypoint < last and nav.line_of_sight((x, y), path[p.waypoint + 1]):
+            p.waypoint += 1
+        pts = [(x, y), *path[p.waypoint:]]
+        return sum(math.dist(a, b) for a, b in zip(pts, pts[1:]))
+
+    def _new_goal(self, world: "World", i: int, p: Person, here: np.ndarray) -> bool:
+        """Draw person ``i``'s next goal and plan its path (the roomiest of a few candidates
+        far enough away and reachable); False (counted) if none could be."""
+        cfg, nav = self.config, self._paths
+        rng = world.rng(f"{self.name}/{self.people[i]}")
+        start = (float(here[0]), float(here[1]))
+        rooms = list(nav.rooms)
+        best, best_room = None, -1.0
+        for _ in range(GOAL_CANDIDATES):
+            room = None
+            if cfg.goals == "errands" and len(rooms) > 1:
+                current = nav.room_at(start)
+                others = [r for r in rooms if r != current]
+                room = others[int(rng.integers(len(others)))]
+            goal = nav.sample_navigable(rng, 1, room)[0]
+            if math.dist(goal, start) < cfg.min_goal_distance and cfg.goals == "points":
+                continue
+            room_there = nav.clearance_at(goal)
+            if room_there > best_room and nav.connected(start, goal):
+                best, best_room = goal, room_there
+                if room_there >= GOAL_CLEARANCE:
+                    break
+        path = nav.shortest_path(start, best) if best is not None else None
+        if path is None:
+            p.given_up += 1
+            p.pause = 1.0                       # look again in a second
+            return False
+        p.goal = (float(best[0]), float(best[1]))
+        p.path = (start, *((float(a), float(b)) for a, b in path[1:]))
+        p.waypoint, p.best, p.stalled = 1, math.inf, 0.0
+        return True
+
+    def _unjam(self, pos: np.ndarray, vel: np.ndarray, pref: np.ndarray, dt: float) -> None:
+        """Who has wanted to walk for a second without moving steps aside, for a second, from
+        a blocked neighbour who goes first (a higher priority), so that a knot of people
+        who all wait for each other comes apart."""
+        speed = np.linalg.norm(vel, axis=1)
+        wants = np.linalg.norm(pref, axis=1) > 0.1
+        for i, p in enumerate(self.persons):
+            p.blocked = p.blocked + dt if wants[i] and speed[i] < 0.1 else 0.0
+        for i, p in enumerate(self.persons):
+            if p.yielding > 0.0:
+                p.yielding = max(p.yielding - dt, 0.0)
+            elif p.blocked > UNJAM_AFTER:
+                gap = pos - pos[i]
+                dist = np.linalg.norm(gap, axis=1)
+                first = [j for j in np.flatnonzero(dist < 1.0) if j != i
+                         and self.persons[j].blocked > 0.0 and self.persons[j].priority > p.priority]
+                if first:
+                    p.yielding, p.aside = UNJAM_FOR, tuple(-gap[min(first, key=lambda j: dist[j])])
+            if p.yielding > 0.0:
+                away = np.asarray(p.aside)
+                pref[i] = away / max(np.linalg.norm(away), 1e-9) * 0.5
+
+    @staticmethod
+    def _give_way(passage: Passage, pos: np.ndarray, pref: np.ndarray) -> None:
+        """One way through a doorway at a time: people about to cross it against the flow
+        of someone nearer it wait just outside until it is clear."""
+        c, n = np.asarray(passage.center), np.asarray(passage.normal)
+        rel = pos - c
+        side = rel @ n                                     # signed distance from the wall line
+        along = np.abs(rel @ np.array([-n[1], n[0]]))      # distance along the wall
+        heading = pref @ n
+        near = (np.abs(side) < 1.5) & (along < passage.half_width + 0.5)
+        crossing = near & (((side * heading) < 0) | (np.abs(side) < 0.35))
+        crossing &= np.abs(heading) > 0.05
+        if not crossing.any():
+            return
+        direction = np.sign(heading)
+        forward, backward = crossing & (direction > 0), crossing & (direction < 0)
+        if not (forward.any() and backward.any()):
+            return
+        first = lambda mask: float(np.min(np.abs(side[mask])))  # noqa: E731
+        waiting = backward if first(forward) <= first(backward) else forward
+        waiting &= np.abs(side) > 0.35                     # who is already in the doorway goes on
+        pref[waiting] = 0.0
+
+    def _follow(self, i: int, p: Person, pos: np.ndarray, pref: np.ndarray) -> np.ndarray:
+        """A group member walks beside its leader (to its side, then at its pace)."""
+        leader = self.persons[p.leader]
+        p.pause = leader.pause
+        lead = pref[p.leader]
+        side = 1.0 if (i % 2) else -1.0
+        heading = lead / np.linalg.norm(lead) if np.linalg.norm(lead) > 1e-6 else np.array([1.0, 0.0])
+        spot = pos[p.leader] + 0.7 * side * np.array([-heading[1], heading[0]])
+        gap = spot - pos[i]
+        dist = float(np.linalg.norm(gap))
+        if dist < 0.3:
+            return lead.copy()
+        return gap / dist * min(p.speed * 1.2, max(0.3, 1.5 * dist))
+
+    # -- reports ------------------------------------------------------------------------------
+    @property
+    def goals_reached(self) -> int:
+        return sum(p.reached for p in self.persons)
+
+    @property
+    def goals_given_up(self) -> int:
+        return sum(p.given_up for p in self.persons)
+
+
+def place_people(world: "World", crowd: Crowd, rng: np.random.Generator,
+                 keep_clear: Sequence[tuple[float, float, float]] = (), tries: int = 400) -> None:
+    """Put the crowd's people on free navigable points (their discs apart, and clear of the
+    ``(x, y, radius)`` discs given, e.g. the robot) facing random ways, through
+    ``set_pose``. EpisodeInitError when the draws leave no room for someone."""
+    navmap = world.entity(crowd.people[0]).navmap
+    r = crowd.config.radius
+    taken = [(float(x), float(y), float(rr)) for x, y, rr in keep_clear]
+    for person in crowd.people:
+        for _ in range(tries):
+            x, y = navmap.sample_navigable(rng, 1)[0]
+            if all(math.hypot(x - a, y - b) >= r + rr + 0.1 for a, b, rr in taken):
+                break
+        else:
+            raise EpisodeInitError(f"no free place for {person} among {len(taken)} others")
+        taken.append((float(x), float(y), r))
+        world.entity(person).set_pose(world, (float(x), float(y)), float(rng.uniform(-math.pi, math.pi)))
+
+
+__all__ = ["Crowd", "CrowdConfig", "Passage", "Person", "capacity", "home_obstacles",
+           "home_passages", "place_people"]

@@ -1,0 +1,84 @@
+"""The crowd in a generated home: people walk to their goals without entering walls or each
+other, see the robot unless told not to, and replay exactly."""
+
+import math
+
+import numpy as np
+import pytest
+
+import embodied  # noqa: F401
+from embodied.crowds.crowd import Crowd, CrowdConfig
+from embodied.crowds.scene import crowd_scene
+from embodied.errors import ConfigError
+
+
+def walk(scene, steps):
+    out = []
+    for _ in range(steps):
+        scene.world.step()
+        out.append(scene.positions())
+    return np.array(out)
+
+
+@pytest.mark.parametrize("model", ["orca", "social_force"])
+def test_the_crowd_replays_exactly_after_a_snapshot_and_in_a_fork(model):
+    scene = crowd_scene(people=5, config=CrowdConfig(model=model), seed=2)
+    again = crowd_scene(people=5, config=CrowdConfig(model=model), seed=2)
+    walk(scene, 30)
+    walk(again, 30)
+    snap = scene.world.snapshot()
+    twin = scene.world.fork()
+    first = walk(scene, 120)
+    assert np.array_equal(first, walk(again, 120)), "same seed, same crowd"
+    scene.world.restore(snap)
+    assert np.array_equal(first, walk(scene, 120)), "restored snapshot replays exactly"
+    forked = np.array([[twin.entity(p).xy for p in scene.crowd.people]
+                       for _ in range(120) if twin.step() is None])
+    assert np.array_equal(first, forked), "the fork walks on exactly as the original"
+    assert scene.crowd.goals_reached + sum(p.goal is not None for p in scene.crowd.persons) > 0
+
+
+def test_people_keep_out_of_walls_and_apart_and_reach_their_goals():
+    scene = crowd_scene(people=6, config=CrowdConfig(model="orca", robot=None), robot=False, seed=1)
+    body = scene.people[0].config.body_radius
+    inside = scene.navmap.with_radius(body - 0.01)
+    closest = math.inf
+    for _ in range(1800):                                  # one simulated minute
+        scene.world.step()
+        pos = scene.positions()
+        assert all(inside.is_navigable(p) for p in pos), "a person entered a wall or furniture"
+        gaps = np.linalg.norm(pos[:, None] - pos[None], axis=2) + np.eye(len(pos)) * 9
+        closest = min(closest, gaps.min())
+    assert closest >= 2 * body - 0.02, f"people overlapped: centres {closest:.3f} m apart"
+    assert scene.crowd.goals_reached >= 6
+
+
+def test_the_crowd_sees_the_robot_unless_it_is_told_not_to():
+    visible = crowd_scene(people=4, seed=5, config=CrowdConfig(robot_visible=True))
+    blind = crowd_scene(people=4, seed=5, config=CrowdConfig(robot_visible=False))
+    absent = crowd_scene(people=4, seed=5, config=CrowdConfig(robot=None), robot=False)
+    # the robot stands where the first person is about to walk
+    for scene in (visible, blind, absent):
+        walk(scene, 20)
+    from embodied.skills.robot import lookahead_point
+
+    person = visible.crowd.persons[0]
+    here = visible.positions()[0]
+    ahead = lookahead_point(np.array([here, *person.path[person.waypoint:]]), 1.5)
+    for scene in (visible, blind):
+        scene.world.entity("robot").set_pose(scene.world, tuple(ahead), 0.0)
+    seen, ignored, alone = walk(visible, 150), walk(blind, 150), walk(absent, 150)
+    assert np.array_equal(ignored, alone), "an unseen robot changes nothing the people do"
+    assert not np.array_equal(seen, alone), "a seen robot is avoided"
+    robot_xy = np.array(visible.world.entity("robot").get_pose(visible.world)[:2])
+    keep = visible.world.entity("robot").constants.base_radius + visible.people[0].config.body_radius
+    assert np.linalg.norm(seen[:, 0] - robot_xy, axis=1).min() > keep - 0.05
+
+
+def test_bad_crowds_are_refused_with_the_limit():
+    with pytest.raises(ConfigError, match="crowd.model"):
+        CrowdConfig(model="boids")
+    with pytest.raises(ConfigError, match="crowd.people.*holds at most"):
+        crowd_scene(people=120, robot=False, config=CrowdConfig(robot=None))
+    with pytest.raises(ConfigError, match="crowd.people"):
+        Crowd(["human0", "human0"])
