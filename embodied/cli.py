@@ -58,9 +58,12 @@ def _cmd_crowd(args) -> int:
     from embodied.showcase.crowd import run_crowd
 
     summary = run_crowd(people=args.people, seed=args.seed, out=args.out, seconds=args.seconds,
-                        model=args.model, split=args.split, progress=not args.quiet)
-    print(f"{summary['goals_reached']} goals reached, {summary['goals_given_up']} given up; "
-          f"wrote {summary['files']['video']} and {summary['files']['trails']}")
+                        model=args.model, split=args.split, progress=not args.quiet,
+                        video=not args.no_video)
+    print(f"{summary['goals_reached']} goals reached, {summary['goals_given_up']} given up, "
+          f"closest centres {summary['closest_centres_m']:.3f} m, "
+          f"{summary['person_steps_inside_obstacles']} person-steps inside obstacles; wrote "
+          + " and ".join(str(f) for f in summary["files"].values() if f))
     return 0
 
 
@@ -133,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     crowd.add_argument("--model", default="orca", help="orca or social_force")
     crowd.add_argument("--out", default="crowd.mp4", help="video (the .png and .json beside it)")
     crowd.add_argument("--quiet", action="store_true", help="no progress bar")
+    crowd.add_argument("--no-video", action="store_true", help="trails and summary only")
     crowd.set_defaults(func=_cmd_crowd)
 
     teleop = sub.add_parser(
