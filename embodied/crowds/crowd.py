@@ -377,14 +377,15 @@ class Crowd(Entity):
 
 
 def place_people(world: "World", crowd: Crowd, rng: np.random.Generator,
-                 keep_clear: Sequence[tuple[float, float, float]] = (), tries: int = 400) -> None:
-    """Put the crowd's people on free navigable points (their discs apart, and clear of the
-    ``(x, y, radius)`` discs given, e.g. the robot) facing random ways, through
-    ``set_pose``. EpisodeInitError when the draws leave no room for someone."""
+                 keep_clear: Sequence[tuple[float, float, float]] = (), tries: int = 400,
+                 people: Sequence[str] | None = None) -> None:
+    """Put the crowd's people (or those of ``people``) on free navigable points (their
+    discs apart, and clear of the ``(x, y, radius)`` discs given, e.g. the robot) facing
+    random ways, through ``set_pose``. EpisodeInitError when the draws leave no room."""
     navmap = world.entity(crowd.people[0]).navmap
     r = crowd.config.radius
     taken = [(float(x), float(y), float(rr)) for x, y, rr in keep_clear]
-    for person in crowd.people:
+    for person in (crowd.people if people is None else people):
         for _ in range(tries):
             x, y = navmap.sample_navigable(rng, 1)[0]
             if all(math.hypot(x - a, y - b) >= r + rr + 0.1 for a, b, rr in taken):

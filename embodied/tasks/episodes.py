@@ -209,6 +209,26 @@ class SeparatedStarts(Initializer):
 
 
 @dataclass
+class PlaceCrowd(Initializer):
+    """Put people of a crowd on free navigable points, apart from each other and from the
+    agents already placed (``keep_clear_of``: entity names, with their footprint radii)."""
+
+    crowd: str = "crowd"
+    people: tuple[str, ...] = ()
+    keep_clear_of: tuple[tuple[str, float], ...] = ()
+
+    def __call__(self, task, rng):
+        from embodied.crowds.crowd import place_people
+
+        world = task.world
+        clear = []
+        for name, radius in self.keep_clear_of:
+            pose = world.entity(name).get_pose(world)
+            clear.append((pose.x, pose.y, radius))
+        place_people(world, world.entity(self.crowd), rng, clear, people=self.people or None)
+
+
+@dataclass
 class RunSkill(Initializer):
     """Give an agent a skill to run from the first step (``make()`` builds it anew)."""
 

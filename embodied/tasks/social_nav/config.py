@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from embodied.crowds.crowd import CrowdConfig
 from embodied.errors import ConfigError, check_choice, check_range
 from embodied.scenes.home import HomeConfig
 from embodied.sim.world import Timing
@@ -34,6 +35,12 @@ class SocialNavConfig:
             extra render per step).
         detector_min_pixels: humanoid pixels needed for a segmentation detection.
         homes: number of distinct homes episodes cycle through (0: a new home per seed).
+        bystanders: people walking about the home under the crowd model (``crowd``); they
+            see the robot unless ``crowd.robot_visible`` is False. 0 (SocialNav-v0 as
+            released) builds no crowd at all.
+        humanoid_crowd: the followed humanoid walks under the crowd model too (it wanders
+            on its own, ignoring the robot, otherwise).
+        crowd: how the crowd walks.
         home, reward, proxemics: nested configs. Objects are fixed decoration by default
             (``home.static_objects``): the robot only drives, and resting contacts would
             otherwise cost most of the physics time.
@@ -57,6 +64,9 @@ class SocialNavConfig:
     detector: str = "geometric"
     detector_min_pixels: int = 10
     homes: int = 0
+    bystanders: int = 0
+    humanoid_crowd: bool = False
+    crowd: CrowdConfig = field(default_factory=CrowdConfig)
     home: HomeConfig = field(default_factory=lambda: HomeConfig(static_objects=True))
     reward: SocialNavRewardConfig = field(default_factory=SocialNavRewardConfig)
     proxemics: ProxemicsConfig = field(default_factory=ProxemicsConfig)
@@ -80,8 +90,11 @@ class SocialNavConfig:
         check_choice("detector", self.detector, DETECTORS)
         check_range("detector_min_pixels", self.detector_min_pixels, 1, None, integer=True)
         check_range("homes", self.homes, 0, 10_000, integer=True)
+        check_range("bystanders", self.bystanders, 0, 50, integer=True)
+        if not isinstance(self.humanoid_crowd, bool):
+            raise ConfigError("humanoid_crowd", self.humanoid_crowd, (True, False))
         for name, kind in (("home", HomeConfig), ("reward", SocialNavRewardConfig),
-                           ("proxemics", ProxemicsConfig)):
+                           ("proxemics", ProxemicsConfig), ("crowd", CrowdConfig)):
             if not isinstance(getattr(self, name), kind):
                 raise ConfigError(name, getattr(self, name), reason=f"must be a {kind.__name__}")
 

@@ -25,8 +25,15 @@ from embodied.tasks.social_nav.terms import (SocialNavMetrics, StepRecord, is_fo
 
 ROBOT = "robot"
 HUMANOID = "human0"
-#: The contact monitor's pair of the robot and the humanoid.
+#: The contact monitor's pairs: the robot and the followed humanoid; the robot and bystanders.
 ROBOT_HUMANOID = "robot_humanoid"
+ROBOT_BYSTANDERS = "robot_bystanders"
+CROWD = "crowd"
+
+
+def bystander(i: int) -> str:
+    """Entity name of the ``i``-th bystander."""
+    return f"bystander{i}"
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,8 @@ class SocialNavTask(Task):
 
     # -- declarations -------------------------------------------------------------------------
     def agents(self):
-        return {ROBOT: "robot", HUMANOID: "humanoid"}
+        return {ROBOT: "robot", HUMANOID: "humanoid",
+                **{bystander(i): "humanoid" for i in range(self.config.bystanders)}}
 
     def make_actions(self):
         cfg = self.config
@@ -93,7 +101,11 @@ class SocialNavTask(Task):
         from embodied.agents.humanoid.avatars import sample_avatar
 
         index = self.home_index(seed)
-        return index, sample_avatar(rng, self.split).id
+        avatar = sample_avatar(rng, self.split).id
+        if not self.config.bystanders:
+            return index, avatar
+        return index, avatar, tuple(sample_avatar(rng, self.split).id
+                                    for _ in range(self.config.bystanders))
 
     def build_scene(self, key) -> Scene:
         from embodied.agents.humanoid import Humanoid
@@ -101,29 +113,49 @@ class SocialNavTask(Task):
         from embodied.sensors import SensorSuite
         from embodied.sim.contacts import ContactMonitor
 
-        index, avatar = key
+        index, avatar = key[:2]
         cfg = self.config
         entry = self.scenes.home(self.split, index, cfg.home)
         robot = make_robot(cfg.robot, name=ROBOT, max_linear_speed=cfg.max_linear_speed,
                            max_angular_speed=cfg.max_angular_speed, grasp_mode="oracle")
         humanoid = Humanoid(HUMANOID, avatar=avatar)
-        contacts = ContactMonitor({ROBOT_HUMANOID: (ROBOT, HUMANOID)})
-        world = entry.home.make_world([robot, humanoid, contacts],
+        pairs = {ROBOT_HUMANOID: (ROBOT, HUMANOID)}
+        others = [Humanoid(bystander(i), avatar=a) for i, a in enumerate(key[2] if len(key) > 2 else ())]
+        walkers = [h.name for h in ([humanoid] if cfg.humanoid_crowd else []) + others]
+        crowd = []
+        if walkers:
+            from embodied.crowds.crowd import Crowd, home_obstacles
+
+            crowd = [Crowd(walkers, cfg.crowd, home_obstacles(entry.home), name=CROWD)]
+        if others:
+            pairs[ROBOT_BYSTANDERS] = (ROBOT, "bystander*")
+        contacts = ContactMonitor(pairs)
+        world = entry.home.make_world([*crowd, robot, humanoid, *others, contacts],
                                       Timing(cfg.physics_dt, cfg.control_dt))
         robot.navmap = self.scenes.navmap(entry, world, self.robot_radius)
         humanoid.navmap = self.scenes.navmap(entry, world, cfg.humanoid_radius)
-        return Scene(key, entry.home, world, navmaps={ROBOT: robot.navmap, HUMANOID: humanoid.navmap},
+        navmaps = {ROBOT: robot.navmap, HUMANOID: humanoid.navmap}
+        for h in others:
+            h.navmap = navmaps[h.name] = humanoid.navmap
+        return Scene(key, entry.home, world, navmaps=navmaps,
                      sensors={ROBOT: SensorSuite(ROBOT, self.make_sensors()[ROBOT])})
 
     # -- episodes -------------------------------------------------------------------------------
     def initializers(self):
         from embodied.skills.humanoid import Wander
 
+        from embodied.tasks.episodes import PlaceCrowd
+
         cfg = self.config
-        return (SeparatedStarts((ROBOT, HUMANOID), cfg.min_start_distance, tries=64,
-                                on_failure="farthest"),
-                RunSkill(HUMANOID, lambda: Wander(speed=tuple(cfg.humanoid_speed),
-                                                  pause=tuple(cfg.humanoid_pause))))
+        out = [SeparatedStarts((ROBOT, HUMANOID), cfg.min_start_distance, tries=64,
+                               on_failure="farthest")]
+        if cfg.bystanders:
+            out.append(PlaceCrowd(CROWD, tuple(bystander(i) for i in range(cfg.bystanders)),
+                                  ((ROBOT, self.robot_radius), (HUMANOID, cfg.humanoid_radius))))
+        if not cfg.humanoid_crowd:
+            out.append(RunSkill(HUMANOID, lambda: Wander(speed=tuple(cfg.humanoid_speed),
+                                                         pause=tuple(cfg.humanoid_pause))))
+        return tuple(out)
 
     def start_episode(self, seed):
         robot, human = self.start_poses[ROBOT], self.start_poses[HUMANOID]
@@ -137,7 +169,8 @@ class SocialNavTask(Task):
         self.distance = self._distance()
         #: What the last step computed, for its info and reward: terms, facing, found, collided.
         self._last: tuple = (None, 0.0, False, False)
-        index, avatar = self.scene.key
+        self.bystander_separation = math.inf
+        index, avatar = self.scene.key[:2]
         return {"home": f"{self.split}/{index}", "avatar": avatar,
                 "start_distance": self.start_distance}
 
@@ -175,6 +208,11 @@ class SocialNavTask(Task):
                                     - cfg.humanoid_radius, found=found,
                                     forward_speed=forward_speed, collided=collided))
         self._last = terms, facing, found, collided
+        if cfg.bystanders:
+            xy = np.array([entities[bystander(i)].xy for i in range(cfg.bystanders)])
+            gap = float(np.min(np.hypot(xy[:, 0] - rx, xy[:, 1] - ry)))
+            self.bystander_separation = min(self.bystander_separation,
+                                            gap - self.robot_radius - cfg.humanoid_radius)
 
     def reward_terms(self):
         return self._last[0]
@@ -188,6 +226,10 @@ class SocialNavTask(Task):
         out = self.metrics.summary(self._oracle_steps())
         out["start_distance"] = float(self.start_distance)
         out["episode_return"] = float(self.episode_return)
+        if self.config.bystanders:
+            out["bystander_collision_steps"] = float(
+                self.world.entity("contacts").steps(ROBOT_BYSTANDERS))
+            out["bystander_min_separation"] = float(self.bystander_separation)
         return out
 
     def _oracle_steps(self) -> float:
@@ -202,7 +244,8 @@ class SocialNavTask(Task):
         return {"robot_start": self.robot_start, "start_distance": self.start_distance,
                 "records": list(self.metrics.records), "human_track": list(self.human_track),
                 "found_steps": self.found_steps, "first_found": self.first_found,
-                "distance": self.distance, "last": self._last}
+                "distance": self.distance, "last": self._last,
+                "bystander_separation": self.bystander_separation}
 
     def restore_task_state(self, state):
         self.robot_start = np.array(state["robot_start"])
@@ -212,6 +255,7 @@ class SocialNavTask(Task):
         self.human_track = list(state["human_track"])
         self.found_steps, self.distance = state["found_steps"], state["distance"]
         self.first_found = state["first_found"]
+        self.bystander_separation = state["bystander_separation"]
         self._last = state["last"]
 
     # -- what people and tools see ------------------------------------------------------------------
