@@ -522,3 +522,23 @@ def test_generated_homes_are_fully_connected_for_the_robot(split, seed):
     pts = navmap.sample_navigable(rng, 200)
     assert navmap.is_navigable(pts).all()
     assert {navmap.room_at(p) for p in pts} >= set(names) - {None}
+
+
+def test_discs_block_cells_and_paths_go_round_them(home_map):
+    a, b, centre = (1.2, 3.6), (3.8, 3.6), (2.5, 3.6)     # an open stretch of the kitchen
+    straight = home_map.shortest_path(a, b)
+    blocked = home_map.with_discs([(*centre, 0.4)])
+    assert home_map.is_navigable(centre), "the map itself is unchanged"
+    assert not blocked.is_navigable(centre)
+    assert not blocked.is_navigable((2.5, 3.6 + 0.4 + ROBOT_RADIUS - 0.05))
+    around = blocked.shortest_path(a, b)
+    assert around is not None and path_length(around) > path_length(straight) + 0.1
+    gaps = np.linalg.norm(dense_points(around) - centre, axis=1)
+    assert gaps.min() >= 0.4 + ROBOT_RADIUS - blocked.cell_size
+
+
+def test_a_disc_across_a_corridor_cuts_it():
+    corridor = NavMap.from_model(l_corridor_model(), agent_radius=0.2)
+    ends = (0.5, 3.5), (3.5, 0.5)
+    assert corridor.connected(*ends)
+    assert not corridor.with_discs([(0.5, 0.5, 0.6)]).connected(*ends)

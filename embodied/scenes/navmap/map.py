@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 import mujoco
@@ -14,7 +14,7 @@ from scipy.sparse import csr_matrix
 
 from embodied.errors import ConfigError, EmbodiedError, check_range
 from embodied.scenes.navmap.raster import (MAX_CELL_SIZE, MIN_CELL_SIZE, Raster, Rect, check_rect,
-                                           rasterize)
+                                           clearance_grid, rasterize)
 from embodied.scenes.navmap.routes import (CornerGraph, DistanceField, build_corner_graph,
                                            corner_path, corner_route, grid_graph, string_pull)
 from embodied.scenes.navmap.sight import SegmentTests
@@ -142,6 +142,20 @@ class NavMap:
     def with_radius(self, agent_radius: float) -> "NavMap":
         """The map of the same scene for an agent of another radius (cheap: no re-raster)."""
         return NavMap(self._raster, agent_radius)
+
+    def with_discs(self, discs: Sequence[tuple[float, float, float]]) -> "NavMap":
+        """The map with ``(x, y, radius)`` discs occupied as well, e.g. a robot standing in
+        a passage that people should walk round (a re-raster of the grid only)."""
+        raster = self._raster
+        h, w = raster.shape
+        rows, cols = np.mgrid[0:h, 0:w]
+        xs = raster.origin[0] + (cols + 0.5) * raster.cell
+        ys = raster.origin[1] + (rows + 0.5) * raster.cell
+        occupied = raster.occupied.copy()
+        for x, y, r in discs:
+            occupied |= (xs - x) ** 2 + (ys - y) ** 2 <= r * r
+        return NavMap(replace(raster, occupied=occupied,
+                              clearance=clearance_grid(occupied, raster.cell)), self.agent_radius)
 
     # -- tables -------------------------------------------------------------------------
     def grid_graph(self) -> csr_matrix:
