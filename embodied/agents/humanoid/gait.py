@@ -150,10 +150,14 @@ class Gait:
         return max(abs(v) / self.step_length(v), cfg.min_cadence, abs(w) / cfg.max_turn_per_step)
 
     def update(self, dt: float, free: Callable[[float, float], bool] | None = None,
-               idle_motion: bool = True) -> None:
+               idle_motion: bool = True,
+               constrain: Callable[[float, float, float, float], tuple[float, float]] | None = None
+               ) -> None:
         """Advance one control step. ``free(x, y)`` (optional) tells whether the root may be
-        at (x, y); blocked motion slides along the obstacle or stops. ``idle_motion``
-        lets a standing body shift its weight and breathe (off while reaching)."""
+        at (x, y); blocked motion slides along the obstacle or stops. ``constrain(x0, y0,
+        x1, y1)`` (optional) may shorten a move from (x0, y0) to (x1, y1), e.g. to slide past
+        other people's bodies. ``idle_motion`` lets a standing body shift its weight and
+        breathe (off while reaching)."""
         s, cfg = self.state, self.config
         dv = cfg.acceleration * dt
         s.v = s.v + min(max(s.v_cmd - s.v, -dv), dv)
@@ -169,6 +173,10 @@ class Gait:
                 nx = s.x
             else:
                 nx, ny = s.x, s.y
+        if constrain is not None and (nx != s.x or ny != s.y):
+            cx, cy = constrain(s.x, s.y, nx, ny)
+            if (cx, cy) != (nx, ny):
+                nx, ny = (cx, cy) if free is None or free(cx, cy) else (s.x, s.y)
         moved = math.hypot(nx - s.x, ny - s.y)
         if moved < abs(step) - 1e-12:
             # blocked: the speed that matters for stepping is what was achieved

@@ -127,6 +127,8 @@ class Humanoid(Entity):
         self.navmap = navmap
         # (navmap, the same map at the body radius), derived on first use
         self._motion_map: "tuple[NavMap, NavMap] | None" = None
+        #: (BodySpace, this person's index): set by a crowd whose people keep apart
+        self.body_space = None
         shape = self.avatar.shape
         self.gait = Gait(shape, self.config.gait)
         self.skeleton = Skeleton(shape)
@@ -221,7 +223,14 @@ class Humanoid(Entity):
         if self.behaviour is not None and self.behaviour.running:
             self.behaviour.update(self, world)
         free = self._root_free if self.navmap is not None else None
-        self.gait.update(self._dt, free, idle_motion=self._reach.mode in ("none", "carry"))
+        space = self.body_space
+        if space is None:
+            self.gait.update(self._dt, free, idle_motion=self._reach.mode in ("none", "carry"))
+        else:
+            bodies, k = space
+            self.gait.update(self._dt, free, idle_motion=self._reach.mode in ("none", "carry"),
+                             constrain=lambda x0, y0, x1, y1: bodies.slide(k, x0, y0, x1, y1))
+            bodies.moved(k, self.gait.state.x, self.gait.state.y)
         self._update_upper(self._dt)
         data = world.data
         if self._grip is None:
