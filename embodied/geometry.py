@@ -37,3 +37,13 @@ def facing_cosine(origin_xy, yaw: float, target_xy) -> float:
     if norm < 1e-9:
         return 1.0
     return (math.cos(yaw) * dx + math.sin(yaw) * dy) / norm
+
+
+def segment_distance(point, a, b) -> float:
+    """Distance from ``point`` to the segment from ``a`` to ``b`` (all (x, y))."""
+    ax, ay = float(a[0]), float(a[1])
+    dx, dy = float(b[0]) - ax, float(b[1]) - ay
+    px, py = float(point[0]) - ax, float(point[1]) - ay
+    length2 = dx * dx + dy * dy
+    t = 0.0 if length2 == 0.0 else min(max((px * dx + py * dy) / length2, 0.0), 1.0)
+    return math.hypot(px - t * dx, py - t * dy)

@@ -23,7 +23,14 @@ _AWAY = (1.0e6, 1.0e6)
 
 @register_model
 class ORCAModel(LocalModel):
-    """ORCA with CrowdNav's defaults for people.
+    """ORCA for people indoors.
+
+    CrowdNav's defaults (10 m, 10 neighbours, 5 s and 1 s horizons) suit open squares; in
+    homes they leave people frozen in front of each other (a 5 s horizon makes everyone
+    within a few metres a constraint, and a wall beside them leaves no feasible velocity).
+    Short horizons let people walk past each other in rooms and doorways (measured in
+    3-minute runs of 20 people in four homes, two seeds each: 74% of goals reached
+    against 55%).
 
     Args:
         neighbor_dist: how far (m) an agent looks for others.
@@ -34,8 +41,8 @@ class ORCAModel(LocalModel):
 
     name = "orca"
 
-    def __init__(self, neighbor_dist: float = 10.0, max_neighbors: int = 10,
-                 time_horizon: float = 5.0, time_horizon_obst: float = 1.0):
+    def __init__(self, neighbor_dist: float = 3.0, max_neighbors: int = 6,
+                 time_horizon: float = 1.0, time_horizon_obst: float = 0.3):
         check_range("orca.neighbor_dist", neighbor_dist, 0.1, 100.0)
         check_range("orca.max_neighbors", max_neighbors, 1, 1000, integer=True)
         check_range("orca.time_horizon", time_horizon, 0.01, 100.0)

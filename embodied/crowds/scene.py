@@ -9,6 +9,9 @@ import numpy as np
 
 from embodied.crowds.crowd import Crowd, CrowdConfig, home_obstacles, place_people
 
+#: The robot of a crowd scene stands where it has this much room (m to the nearest obstacle).
+ROBOT_ROOM = 1.0
+
 
 @dataclass
 class CrowdScene:
@@ -29,7 +32,7 @@ def crowd_scene(home_seed: int = 3, split: str = "val", people: int = 20,
                 config: CrowdConfig | None = None, robot: bool = True, seed: int = 0,
                 num_rooms=(4, 6)) -> CrowdScene:
     """Home ``home_seed`` of ``split`` with ``people`` walking under ``config`` (and a Fetch
-    robot standing on a random navigable point when ``robot``), reset with ``seed``."""
+    robot standing where it has room round it when ``robot``), reset with ``seed``."""
     from embodied.agents.humanoid import Humanoid
     from embodied.agents.humanoid.avatars import sample_avatar
     from embodied.agents.robot import make_robot
@@ -53,7 +56,10 @@ def crowd_scene(home_seed: int = 3, split: str = "val", people: int = 20,
         robot_rng = np.random.default_rng([seed, 0xB07])
         robot_entity = world.entity("robot")
         radius = robot_entity.constants.base_radius
-        x, y = navmap.with_radius(radius).sample_navigable(robot_rng, 1)[0]
+        # somewhere with room round it: a robot parked in a doorway shuts half the home
+        candidates = navmap.with_radius(radius).sample_navigable(robot_rng, 64)
+        roomy = [c for c in candidates if navmap.clearance_at(tuple(c)) >= ROBOT_ROOM]
+        x, y = (roomy or [max(candidates, key=lambda c: navmap.clearance_at(tuple(c)))])[0]
         robot_entity.set_pose(world, (x, y), float(robot_rng.uniform(-np.pi, np.pi)))
         keep_clear.append((x, y, radius))
     place_people(world, crowd, rng, keep_clear)

@@ -82,3 +82,73 @@ def test_bad_crowds_are_refused_with_the_limit():
         crowd_scene(people=120, robot=False, config=CrowdConfig(robot=None))
     with pytest.raises(ConfigError, match="crowd.people"):
         Crowd(["human0", "human0"])
+
+
+def test_a_goal_someone_stands_on_counts_as_reached_a_body_away():
+    scene = crowd_scene(people=2, config=CrowdConfig(robot=None), robot=False, seed=4)
+    crowd, person = scene.crowd, scene.crowd.persons[0]
+    body = scene.people[0].config.body_radius
+    person.goal = (1.0, 1.0)
+    pos = np.array([[1.0 + 2 * body + 0.05, 1.0], [1.0, 1.0]])
+    assert crowd._taken(0, person, pos, remaining=2 * body + 0.05)
+    pos[1] = (5.0, 5.0)                                    # nobody there: walk on
+    assert not crowd._taken(0, person, pos, remaining=2 * body + 0.05)
+
+
+def test_stepping_aside_never_heads_into_a_wall():
+    scene = crowd_scene(people=1, config=CrowdConfig(robot=None), robot=False, seed=4)
+    crowd, nav = scene.crowd, scene.navmap
+    rng = np.random.default_rng(0)
+    checked = 0
+    for here in nav.sample_navigable(rng, 400):
+        if nav.clearance_at(tuple(here)) > 0.35:
+            continue
+        into = [np.array([math.cos(a), math.sin(a)]) for a in np.linspace(0, 2 * math.pi, 16, endpoint=False)
+                if not nav.is_navigable(tuple(here + 0.4 * np.array([math.cos(a), math.sin(a)])))]
+        if not into:
+            continue
+        way = crowd._free_way(here, into[0])
+        if way is not None:
+            assert nav.is_navigable(tuple(here + 0.4 * np.asarray(way)))
+        checked += 1
+    assert checked >= 10
+
+
+def test_a_person_stalled_behind_the_robot_plans_its_way_round_it():
+    scene = crowd_scene(people=1, seed=3)
+    crowd, world = scene.crowd, scene.world
+    robot = world.entity("robot")
+    rx, ry, _ = robot.get_pose(world)
+    paths = crowd._paths
+    for a in np.linspace(0, math.pi, 12, endpoint=False):
+        u = np.array([math.cos(a), math.sin(a)])
+        start, goal = np.array([rx, ry]) + 1.5 * u, np.array([rx, ry]) - 1.5 * u
+        if paths.is_navigable(tuple(start)) and paths.is_navigable(tuple(goal)) \
+                and paths.line_of_sight(tuple(start), tuple(goal)):
+            break
+    else:
+        pytest.fail("no straight line through the robot's spot in this home")
+    person = crowd.persons[0]
+    person.goal, person.path, person.waypoint = tuple(goal), (tuple(start), tuple(goal)), 1
+    crowd._robot_disc = (rx, ry, robot.constants.base_radius)
+    crowd._detour(0, person, np.array([start]))
+    route = np.array(person.path)
+    assert len(route) > 2 and person.detours == 1
+    dense = np.concatenate([a + np.linspace(0, 1, 50)[:, None] * (b - a) for a, b in zip(route[:-1], route[1:])])
+    clear = robot.constants.base_radius + paths.agent_radius - 2 * paths.cell_size
+    assert np.linalg.norm(dense - (rx, ry), axis=1).min() >= clear
+
+
+def test_a_person_with_nowhere_to_go_is_counted_once_and_looks_again(monkeypatch):
+    scene = crowd_scene(people=1, config=CrowdConfig(robot=None), robot=False, seed=4)
+    crowd, world = scene.crowd, scene.world
+    person = crowd.persons[0]
+    pos = scene.positions()
+    for nav in (crowd._paths, crowd._navmap):
+        monkeypatch.setattr(nav, "connected", lambda *a, **k: False)
+    before = person.given_up
+    assert not crowd._new_goal(world, 0, person, pos)
+    assert not crowd._new_goal(world, 0, person, pos)
+    assert person.given_up == before + 1 and person.lost
+    monkeypatch.undo()
+    assert crowd._new_goal(world, 0, person, pos) and not person.lost
