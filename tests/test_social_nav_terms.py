@@ -117,3 +117,18 @@ def test_config_validation():
         SocialNavRewardConfig(found_min=2.5)
     with pytest.raises(ConfigError, match="reward.success_steps"):
         SocialNavRewardConfig(success_steps=0)
+
+
+def test_stuck_steps_count_commanded_forward_motion_that_does_not_happen():
+    def step(commanded, measured):
+        return StepRecord(distance=3.0, separation=2.4, found=False, forward_speed=measured,
+                          collided=False, commanded_speed=commanded)
+
+    records = ([step(1.0, 0.9)] * 5             # driving
+               + [step(1.0, 0.01)] * 7          # pinned: commanded, not moving
+               + [step(0.2, 0.0)] * 4           # creeping command: not stuck
+               + [step(1.0, -0.04)] * 2         # pushed back a little: still stuck
+               + [step(-0.5, 0.0)] * 3          # backing command: not counted
+               + [step(0.31, 0.06)] * 2)        # slow but moving
+    metrics = SocialNavMetrics(SocialNavRewardConfig(), records=records).summary(10.0)
+    assert metrics["stuck_steps"] == 9.0

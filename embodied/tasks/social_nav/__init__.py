@@ -57,7 +57,8 @@ class SocialNavEnv(TaskEnv):
     success do not end the episode). ``info["metrics"]`` at the last step holds
     finding_success, finding_spl, following_rate, collision, success (>= 400 found steps),
     backup_ratio, yield_ratio, mean_follow_distance, min_human_distance,
-    intimate_zone_ratio, personal_zone_ratio and more.
+    intimate_zone_ratio, personal_zone_ratio, stuck_steps (steps commanded forward faster
+    than 0.3 m/s with the base moving slower than 0.05 m/s) and more.
 
     ## Arguments
     ``gym.make("embodied/SocialNav-v0", split="val", obs_mode="state", render_mode=None,
@@ -66,7 +67,8 @@ class SocialNavEnv(TaskEnv):
     overrides replace fields of ``config``.
 
     ## Version History
-    - v0: initial release.
+    - v0: initial release; later the ``stuck_steps`` metric was added (episodes,
+      rewards and the other metrics unchanged).
     """
 
 

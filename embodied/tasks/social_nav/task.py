@@ -206,7 +206,8 @@ class SocialNavTask(Task):
         forward_speed = float(robot.base_velocity(world)[0])
         self.metrics.add(StepRecord(distance=d, separation=euclid - self.robot_radius
                                     - cfg.humanoid_radius, found=found,
-                                    forward_speed=forward_speed, collided=collided))
+                                    forward_speed=forward_speed, collided=collided,
+                                    commanded_speed=float(robot.state.base_command[0])))
         self._last = terms, facing, found, collided
         if cfg.bystanders:
             xy = np.array([entities[bystander(i)].xy for i in range(cfg.bystanders)])

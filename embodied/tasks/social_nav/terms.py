@@ -22,6 +22,7 @@ from typing import Iterable
 import numpy as np
 
 from embodied.errors import check_range
+from embodied.tasks.navigation import is_stuck
 
 TERM_NAMES = ("distance", "facing", "collision", "collision_count", "slack", "success")
 
@@ -103,6 +104,7 @@ class StepRecord:
     found: bool
     forward_speed: float       # robot base velocity along its forward axis (m/s)
     collided: bool
+    commanded_speed: float = 0.0   # forward speed the robot was commanded (m/s)
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,8 @@ class SocialNavMetrics:
             "following_rate": min(found_after / denom, 1.0),
             "collision": float(any(r.collided for r in self.records)),
             "collision_steps": float(sum(r.collided for r in self.records)),
+            "stuck_steps": float(sum(is_stuck(r.commanded_speed, r.forward_speed)
+                                     for r in self.records)),
             "success": float(self.found_steps >= self.reward_cfg.success_steps),
             "found_steps": float(self.found_steps),
             "first_found_step": float(first) if success_found else float("nan"),
