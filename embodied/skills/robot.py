@@ -62,14 +62,20 @@ class BaseCommand(NamedTuple):
 @dataclass
 class NavigateTo(Skill):
     """Drive to ``goal`` (x, y), or to the entity ``target`` as it moves, along the
-    shortest path on the robot's navigation map (``robot.navmap``).
+    shortest path on the robot's navigation map (``robot.navmap``, inflated by the
+    robot's radius).
 
-    Each step the base steers at the path point ``lookahead`` metres ahead: it turns in
+    Each step the base steers at the path point ``lookahead`` metres ahead, or nearer
+    when the straight line there would cut a corner (it must be in clear view on the
+    map); off the map (pressed against a wall) it steers back onto it first. It turns in
     place while that point is more than ``turn_in_place`` rad off its heading, else
     drives at ``speed_gain`` m/s per metre still to go beyond ``stop_distance`` (scaled
-    by the cosine of the heading error). Done within ``stop_distance + tolerance`` of the
-    goal (geodesic); fails when there is no path or after ``timeout`` seconds (default
-    from the distance at the start).
+    by the cosine of the heading error). Commanded forward motion
+    that does not happen for ``stuck_after`` seconds is being stuck: the base backs off
+    for ``back_off`` seconds, turning towards its way, and goes on (:attr:`recoveries`
+    counts it). Done within ``stop_distance + tolerance`` of the goal (geodesic); fails
+    when there is no path or after ``timeout`` seconds (default from the distance at the
+    start).
     """
 
     goal: tuple[float, float] | None = None
@@ -80,7 +86,12 @@ class NavigateTo(Skill):
     turn_gain: float = 2.5
     speed_gain: float = 1.2
     turn_in_place: float = 1.0
+    stuck_after: float = 1.0
+    back_off: float = 1.0
     timeout: float | None = None
+    stuck: float = 0.0          # seconds commanded forward without moving
+    recovering: float = 0.0     # seconds of backing off left
+    recoveries: int = 0
 
     def __post_init__(self):
         if (self.goal is None) == (self.target is None):
@@ -89,7 +100,7 @@ class NavigateTo(Skill):
             raise ConfigError("NavigateTo", (self.goal, self.target),
                               reason="give exactly one of goal (x, y) and target (an entity name)")
         for name in ("stop_distance", "tolerance", "lookahead", "turn_gain", "speed_gain",
-                     "turn_in_place"):
+                     "turn_in_place", "stuck_after", "back_off"):
             check_range(f"navigate.{name}", getattr(self, name), low=0.0)
         if self.goal is not None:
             self.goal = (float(self.goal[0]), float(self.goal[1]))
@@ -114,7 +125,7 @@ class NavigateTo(Skill):
         if distance is None:
             distance = navmap.geodesic_distance((rx, ry), (float(goal[0]), float(goal[1])))
         path = navmap.shortest_path(np.array([rx, ry]), goal)
-        aim = lookahead_point(path, self.lookahead) if path is not None else goal
+        aim = self._aim(navmap, (rx, ry), path) if path is not None else goal
         heading_error = wrap_angle(math.atan2(aim[1] - ry, aim[0] - rx) - yaw)
         speed = self.speed_gain * (distance - self.stop_distance)
         if abs(heading_error) > self.turn_in_place:
@@ -124,8 +135,36 @@ class NavigateTo(Skill):
         return BaseCommand(speed, self.turn_gain * heading_error, distance, heading_error,
                            path is not None)
 
+    def _aim(self, navmap, here: tuple[float, float], path: np.ndarray) -> np.ndarray:
+        """The point to steer at: ``lookahead`` metres along the path, or nearer until it
+        is in clear view (from the path's start, the nearest free point, when the robot is
+        off the map, pressed against something)."""
+        seen_from = here if navmap.is_navigable(here) else tuple(path[0])
+        ahead = self.lookahead
+        while ahead > 0.1:
+            point = lookahead_point(path, ahead)
+            if navmap.line_of_sight(seen_from, point):
+                return point
+            ahead *= 0.5
+        return lookahead_point(path, 0.1)
+
+    def steer(self, robot: "Robot", world: "World", distance: float | None = None) -> BaseCommand:
+        """:meth:`command`, watched for being stuck: the command to give this step (a
+        back-off while recovering)."""
+        command = self.command(robot, world, distance)
+        dt = world.dt
+        if self.recovering > 0.0:
+            self.recovering = max(self.recovering - dt, 0.0)
+            return command._replace(linear=-0.3, angular=0.5 * command.angular)
+        moving = abs(float(robot.base_velocity(world)[0])) >= 0.05
+        self.stuck = self.stuck + dt if command.linear > 0.3 and not moving else 0.0
+        if self.stuck > self.stuck_after:
+            self.stuck, self.recovering = 0.0, self.back_off
+            self.recoveries += 1
+        return command
+
     def _update(self, robot, world):
-        command = self.command(robot, world)
+        command = self.steer(robot, world)
         if self.timeout is None:
             speed = max(robot.config.max_linear_speed, 0.1)
             self.timeout = 10.0 + 3.0 * (command.distance if math.isfinite(command.distance) else 0.0) / speed

@@ -5,8 +5,11 @@ fixed stream, seeded random actions, or the heuristic expert run live). For ever
 the record keeps the action, the reward, each reward term, the scalar infos and a digest
 of every observation key; at the end, the episode metrics (metrics added later are
 allowed beside the recorded ones, which must not change). The fixture was recorded
-before the task floor was refactored; ``tests/tasks/test_social_nav_golden.py`` replays
-every case and demands bit-identical results.
+before the task floor was refactored; its heuristic cases were recorded again when the
+expert changed (it keeps corners clear and backs off when pinned: a change of the
+policy, not of the env; the other cases came out identical).
+``tests/tasks/test_social_nav_golden.py`` replays every case and demands bit-identical
+results.
 
     python tests/golden/social_nav_v0.py --write    # (re)record the fixture
 """

@@ -1,7 +1,8 @@
 """Privileged heuristic expert for SocialNav, like Habitat 3.0's: it reads the navigation
 map and the humanoid's true position (the task's privileged view), drives along the
-shortest path towards the humanoid with the robot's ``NavigateTo`` skill, holds a
-following distance while facing it and backs off when too close."""
+shortest path towards the humanoid with the robot's ``NavigateTo`` skill (one per
+episode: it keeps corners clear and backs off when pinned), holds a following distance
+while facing it and backs off when too close."""
 
 from __future__ import annotations
 
@@ -28,10 +29,12 @@ class FollowerConfig:
     speed_gain: float = 1.2          # m/s per m of distance error
     turn_in_place: float = 1.0       # heading errors above this (rad) turn without driving
     obstacle_stop: float = 0.25      # stop driving forward when the scan sees this close (m)
+    obstacle_slow: float = 0.0       # ... and slow to crawl_speed when anything ahead-ish is
+    crawl_speed: float = 0.3         #     this close (m beyond the base radius, +-90 deg; 0: touching)
 
     def __post_init__(self):
         for name in ("follow_distance", "tolerance", "lookahead", "turn_gain", "speed_gain",
-                     "turn_in_place", "obstacle_stop"):
+                     "turn_in_place", "obstacle_stop", "obstacle_slow", "crawl_speed"):
             check_range(f"heuristic.{name}", getattr(self, name), low=0.0)
 
 
@@ -42,6 +45,10 @@ class SocialNavHeuristic(Policy):
 
     def __init__(self, config: FollowerConfig | None = None):
         self.config = config or FollowerConfig()
+        self._navigate = None          # the episode's NavigateTo (it remembers being stuck)
+
+    def reset(self, env: gym.Env, seed: int | None = None) -> None:
+        self._navigate = None
 
     def act(self, observation, env: gym.Env):
         from embodied.skills.robot import NavigateTo
@@ -54,21 +61,28 @@ class SocialNavHeuristic(Policy):
         human = np.asarray(view.agent(view.humanoid).position[:2], float)
         distance = view.distance
         bearing_to_human = wrap_angle(math.atan2(human[1] - ry, human[0] - rx) - yaw)
+        if self._navigate is None or self._navigate.target != view.humanoid:
+            self._navigate = NavigateTo(target=view.humanoid, stop_distance=cfg.follow_distance,
+                                        lookahead=cfg.lookahead, turn_gain=cfg.turn_gain,
+                                        speed_gain=cfg.speed_gain, turn_in_place=cfg.turn_in_place)
         if distance > cfg.follow_distance + cfg.tolerance:
-            navigate = NavigateTo(target=view.humanoid, stop_distance=cfg.follow_distance,
-                                  lookahead=cfg.lookahead, turn_gain=cfg.turn_gain,
-                                  speed_gain=cfg.speed_gain, turn_in_place=cfg.turn_in_place)
-            speed, turn, *_ = navigate.command(robot, world, distance)
+            speed, turn, *_ = self._navigate.steer(robot, world, distance)
         elif distance < cfg.follow_distance - cfg.tolerance:
             speed = -cfg.speed_gain * (cfg.follow_distance - distance)
             turn = cfg.turn_gain * bearing_to_human
         else:
             speed, turn = 0.0, cfg.turn_gain * bearing_to_human
         scan = observation.get("range_scan") if isinstance(observation, dict) else None
+        if distance <= cfg.follow_distance + cfg.tolerance:
+            self._navigate.stuck = 0.0
         if speed > 0 and scan is not None:
-            front = scan[len(scan) // 2 - 2: len(scan) // 2 + 3]
+            n = len(scan)
+            front = scan[n // 2 - 2: n // 2 + 3]
+            ahead = scan[n // 6: n - n // 6]            # +-90 deg of the 270 deg scan
             if float(np.min(front)) < cfg.obstacle_stop + robot.constants.base_radius:
                 speed = 0.0
+            elif float(np.min(ahead)) < cfg.obstacle_slow + robot.constants.base_radius:
+                speed = min(speed, cfg.crawl_speed)
         return view.actions[view.robot].to_action(speed, turn)
 
 
