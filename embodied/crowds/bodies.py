@@ -30,7 +30,7 @@ class BodySpace:
         self.fixed: list[tuple[float, float, float]] = []
         self._xy: list[list[float]] = self.pos.tolist()
         self._near: list[list[int]] = [[] for _ in range(count)]
-        self.refused = 0                          # moves cut short so far (a report)
+        self.cut_short = 0                          # moves cut short so far (a report)
 
     def update(self, pos: np.ndarray, fixed: list[tuple[float, float, float]]) -> None:
         """Everyone's position at the start of a step, and the fixed discs (x, y, radius)."""
@@ -52,7 +52,7 @@ class BodySpace:
         contacts = self._contacts(i, x1, y1, x0, y0)
         if not contacts:
             return x1, y1
-        self.refused += 1
+        self.cut_short += 1
         for px, py, _ in contacts:
             nx, ny = x0 - px, y0 - py
             norm = math.hypot(nx, ny)

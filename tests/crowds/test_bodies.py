@@ -21,9 +21,9 @@ def two_people(a=(0.0, 0.0), b=(1.0, 0.0)) -> BodySpace:
 def test_a_move_into_another_body_slides_past_it_and_is_counted():
     space = two_people(b=(0.45, 0.0))
     assert space.slide(0, 0.0, 0.0, 0.04, 0.0) == (0.04, 0.0)      # 0.41 apart: free
-    assert space.refused == 0
+    assert space.cut_short == 0
     x, y = space.slide(0, 0.0, 0.0, 0.06, 0.03)                    # would be 0.39 apart
-    assert space.refused == 1
+    assert space.cut_short == 1
     assert (x, y) == (0.0, 0.03), "the part of the move towards the other is taken out"
     assert space.slide(0, 0.0, 0.0, 0.08, 0.0) == (0.0, 0.0), "straight at it: it stops"
 
@@ -59,4 +59,4 @@ def test_humanoids_walked_into_each_other_stop_at_touching_distance():
         world.step()
         closest = min(closest, math.dist(left.xy, right.xy))
     assert 2 * left.config.body_radius - 1e-9 <= closest < 2 * left.config.body_radius + 0.06
-    assert space.refused > 0
+    assert space.cut_short > 0
