@@ -14,7 +14,7 @@ from scipy.sparse import csr_matrix
 
 from embodied.errors import ConfigError, EmbodiedError, check_range
 from embodied.scenes.navmap.raster import (MAX_CELL_SIZE, MIN_CELL_SIZE, Raster, Rect, check_rect,
-                                           clearance_grid, rasterize)
+                                           clearance_grid, disc_outline, fill_convex, rasterize)
 from embodied.scenes.navmap.routes import (CornerGraph, DistanceField, build_corner_graph,
                                            corner_path, corner_route, grid_graph, string_pull)
 from embodied.scenes.navmap.sight import SegmentTests
@@ -145,15 +145,12 @@ class NavMap:
 
     def with_discs(self, discs: Sequence[tuple[float, float, float]]) -> "NavMap":
         """The map with ``(x, y, radius)`` discs occupied as well, e.g. a robot standing in
-        a passage that people should walk round (a re-raster of the grid only)."""
+        a passage that people should walk round (every cell a disc touches, as for the
+        scene's own cylinders; a re-raster of the grid only)."""
         raster = self._raster
-        h, w = raster.shape
-        rows, cols = np.mgrid[0:h, 0:w]
-        xs = raster.origin[0] + (cols + 0.5) * raster.cell
-        ys = raster.origin[1] + (rows + 0.5) * raster.cell
         occupied = raster.occupied.copy()
-        for x, y, r in discs:
-            occupied |= (xs - x) ** 2 + (ys - y) ** 2 <= r * r
+        fill_convex(occupied, [disc_outline(x, y, r) for x, y, r in discs], raster.origin,
+                    raster.cell)
         return NavMap(replace(raster, occupied=occupied,
                               clearance=clearance_grid(occupied, raster.cell)), self.agent_radius)
 

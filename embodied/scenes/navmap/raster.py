@@ -41,6 +41,11 @@ def _circle(n: int = _CIRCLE_SIDES) -> np.ndarray:
 
 
 _UNIT_CIRCLE = _circle()
+
+
+def disc_outline(x: float, y: float, radius: float) -> np.ndarray:
+    """A polygon (world xy) circumscribing the disc, as geoms' round footprints are filled."""
+    return (x, y) + radius * _UNIT_CIRCLE
 _BOX_CORNERS = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)])
 
 
@@ -57,7 +62,7 @@ def geom_outline(model: mujoco.MjModel, g: int, pos: np.ndarray, rot: np.ndarray
         return pts[:, :2], pts[:, 2].min(), pts[:, 2].max()
     if gtype == G.mjGEOM_SPHERE:
         r = size[0]
-        return pos[:2] + r * _UNIT_CIRCLE, pos[2] - r, pos[2] + r
+        return disc_outline(pos[0], pos[1], r), pos[2] - r, pos[2] + r
     if gtype in (G.mjGEOM_CAPSULE, G.mjGEOM_CYLINDER):
         r, half = size[0], size[1]
         axis = rot[:, 2]
