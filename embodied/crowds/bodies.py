@@ -26,16 +26,14 @@ class BodySpace:
 
     def __init__(self, count: int, radius: float):
         self.radius = float(radius)
-        self.pos = np.zeros((count, 2))
         self.fixed: list[tuple[float, float, float]] = []
-        self._xy: list[list[float]] = self.pos.tolist()
+        self._xy: list[list[float]] = [[0.0, 0.0] for _ in range(count)]
         self._near: list[list[int]] = [[] for _ in range(count)]
         self.cut_short = 0                          # moves cut short so far (a report)
 
     def update(self, pos: np.ndarray, fixed: list[tuple[float, float, float]]) -> None:
         """Everyone's position at the start of a step, and the fixed discs (x, y, radius)."""
-        self.pos[:] = pos
-        self._xy = self.pos.tolist()
+        self._xy = np.asarray(pos, float).tolist()
         self.fixed = fixed
         diff = pos[:, None, :] - pos[None, :, :]
         close = np.einsum("ijk,ijk->ij", diff, diff) < _NEAR * _NEAR
@@ -76,7 +74,6 @@ class BodySpace:
 
     def moved(self, i: int, x: float, y: float) -> None:
         """Person ``i`` is now at (x, y)."""
-        self.pos[i, 0], self.pos[i, 1] = x, y
         self._xy[i] = [x, y]
 
 

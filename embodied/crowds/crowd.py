@@ -255,9 +255,9 @@ class Crowd(Entity):
                        dtype=float).reshape(n, 2)
         pref = np.zeros((n, 2))
         robot = world.entities.get(cfg.robot) if cfg.robot and cfg.robot_visible else None
-        self._robot_disc = None
+        self._robot_disc = robot_yaw = None
         if robot is not None:
-            x, y, _ = robot.get_pose(world)
+            x, y, robot_yaw = robot.get_pose(world)
             radius = float(getattr(getattr(robot, "constants", None), "base_radius", 0.3))
             self._robot_disc = (float(x), float(y), radius)
         for i, p in enumerate(self.persons):
@@ -270,13 +270,11 @@ class Crowd(Entity):
         agents = Agents(pos=pos, vel=vel, pref=pref, radius=np.full(n, cfg.radius),
                         max_speed=np.array([max(p.speed, 0.1) * 1.2 for p in self.persons]),
                         group=self._groups())
-        if self._robot_disc is not None:
+        if robot is not None:
             x, y, radius = self._robot_disc
-            robot = world.entities[cfg.robot]
-            yaw = robot.get_pose(world)[2]
             forward = float(robot.base_velocity(world)[0])
             agents.robot_pos = np.array([x, y])
-            agents.robot_vel = np.array([forward * math.cos(yaw), forward * math.sin(yaw)])
+            agents.robot_vel = np.array([forward * math.cos(robot_yaw), forward * math.sin(robot_yaw)])
             agents.robot_radius = radius
         velocities = self.model.velocities(agents, dt)
         self._bodies.update(pos, [self._robot_disc] if self._robot_disc is not None else [])

@@ -36,7 +36,7 @@ def test_people_already_too_close_may_move_apart_but_not_nearer():
 
 def test_fixed_discs_keep_people_off_the_robot_and_moves_update_the_space():
     space = two_people(b=(0.9, 0.0))
-    space.update(space.pos.copy(), fixed=[(0.0, 0.6, 0.3)])
+    space.update(np.array([(0.0, 0.0), (0.9, 0.0)]), fixed=[(0.0, 0.6, 0.3)])
     assert space.slide(0, 0.0, 0.0, 0.0, 0.15) == (0.0, 0.0)         # 0.45 < 0.2 + 0.3
     space.moved(1, 0.3, 0.0)
     assert space.slide(0, 0.0, 0.0, 0.05, 0.0) == (0.0, 0.0), "the space sees where person 1 went"
