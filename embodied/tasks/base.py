@@ -269,6 +269,12 @@ class Task:
 
     def step(self, action) -> tuple[dict, float, bool, bool, dict]:
         """One control step of the episode (Gymnasium's step contract)."""
+        self.apply_action(action)
+        return self.advance()
+
+    def apply_action(self, action) -> None:
+        """Check every agent's part of ``action`` (ActionError before anything is applied),
+        then give each agent its command."""
         world = self._scene().world
         if len(self.actions) == 1:
             term, = self.actions.values()
@@ -278,6 +284,12 @@ class Task:
             commands = [t.process(part) for t, part in zip(terms_of, self._split_action(action))]
             for t, command in zip(terms_of, commands):
                 t.apply(world, command)
+
+    def advance(self, observe: bool = True) -> tuple[dict | None, float, bool, bool, dict]:
+        """One World step with the commands given, and the task's bookkeeping of it (the
+        observation is None without ``observe``: for tasks stepping several times per
+        env step)."""
+        world = self._scene().world
         world.step()
         self.steps += 1
         self.after_step()
@@ -296,7 +308,7 @@ class Task:
         if terminated or truncated:
             info["metrics"] = self.episode_metrics()
             info["reward_term_sums"] = dict(self.term_sums)
-        return self.observe(), reward, terminated, truncated, info
+        return self.observe() if observe else None, reward, terminated, truncated, info
 
     def _split_action(self, action) -> list:
         if not isinstance(action, Mapping) or set(action) != set(self.actions):
