@@ -146,3 +146,13 @@ def lowest_point(m: mujoco.MjModel, data: mujoco.MjData, body: int) -> float:
         z = data.geom_xpos[g, 2] + rot[2] @ center - np.abs(rot[2]) @ half
         lowest = min(lowest, z)
     return float(lowest) if np.isfinite(lowest) else float(data.xpos[body, 2])
+
+
+def holder_of(world: "World", body: int, besides=None) -> str | None:
+    """The name of the entity (other than ``besides``) holding ``body``, or None."""
+    name = world.model.body(int(body)).name
+    for entity in world.entities.values():
+        held = getattr(entity, "held_object", None)
+        if entity is not besides and held is not None and held(world) == name:
+            return entity.name
+    return None

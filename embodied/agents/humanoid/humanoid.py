@@ -37,7 +37,7 @@ from embodied.agents.humanoid.skeleton import ARM_JOINTS, UPPER_JOINTS, Skeleton
 from embodied.errors import ActionError, ConfigError, check_choice, check_range
 from embodied.geometry import quat_yaw, wrap_angle
 from embodied.sim.entity import Entity, PlanarPose
-from embodied.sim.kinematic import FreeBody, Hold, compose, quat_conj, quat_mul
+from embodied.sim.kinematic import FreeBody, Hold, compose, holder_of, quat_conj, quat_mul
 
 if TYPE_CHECKING:
     from embodied.scenes.navmap import NavMap
@@ -452,6 +452,8 @@ class Humanoid(Entity):
         side = side or self._reach.side
         body = world.body_id(object_body) if isinstance(object_body, str) else int(object_body)
         held = FreeBody.of(world.model, body)   # raises for bodies without a free joint
+        if holder_of(world, body, self) is not None:
+            return False                        # in someone else's hand
         if snap and self.distance_to_object(world, body, side) > self.config.grasp_distance:
             if math.dist(world.data.xpos[body][:2], self.position) > self.config.pick_radius:
                 return False

@@ -10,7 +10,8 @@ import mujoco
 import numpy as np
 
 from embodied.geometry import yaw_of_xmat
-from embodied.sim.kinematic import FreeBody, Hold, body_extent, lowest_point, quat_mul, rotate
+from embodied.sim.kinematic import (FreeBody, Hold, body_extent, holder_of, lowest_point,
+                                    quat_mul, rotate)
 
 if TYPE_CHECKING:
     from embodied.agents.robot.robot import Robot
@@ -35,13 +36,15 @@ def nearest_graspable(robot: "Robot", world: "World") -> int:
     return int(g[best]) if dist[best] <= robot.config.grasp_radius else -1
 
 
-def oracle_grasp(robot: "Robot", world: "World") -> bool:
-    """Snap the nearest graspable object within reach into the hand; whether one was taken."""
+def oracle_grasp(robot: "Robot", world: "World", body: int | None = None) -> bool:
+    """Snap the nearest graspable object within reach into the hand (``body`` instead,
+    however far it is, when given); whether one was taken."""
     state = robot.state
     if state.hold is not None:
         return True
-    body = nearest_graspable(robot, world)
-    if body < 0:
+    if body is None:
+        body = nearest_graspable(robot, world)
+    if body < 0 or holder_of(world, body, robot) is not None:
         state.gripper_closed = False
         return False
     m, data, h = world.model, world.data, robot.handles
@@ -78,9 +81,10 @@ def holding_opening(robot: "Robot", world: "World", body: int) -> float:
     return min(max(opening, lo), hi)
 
 
-def oracle_release(robot: "Robot", world: "World") -> None:
+def oracle_release(robot: "Robot", world: "World", above=None) -> None:
     """Let go of the held object, set down upright (as it was when grasped, turned with the
-    hand) at rest on the surface below it."""
+    hand) at rest on the surface below it (below the point ``above``, x y z, when given:
+    the object's centre is moved there first)."""
     state = robot.state
     body = state.held_body
     turn = np.empty(4)
@@ -89,6 +93,11 @@ def oracle_release(robot: "Robot", world: "World") -> None:
     state.hold = None
     state.held_body = -1
     state.finger_hold = None
+    if above is not None:
+        fb = FreeBody.of(world.model, body)
+        pos, quat = fb.pose(world.data)
+        fb.set_pose(world.data, pos + np.asarray(above, float) - world.data.xipos[body], quat)
+        mujoco.mj_kinematics(world.model, world.data)
     set_down(world, body, quat_mul(turn, state.grasp_quat), robot.handles.own_geom)
     state.grasp_quat = None
 

@@ -23,7 +23,7 @@ from embodied.agents.robot import grasp as grasping
 from embodied.agents.robot.config import RobotConfig
 from embodied.agents.robot.embodiment import Embodiment, get_embodiment
 from embodied.agents.robot.ik import ik_data, solve_arm_ik
-from embodied.errors import ActionError, ConfigError
+from embodied.errors import ActionError, ConfigError, NotFoundError
 from embodied.geometry import yaw_of_xmat
 from embodied.sim.entity import Entity, PlanarPose
 from embodied.sim.kinematic import Hold, quat_mul
@@ -108,6 +108,10 @@ class Robot(Entity):
         #: The robot's navigation map (set by the task that builds the scene), read by
         #: navigation skills; shared, never copied, by forks.
         self.navmap = None
+        #: ``(entity, its radius, clearance)``: the base does not drive towards that entity
+        #: when it stands within the clearance (m, body to body) ahead or behind (a task's
+        #: safety stop, e.g. for a humanoid partner); None: off.
+        self.keep_clear: tuple[str, float, float] | None = None
 
     # -- names --------------------------------------------------------------------------
     def full_name(self, name: str) -> str:
@@ -268,8 +272,26 @@ class Robot(Entity):
         self._write_targets(world)
         # Drive along the heading only: the lateral velocity is held at zero.
         linear, angular = self.state.base_command
+        if self.keep_clear is not None and linear != 0.0:
+            linear = self._clear_speed(world, float(linear))
         ctrl, act = world.data.ctrl, self._h.base_act
         ctrl[act[0]], ctrl[act[1]], ctrl[act[2]] = linear, 0.0, angular
+
+    def _clear_speed(self, world: "World", linear: float) -> float:
+        """``linear``, or 0 when it would drive the base towards the entity of
+        :attr:`keep_clear` standing within its clearance ahead (or behind, backing up)."""
+        name, radius, clearance = self.keep_clear
+        other = world.entities[name].get_pose(world)
+        x, y, yaw = self.base_pose(world)
+        dx, dy = other.x - x, other.y - y
+        ahead = math.cos(yaw) * dx + math.sin(yaw) * dy
+        side = -math.sin(yaw) * dx + math.cos(yaw) * dy
+        reach = self.constants.base_radius + radius
+        # a little wider than the base: the arm, and what it carries, stand out of it
+        if ((ahead > 0.0) == (linear > 0.0) and abs(side) < reach + 0.25
+                and abs(ahead) - reach < clearance):
+            return 0.0
+        return linear
 
     def needs_substeps(self) -> bool:
         return self.state.hold is not None
@@ -412,23 +434,28 @@ class Robot(Entity):
         return solve_arm_ik(self, world, pos, quat)
 
     # -- grasping ---------------------------------------------------------------------------
-    def grasp(self, world: "World") -> bool:
+    def grasp(self, world: "World", body: int | None = None) -> bool:
         """Close the gripper. Oracle mode: snap the nearest graspable object within the
-        grasp radius into the hand (returns whether one was taken). Physics mode: the
-        fingers close; :meth:`is_holding` tells after a few steps whether something is held."""
+        grasp radius into the hand (returns whether one was taken); given ``body`` (a
+        graspable body id), that one, wherever it is (Habitat 3.0's "magic" grasp; the
+        caller decides it is within reach). Physics mode: the fingers close;
+        :meth:`is_holding` tells after a few steps whether something is held."""
         self.state.gripper_closed = True
         if self.config.grasp_mode == "physics":
             return False
-        return grasping.oracle_grasp(self, world)
+        if body is not None and int(body) not in self._h.graspable:
+            raise NotFoundError("graspable body", body, self._h.graspable.tolist())
+        return grasping.oracle_grasp(self, world, None if body is None else int(body))
 
-    def release(self, world: "World") -> None:
+    def release(self, world: "World", above=None) -> None:
         """Open the gripper. Oracle mode: the held object is set down upright (as it was
-        when grasped, turned with the hand) at rest on the surface below."""
+        when grasped, turned with the hand) at rest on the surface below (below the point
+        ``above``, x y z, when given: the object is moved there first)."""
         self.state.gripper_closed = False
         if self.state.hold is None:
             self.state.held_body = -1
             return
-        grasping.oracle_release(self, world)
+        grasping.oracle_release(self, world, above)
 
     # -- one action dict for tasks ---------------------------------------------------------
     def action_spaces(self) -> dict[str, gym.spaces.Box]:
