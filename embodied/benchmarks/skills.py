@@ -17,9 +17,7 @@ import statistics
 
 import numpy as np
 
-#: Receptacles between knee and chest height the arm can work on (not beds, shelves, sinks).
-ORDINARY = ("table", "desk", "counter", "cabinet", "nightstand", "tv_stand", "coffee_table",
-            "sofa", "toilet")
+from embodied.skills.placement import ORDINARY_RECEPTACLES as ORDINARY
 
 
 def home_world(seed: int, **robot_config):

@@ -73,6 +73,18 @@ class Wait(Skill):
 
 
 @dataclass
+class Refused(Skill):
+    """A call that cannot work now (a place with nothing in hand ...): fails at its first
+    step with ``why``, so callers get a failed status with a reason, not an exception."""
+
+    why: str = ""
+
+    def _update(self, agent, world):
+        agent.stop()
+        self.fail(self.why)
+
+
+@dataclass
 class Sequence(Skill):
     """Run skills one after another; fails as soon as one fails."""
 

@@ -12,6 +12,11 @@ import numpy as np
 from embodied.sim.kinematic import lowest_point
 
 
+#: Receptacles between knee and chest height an arm can work on (not beds, shelves, sinks).
+ORDINARY_RECEPTACLES = ("table", "desk", "counter", "cabinet", "nightstand", "tv_stand",
+                        "coffee_table", "sofa", "toilet")
+
+
 def standing_point(navmap, here, target, max_distance: float, *, min_distance: float = 0.0,
                    ring_start: float = 0.3, ring_step: float = 0.1, directions: int = 24,
                    toward: float | None = None, accept=None) -> tuple[float, float] | None:
@@ -71,4 +76,4 @@ def resting_on(world, body: int, furniture, tolerance: float = 0.03) -> bool:
     return any(rest_error(world, body, s.height, s.rect, tolerance) == "" for s in furniture.surfaces)
 
 
-__all__ = ["standing_point", "nearest_in_rect", "rest_error", "resting_on"]
+__all__ = ["ORDINARY_RECEPTACLES", "standing_point", "nearest_in_rect", "rest_error", "resting_on"]

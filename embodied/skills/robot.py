@@ -181,6 +181,23 @@ class NavigateTo(Skill):
             robot.command_base(command.linear, command.angular)
 
 
+@dataclass
+class Drive(Skill):
+    """Drive the base at ``linear`` m/s and ``angular`` rad/s for ``duration`` seconds
+    (Habitat 3.0's motion primitives: move forward/backward, turn left/right)."""
+
+    linear: float = 0.0
+    angular: float = 0.0
+    duration: float = 0.5
+
+    def _update(self, robot, world):
+        if self.steps * world.dt > self.duration:
+            robot.stop()
+            self.done()
+            return
+        robot.command_base(self.linear, self.angular)
+
+
 # -- turning and moving the arm -------------------------------------------------------
 
 @dataclass
@@ -521,11 +538,7 @@ class _Manipulation(Skill):
             stow = as_floats(robot.constants.arm_stow)
             if planner.clear([self.plan.via, stow]) and not planner.touches_robot(stow):
                 return stow
-            x, y, yaw = robot.base_pose(world)
-            ahead, side, z = self.carry
-            point = np.array([x + ahead * math.cos(yaw) - side * math.sin(yaw),
-                              y + ahead * math.sin(yaw) + side * math.cos(yaw), z])
-            carry, error = planner.solve(self.plan.via, point, np.array(hand_quat(yaw, 0.0)))
+            carry, error = carrying_pose(robot, world, planner, self.plan.via, self.carry)
             if (error < 2 * self.precision and planner.clear([self.plan.via, carry])
                     and not planner.touches_robot(carry)):
                 return as_floats(carry)
@@ -535,6 +548,16 @@ class _Manipulation(Skill):
 
     def _finish(self, robot, world) -> None:
         self.done()
+
+
+def carrying_pose(robot, world, planner: ArmPlanner, seed, carry) -> tuple[np.ndarray, float]:
+    """Arm joints holding the hand level at ``carry`` (x ahead, y left, z up; base frame),
+    by IK from ``seed``, and how far short of it they stay (m)."""
+    x, y, yaw = robot.base_pose(world)
+    ahead, side, z = carry
+    point = np.array([x + ahead * math.cos(yaw) - side * math.sin(yaw),
+                      y + ahead * math.sin(yaw) + side * math.cos(yaw), z])
+    return planner.solve(seed, point, np.array(hand_quat(yaw, 0.0)))
 
 
 @dataclass
@@ -848,4 +871,153 @@ class Place(_Manipulation):
         return ""
 
 
-__all__ = ["BaseCommand", "NavigateTo", "Face", "MoveArm", "Pick", "Place", "lookahead_point"]
+# -- with Habitat 3.0's oracle where the arm fails -------------------------------------
+
+def _base_distance(robot, world, xy) -> float:
+    x, y, _ = robot.base_pose(world)
+    return math.hypot(float(xy[0]) - x, float(xy[1]) - y)
+
+
+@dataclass
+class _Snap(Skill):
+    """What :class:`SnapPick` and :class:`SnapPlace` share: the arm's own skill first; if it
+    fails where the oracle may act, drive (once) within ``snap_reach`` of the thing when
+    not there yet, then act with the oracle (:meth:`_snap`)."""
+
+    snap_reach: float = 1.3
+    stage: str = "arm"
+    child: Skill | None = None
+    snapped: bool = False
+    why: str = ""                       # the arm's failure
+
+    def _where(self, robot, world) -> tuple[float, float] | None:
+        """The point the robot must be within ``snap_reach`` of (None: the oracle may not act)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _where()")
+
+    def _snap(self, robot, world) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must implement _snap()")
+
+    def _update(self, robot, world):
+        if self.stage == "arm":
+            self.child.update(robot, world)
+            if self.child.running:
+                return
+            if self.child.status is Status.DONE:
+                self.done()
+                return
+            self.why = self.child.reason
+            where = self._where(robot, world)
+            if where is None:
+                self.fail(self.why)
+                return
+            if _base_distance(robot, world, where) > self.snap_reach:
+                stand = (None if robot.navmap is None else standing_point(
+                    robot.navmap, robot.base_pose(world)[:2], where, self.snap_reach - 0.1))
+                if stand is None:
+                    self.fail(self.why)
+                    return
+                self.child = NavigateTo(goal=stand, tolerance=0.1)
+                self.stage = "approach"
+                return
+            self.stage = "snap"
+        if self.stage == "approach":
+            self.child.update(robot, world)
+            if self.child.running:
+                return
+            where = self._where(robot, world)
+            if where is None or _base_distance(robot, world, where) > self.snap_reach:
+                self.fail(f"{self.why} (and could not get within {self.snap_reach} m for the oracle)")
+                return
+            self.stage = "snap"
+        robot.stop()
+        self._snap(robot, world)
+
+
+@dataclass
+class SnapPick(_Snap):
+    """:class:`Pick` with Habitat 3.0's "magic" grasp as the fallback: the arm's own pick
+    first (real motion, the gripper takes the object at the hand); if that fails with the
+    hand empty, the robot gets within ``snap_reach`` of the object (base centre), its arm
+    rises to the carrying pose (``Pick.carry``) and the object snaps into the hand
+    (:attr:`snapped`). Fails with the pick's reason otherwise."""
+
+    object: str = ""
+
+    def __post_init__(self):
+        self.child = Pick(object=self.object)
+
+    def _where(self, robot, world):
+        from embodied.sim.kinematic import holder_of
+
+        body = world.body_id(self.object)
+        if robot.is_holding() or holder_of(world, body, robot) is not None:
+            return None
+        p = world.data.xipos[body]
+        return float(p[0]), float(p[1])
+
+    def _snap(self, robot, world):
+        if self.stage == "snap":
+            planner = ArmPlanner(robot, world)
+            saved = robot.state.arm_target.copy(), robot.state.torso_target
+            try:
+                carry, _ = carrying_pose(robot, world, planner, None, Pick.carry)
+            finally:
+                robot.state.arm_target, robot.state.torso_target = saved
+            self.child = MoveArm(path=(as_floats(carry),), torso=float(robot.handles.torso_range[0]),
+                                 settle=0.3)
+            self.stage = "carry"
+        self.child.update(robot, world)
+        if self.child.running:
+            return
+        if not robot.grasp(world, body=world.body_id(self.object)):
+            self.fail(f"the oracle could not take {self.object}")
+            return
+        self.snapped = True
+        self.done()
+
+
+@dataclass
+class SnapPlace(_Snap):
+    """:class:`Place` with Habitat 3.0's "magic" place as the fallback: the arm's own place
+    first; if that fails still holding the object, the robot gets within ``snap_reach``
+    of the surface (base centre) and the object is set down at rest on the free point of
+    the surface nearest it (:attr:`snapped`). ``home`` and ``furniture`` as for
+    :class:`Place`."""
+
+    furniture: str = ""
+    home: InitVar[Any] = None
+    place: Place | None = None
+
+    def __post_init__(self, home):
+        self.child = self.place = Place(furniture=self.furniture, home=home)
+
+    def _where(self, robot, world):
+        if not robot.is_holding():
+            return None
+        _, rect, _ = self.place.surfaces[self.place.surface]
+        return nearest_in_rect(robot.base_pose(world)[:2], rect, 0.1)
+
+    def _snap(self, robot, world):
+        place = self.place
+        height, rect, clearance = place.surfaces[place.surface]
+        spots = _snap_spots(place, robot, world, height, rect, clearance, self.snap_reach)
+        if not spots:
+            self.fail(f"{self.why} (and no free point of {self.furniture} within "
+                      f"{self.snap_reach} m for the oracle)")
+            return
+        robot.release(world, above=(spots[0][0], spots[0][1], height + 0.3))
+        self.snapped = True
+        self.done()
+
+
+def _snap_spots(place: Place, robot, world, height, rect, clearance, reach: float) -> list[tuple[float, float]]:
+    """Free points of ``place``'s surface within ``reach`` of the base, nearest first."""
+    reach, place.reach = place.reach, reach
+    try:
+        return place._spots(robot, world, height, rect, clearance)
+    finally:
+        place.reach = reach
+
+
+__all__ = ["BaseCommand", "NavigateTo", "Drive", "Face", "MoveArm", "Pick", "Place", "SnapPick",
+           "SnapPlace", "carrying_pose", "lookahead_point"]
