@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Mapping, Sequence
 
 import gymnasium as gym
@@ -223,6 +224,20 @@ class Task:
         """Floor points a third-person view should keep in frame (the agents)."""
         world = self.world
         return [(p.x, p.y) for p in (world.entity(a).get_pose(world) for a in self.actions)]
+
+    # -- helpers tasks share ----------------------------------------------------------------
+    def home_index(self, seed: int) -> int:
+        """Home ``seed`` of the split, modulo ``config.homes`` when set (and non-zero)."""
+        size = SPLITS[self.split].size
+        n = getattr(self.config, "homes", 0) or size
+        return int(seed) % min(n, size)
+
+    @cached_property
+    def robot_radius(self) -> float:
+        """The footprint radius (m) of ``config.robot``'s embodiment."""
+        from embodied.agents.robot import get_embodiment
+
+        return float(get_embodiment(self.config.robot).constants.base_radius)
 
     # -- the episode loop -----------------------------------------------------------------
     @property

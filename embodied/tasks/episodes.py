@@ -33,6 +33,19 @@ if TYPE_CHECKING:
     from embodied.tasks.base import Task
 
 
+def check_episode_fields(cfg) -> None:
+    """Checks of the config fields robot-and-humanoid tasks share (ConfigError naming the
+    field): step limit, timing, start distance, robot speeds, humanoid radius."""
+    from embodied.sim.world import Timing
+
+    check_range("max_steps", cfg.max_steps, 1, 10**7, integer=True)
+    Timing(cfg.physics_dt, cfg.control_dt).validate()
+    check_range("min_start_distance", cfg.min_start_distance, 0.0, 50.0)
+    check_range("max_linear_speed", cfg.max_linear_speed, 0.01, 1.5)
+    check_range("max_angular_speed", cfg.max_angular_speed, 0.01, 3.0)
+    check_range("humanoid_radius", cfg.humanoid_radius, 0.05, 1.0)
+
+
 @dataclass
 class Scene:
     """A built World of one home and what tasks read from it.

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from embodied.crowds.crowd import CrowdConfig
 from embodied.errors import ConfigError, check_choice, check_range
 from embodied.scenes.home import HomeConfig
-from embodied.sim.world import Timing
+from embodied.tasks.episodes import check_episode_fields
 from embodied.tasks.social_nav.terms import ProxemicsConfig, SocialNavRewardConfig
 
 OBS_MODES = ("state", "depth", "rgbd")
@@ -72,12 +72,7 @@ class SocialNavConfig:
     proxemics: ProxemicsConfig = field(default_factory=ProxemicsConfig)
 
     def __post_init__(self):
-        check_range("max_steps", self.max_steps, 1, 10**7, integer=True)
-        Timing(self.physics_dt, self.control_dt).validate()
-        check_range("min_start_distance", self.min_start_distance, 0.0, 50.0)
-        check_range("max_linear_speed", self.max_linear_speed, 0.01, 1.5)
-        check_range("max_angular_speed", self.max_angular_speed, 0.01, 3.0)
-        check_range("humanoid_radius", self.humanoid_radius, 0.05, 1.0)
+        check_episode_fields(self)
         for name in ("humanoid_speed", "humanoid_pause"):
             lo, hi = _pair(name, getattr(self, name))
             check_range(f"{name}[0]", lo, 0.0, 1.5 if name == "humanoid_speed" else 60.0)

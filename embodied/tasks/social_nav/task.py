@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
 from embodied.geometry import facing_cosine
-from embodied.scenes.splits import SPLITS
 from embodied.sim.world import Timing
 from embodied.tasks.actions import BaseVelocityAction
 from embodied.tasks.base import PrivilegedView, Task
@@ -54,13 +52,6 @@ class SocialNavTask(Task):
     obs_modes = OBS_MODES
     primary_metric = "following_rate"
 
-    @cached_property
-    def robot_radius(self) -> float:
-        """The robot's footprint radius (m), used for its navigation map and proxemics."""
-        from embodied.agents.robot import get_embodiment
-
-        return float(get_embodiment(self.config.robot).constants.base_radius)
-
     # -- declarations -------------------------------------------------------------------------
     def agents(self):
         return {ROBOT: "robot", HUMANOID: "humanoid",
@@ -91,12 +82,6 @@ class SocialNavTask(Task):
         return {ROBOT: out}
 
     # -- scenes -------------------------------------------------------------------------------
-    def home_index(self, seed: int) -> int:
-        """Home ``seed`` of the split, modulo ``config.homes`` when set."""
-        size = SPLITS[self.split].size
-        n = self.config.homes or size
-        return int(seed) % min(n, size)
-
     def scene_key(self, seed, rng):
         from embodied.agents.humanoid.avatars import sample_avatar
 
