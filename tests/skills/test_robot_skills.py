@@ -126,3 +126,51 @@ def test_snapshot_restore_and_fork_replay_a_pick_exactly(home0):
     world.restore(snap)
     assert rollout(world) == first
     assert rollout(twin) == first
+
+
+def test_the_oracle_takes_over_where_the_arm_fails():
+    from embodied.skills.robot import SnapPick, SnapPlace
+
+    home, world, robot = home_world(0, grasp_radius=0.01)   # the gripper never gets close enough
+    obj, target = moves(home)[0]
+    body = home.object_body_name(obj.name)
+    pick = SnapPick(object=body)
+    run(world, robot, pick)
+    assert pick.status is Status.DONE and pick.snapped, pick.reason
+    assert pick.why.startswith("Failed to pick! Not close enough to the object.")
+    assert robot.held_object(world) == body
+    place = SnapPlace(furniture=target.name, home=home)
+    run(world, robot, place)
+    assert place.status is Status.DONE, place.reason
+    assert not robot.is_holding() and rests_on(world, body, target)
+    far = SnapPick(object=body, snap_reach=0.0)             # the oracle may not act: the pick's reason
+    restart(world, robot)
+    run(world, robot, far)
+    assert far.status is Status.FAILED and far.reason.startswith("Failed to pick!")
+
+
+def test_no_one_takes_what_another_holds_and_the_safety_stop_keeps_the_base_back():
+    from embodied.agents.humanoid import Humanoid
+    from embodied.agents.robot import make_robot
+    from embodied.scenes.home import HomeConfig, generate_home
+    from embodied.sim.kinematic import holder_of
+
+    home = generate_home(0, "val", HomeConfig(static_objects=False))
+    robot, human = make_robot("fetch", grasp_mode="oracle"), Humanoid("human0")
+    world = home.make_world([robot, human], seed=0)
+    robot.set_pose(world, (0.0, 0.0), 0.0)
+    human.set_pose(world, (1.2, 0.0), 0.0)
+    body = world.body_id("obj/book_0/body")
+    assert robot.grasp(world, body=body) and holder_of(world, body) == "robot"
+    assert holder_of(world, body, robot) is None
+    assert not human.grasp(world, body, snap=True), "the humanoid may not take the robot's object"
+    robot.keep_clear = ("human0", 0.25, 0.3)
+    robot.command_base(1.0, 0.0)
+    for _ in range(20):
+        world.step()
+    x, _, _ = robot.base_pose(world)
+    assert x < 1.2 - 0.28 - 0.25 - 0.3 + 0.05, "stopped short of the humanoid ahead"
+    robot.command_base(-1.0, 0.0)                           # backing away is allowed
+    for _ in range(6):
+        world.step()
+    assert robot.base_pose(world)[0] < x - 0.05
