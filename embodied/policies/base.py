@@ -43,6 +43,8 @@ class RandomPolicy(Policy):
         space = env.action_space
         if isinstance(space, gym.spaces.Box):
             return self._rng.uniform(space.low, space.high).astype(space.dtype)
+        if isinstance(space, gym.spaces.Discrete):
+            return int(space.start + self._rng.integers(space.n))
         return space.sample()
 
 

@@ -1,4 +1,6 @@
 """Privileged scripted experts (they read the simulation through the task's privileged
-view): :mod:`.social_nav` (``heuristic``)."""
+view): :mod:`.social_nav` (``heuristic``), :mod:`.social_rearrange` (``rearrange_expert``,
+``rearrange_inferring``, ``rearrange_none``)."""
 
 from embodied.policies.experts import social_nav  # noqa: F401  (registers "heuristic")
+from embodied.policies.experts import social_rearrange  # noqa: F401  (registers "rearrange_*")

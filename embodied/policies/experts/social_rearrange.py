@@ -1,0 +1,132 @@
+"""SocialRearrange robot baselines in ``skills`` mode (one grounded skill per decision).
+
+- ``rearrange_expert``: a privileged planner that reads the partner's plan and takes the
+  objects the partner is not going for (if the partner goes for both, the one it would
+  do last), then anything still left; it waits a moment when the humanoid comes close.
+- ``rearrange_inferring``: the same planner without the partner's plan: it infers which
+  object the humanoid is going for from its motion (the one it holds, else the one its
+  geodesic distance shrank most towards since the last decision).
+- ``rearrange_none``: waits all episode (the humanoid alone).
+
+Uniformly random skills are the generic ``random`` policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gymnasium as gym
+
+from embodied.policies.base import Policy, privileged_view
+from embodied.policies.registry import register_policy
+
+
+def _skill_index(name: str) -> int:
+    from embodied.tasks.social_rearrange.task import SKILLS
+
+    return SKILLS.index(name)
+
+
+def _require_skills_mode(env: gym.Env) -> None:
+    from embodied.errors import ConfigError
+
+    if not isinstance(env.action_space, gym.spaces.Discrete):
+        raise ConfigError("task.config.action_mode", "low_level", reason="the SocialRearrange "
+                          "experts choose skills: use action_mode=skills")
+
+
+#: Waits (of ``config.wait_seconds`` each) the experts give way for while the humanoid is
+#: near before going on regardless.
+YIELD_WAITS = 5
+
+
+@dataclass
+class RearrangePlanner(Policy):
+    """The planner shared by the two experts; :meth:`claimed` says which objects the
+    humanoid is taken to be going for."""
+
+    privileged: bool = True
+    yielded: int = 0                        # waits since the humanoid came close
+    last_distances: tuple | None = None     # the humanoid's distances to the targets
+
+    @property
+    def name(self) -> str:
+        return "expert" if self.privileged else "inferring_expert"
+
+    def reset(self, env: gym.Env, seed: int | None = None) -> None:
+        _require_skills_mode(env)
+        self.yielded, self.last_distances = 0, None
+
+    def claimed(self, view) -> set[int]:
+        """Targets the robot leaves to the humanoid."""
+        n = len(view.targets)
+        mine_first = [i for i in range(n) if view.held_by[i] == view.humanoid]
+        if self.privileged:
+            partner = view.partner
+            intent = list(partner.intent)
+            if len(intent) == n:            # going for all: the robot takes the last one
+                intent = intent[:-1]
+            return set(intent) | set(mine_first)
+        navmap = view.navmap(view.humanoid)
+        here = view.agent(view.humanoid).xy
+        distances = tuple(navmap.geodesic_distance(here, view.object_xy(i)) for i in range(n))
+        claimed = set(mine_first)
+        if self.last_distances is not None and not claimed:
+            shrink = [self.last_distances[i] - distances[i] for i in range(n)]
+            best = max(range(n), key=lambda i: shrink[i])
+            if shrink[best] > 0.2:
+                claimed.add(best)
+        self.last_distances = distances
+        return claimed
+
+    def act(self, observation, env: gym.Env):
+        view = privileged_view(env)
+        robot = view.agent(view.robot)
+        claimed = self.claimed(view)
+        interrupted = observation["skill_status"][3] > 0.5
+        near = observation["agents_within_threshold"][0] > 0.5
+        if (interrupted or near and self.yielded) and self.yielded < YIELD_WAITS:
+            self.yielded += 1                   # the humanoid came close: let it pass
+            return _skill_index("wait")
+        self.yielded = 0
+        if robot.is_holding():
+            i = view.target_of_body(robot.held_object(view.world))
+            if i is not None:
+                return _skill_index(f"place_{i}")
+        free = [i for i in range(len(view.targets)) if not view.placed[i] and not view.held_by[i]]
+        mine = [i for i in free if i not in claimed]
+        if not mine and self.privileged:
+            # the partner's plan is done or given up: anything it will not do is ours
+            plan = {i for _, i in view.partner.plan} | ({view.target_of_body(
+                view.agent(view.humanoid).behaviour.object)} if _picking(view) else set())
+            mine = [i for i in free if i not in plan]
+        if not mine:
+            return _skill_index("wait")
+        navmap = view.navmap(view.robot)
+        x, y, _ = robot.base_pose(view.world)
+        best = min(mine, key=lambda i: (navmap.geodesic_distance((x, y), view.object_xy(i)), i))
+        return _skill_index(f"pick_{best}")
+
+
+def _picking(view) -> bool:
+    from embodied.skills.humanoid import Pick
+
+    skill = view.agent(view.humanoid).behaviour
+    return isinstance(skill, Pick) and skill.running
+
+
+class DoNothing(Policy):
+    """Waits all episode: the humanoid does the task alone."""
+
+    name = "none"
+
+    def reset(self, env: gym.Env, seed: int | None = None) -> None:
+        _require_skills_mode(env)
+
+    def act(self, observation, env: gym.Env):
+        return _skill_index("wait")
+
+
+register_policy("rearrange_expert", lambda cfg, checkpoint: RearrangePlanner(privileged=True))
+register_policy("rearrange_inferring", lambda cfg, checkpoint: RearrangePlanner(privileged=False))
+register_policy("rearrange_none", lambda cfg, checkpoint: DoNothing())

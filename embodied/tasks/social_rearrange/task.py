@@ -1,0 +1,573 @@
+"""Social Rearrangement: a robot and a humanoid partner move two objects to their goal
+receptacles in an unseen home.
+
+Definitions match Habitat 3.0's Social Rearrangement (see :mod:`.terms`). The robot is
+driven by the action (``low_level``: base, end effector and gripper; ``skills``: one
+grounded skill per env step, run until it ends, fails or is interrupted); the humanoid is
+driven by its partner policy (:mod:`.partners`) through the skill layer. A contact
+monitor counts robot-humanoid collisions at the end of each step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import gymnasium as gym
+import numpy as np
+
+from embodied.errors import ActionError, EpisodeInitError
+from embodied.sim.world import Timing
+from embodied.tasks.actions import ActionTerm
+from embodied.tasks.base import PrivilegedView, Task
+from embodied.tasks.episodes import Initializer, Scene, SeparatedStarts
+from embodied.tasks.social_rearrange.config import OBS_MODES, SocialRearrangeConfig
+from embodied.tasks.social_rearrange.partners import Partner, make_partner
+from embodied.tasks.social_rearrange.terms import (STAGES, EpisodeTally, reward_terms,
+                                                   stages_now)
+
+ROBOT = "robot"
+HUMANOID = "human0"
+ROBOT_HUMANOID = "robot_humanoid"
+#: The robot's grounded skills in ``skills`` mode, as Habitat 3.0's high-level action
+#: space lists them for two objects (the motion primitives drive the base briefly).
+SKILLS = ("nav_to_obj_0", "nav_to_obj_1", "nav_to_goal_0", "nav_to_goal_1", "pick_0", "pick_1",
+          "place_0", "place_1", "wait", "turn_left", "turn_right", "move_forward",
+          "move_backward")
+#: Outcomes of the last skill (the ``skill_status`` observation, one-hot in this order).
+SKILL_OUTCOMES = ("none", "done", "failed", "interrupted")
+#: How far (m) beyond the robot's footprint the humanoid's root keeps (its feet step and
+#: its arms swing beyond its body disc, and the robot's arm may stand out of its base).
+FENCE_MARGIN = 0.45
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target object of the episode and where it must go."""
+
+    object: str                                   # the object's name (``mug_2``)
+    body: str                                     # its body name (``obj/mug_2/body``)
+    start: str                                    # the receptacle it starts on
+    goal: str                                     # its goal receptacle
+    goal_surface: tuple[float, tuple[float, float, float, float]]   # (height, rect) placed on
+
+
+@dataclass(frozen=True)
+class SocialRearrangeView(PrivilegedView):
+    """The privileged view of a SocialRearrange episode."""
+
+    robot: str = ROBOT
+    humanoid: str = HUMANOID
+    targets: tuple[Target, ...] = ()
+    placed: tuple[bool, ...] = ()           # each target on its goal now
+    held_by: tuple[str, ...] = ()           # who holds each target ("" nobody)
+    reached: tuple[int, ...] = ()           # step each stage goal was reached (-1 not yet)
+    partner: Partner | None = None          # the humanoid's partner (its plan and intent)
+    skills: tuple[str, ...] = SKILLS
+
+    def target_of_body(self, body: str) -> int | None:
+        """Index of the target whose body is ``body`` (None if it is not a target)."""
+        return next((i for i, t in enumerate(self.targets) if t.body == body), None)
+
+    def object_xy(self, i: int) -> tuple[float, float]:
+        p = self.world.data.xpos[self.world.body_id(self.targets[i].body)]
+        return float(p[0]), float(p[1])
+
+    def goal_xy(self, i: int) -> tuple[float, float]:
+        _, (x0, y0, x1, y1) = self.targets[i].goal_surface
+        return 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+
+
+def largest_surface(furniture) -> tuple[float, tuple[float, float, float, float]]:
+    """The (height, rect) of a receptacle's largest surface."""
+    from embodied.skills.humanoid import surfaces_of
+
+    return max(surfaces_of(furniture), key=lambda s: (s[1][2] - s[1][0]) * (s[1][3] - s[1][1]))
+
+
+@dataclass
+class ChooseTargets(Initializer):
+    """Two target objects, each with another receptacle as its goal (in another room when
+    there is one), all within ``reach`` of points both agents can get to from where they
+    start. Ordinary receptacles (between knee and chest height) are preferred; a home
+    without enough of them uses any receptacle."""
+
+    count: int = 2
+    reach: float = 1.0
+
+    def __call__(self, task, rng):
+        from embodied.skills.placement import ORDINARY_RECEPTACLES
+
+        home = task.scene.home
+        for categories in (ORDINARY_RECEPTACLES, None):
+            pieces = {f.name: f for f in home.receptacles()
+                      if categories is None or f.category in categories}
+            chosen = self._choose(task, rng, pieces)
+            if len(chosen) == self.count:
+                task.targets = tuple(chosen)
+                return
+        raise EpisodeInitError(f"only {len(chosen)} of {self.count} target objects with "
+                               "reachable goals in this home")
+
+    def _choose(self, task, rng, pieces) -> list[Target]:
+        from embodied.skills.placement import standing_point
+
+        home = task.scene.home
+        starts = {a: (p.x, p.y) for a, p in task.start_poses.items()}
+        maps = task.scene.navmaps
+
+        def reachable(xy) -> bool:
+            return all(standing_point(maps[a], starts[a], xy, self.reach) is not None
+                       for a in (ROBOT, HUMANOID))
+
+        objects = [o for o in home.objects if o.receptacle in pieces]
+        chosen: list[Target] = []
+        for k in rng.permutation(len(objects)):
+            obj = objects[int(k)]
+            if len(chosen) == self.count:
+                break
+            if not reachable(obj.pos[:2]):
+                continue
+            used = {t.goal for t in chosen}
+            goals = [f for f in pieces.values() if f.name != obj.receptacle and f.name not in used]
+            goals = [f for f in goals if f.room != obj.room] or goals
+            for j in rng.permutation(len(goals)):
+                goal = goals[int(j)]
+                surface = largest_surface(goal)
+                x0, y0, x1, y1 = surface[1]
+                if reachable((0.5 * (x0 + x1), 0.5 * (y0 + y1))):
+                    chosen.append(Target(obj.name, home.object_body_name(obj.name),
+                                         obj.receptacle, goal.name, surface))
+                    break
+        return chosen
+
+
+class RobotArmBaseAction(ActionTerm):
+    """``Box(-1, 1, (6,))``: base forward speed and turn rate (scaled to the robot's
+    maximum speeds), end-effector motion (dx, dy, dz in the base frame, scaled to
+    ``max_ee_step`` per step) and gripper (> 0.5 grasp, < -0.5 release, else keep).
+    Out-of-range values are clipped; NaN or inf raises ActionError."""
+
+    def __init__(self, agent: str, max_linear_speed: float, max_angular_speed: float,
+                 max_ee_step: float, others: tuple[str, ...] = ()):
+        self.agent, self.others = agent, others
+        self.space = gym.spaces.Box(-1.0, 1.0, shape=(6,), dtype=np.float32)
+        self.scale = np.array([max_linear_speed, max_angular_speed] + [max_ee_step] * 3 + [1.0])
+
+    def process(self, action) -> np.ndarray:
+        a = np.asarray(action, dtype=np.float64)
+        if a.shape != (6,):
+            raise ActionError(f"{self.agent} action must have shape (6,), got {a.shape}")
+        if not np.isfinite(a).all():
+            raise ActionError(f"{self.agent} action contains NaN or inf: {a.tolist()}")
+        return np.clip(a, -1.0, 1.0) * self.scale
+
+    def apply(self, world, command) -> None:
+        from embodied.agents.robot.grasp import nearest_graspable
+        from embodied.sim.kinematic import holder_of
+
+        robot = world.entities[self.agent]
+        robot.command_base(float(command[0]), float(command[1]))
+        if np.any(command[2:5]):
+            robot.command_ee(world, command[2:5])
+        if command[5] > 0.5 and not robot.is_holding():
+            body = nearest_graspable(robot, world)
+            if body >= 0 and holder_of(world, body, robot) is None:
+                robot.grasp(world)
+        elif command[5] < -0.5 and robot.is_holding():
+            robot.release(world)
+
+
+class SkillChoiceAction(ActionTerm):
+    """``Discrete(len(skills))``: which grounded skill the robot runs next. :meth:`apply`
+    takes the built skill (the task grounds the choice in its episode)."""
+
+    def __init__(self, agent: str, skills: tuple[str, ...]):
+        self.agent, self.skills = agent, skills
+        self.space = gym.spaces.Discrete(len(skills))
+
+    def process(self, action) -> int:
+        a = np.asarray(action)
+        if a.shape not in ((), (1,)) or not (np.issubdtype(a.dtype, np.integer)
+                                             or (np.issubdtype(a.dtype, np.floating)
+                                                 and np.isfinite(a).all() and float(a.reshape(-1)[0]).is_integer())):
+            raise ActionError(f"{self.agent} skill choice must be one integer in "
+                              f"[0, {len(self.skills)}), got {action!r:.100}")
+        index = int(a.reshape(-1)[0])
+        if not 0 <= index < len(self.skills):
+            raise ActionError(f"{self.agent} skill choice {index} is not in [0, {len(self.skills)}) "
+                              f"(skills: {', '.join(self.skills)})")
+        return index
+
+    def apply(self, world, skill) -> None:
+        world.entities[self.agent].run(skill)
+
+
+class SocialRearrangeTask(Task):
+    """Episode sampling, observations, reward and metrics of SocialRearrange."""
+
+    config_class = SocialRearrangeConfig
+    obs_modes = OBS_MODES
+    primary_metric = "success"
+
+    @property
+    def skills_mode(self) -> bool:
+        return self.config.action_mode == "skills"
+
+    # -- declarations ---------------------------------------------------------------------
+    def agents(self):
+        return {ROBOT: "robot", HUMANOID: "humanoid"}
+
+    def make_actions(self):
+        cfg = self.config
+        if cfg.action_mode == "skills":
+            return {ROBOT: SkillChoiceAction(ROBOT, SKILLS)}
+        from embodied.agents.robot.config import RobotConfig
+
+        return {ROBOT: RobotArmBaseAction(ROBOT, cfg.max_linear_speed, cfg.max_angular_speed,
+                                          RobotConfig().max_ee_step, others=(HUMANOID,))}
+
+    def make_sensors(self):
+        from embodied import sensors as S
+
+        cfg = self.config
+        out = [S.BaseVelocity()]
+        if self.obs_mode == "depth":
+            out.append(S.CameraDepth(cfg.image_size, cfg.image_size, cfg.camera, "depth",
+                                     max_depth=cfg.max_depth))
+        return {ROBOT: out}
+
+    def _observation_space(self) -> gym.spaces.Dict:
+        base = super()._observation_space()
+        box = lambda n, lo=-np.inf, hi=np.inf: gym.spaces.Box(lo, hi, (n,), np.float32)
+        n = len(STAGES) // 2
+        return gym.spaces.Dict({**base.spaces,
+                                "is_holding": box(1, 0.0, 1.0),
+                                "obj_start_sensor": box(3 * n), "obj_goal_sensor": box(3 * n),
+                                "obj_start_gps_compass": box(2 * n),
+                                "obj_goal_gps_compass": box(2 * n),
+                                "other_agent_gps": box(2),
+                                "agents_within_threshold": box(1, 0.0, 1.0),
+                                "skill_status": box(len(SKILL_OUTCOMES), 0.0, 1.0)})
+
+    # -- scenes ---------------------------------------------------------------------------
+    def scene_key(self, seed, rng):
+        from embodied.agents.humanoid.avatars import sample_avatar
+
+        return self.home_index(seed), sample_avatar(rng, self.split).id
+
+    def build_scene(self, key) -> Scene:
+        from embodied.agents.humanoid import Humanoid
+        from embodied.agents.robot import make_robot
+        from embodied.crowds.bodies import BodySpace
+        from embodied.sensors import SensorSuite
+        from embodied.sim.contacts import ContactMonitor
+
+        index, avatar = key
+        cfg = self.config
+        entry = self.scenes.home(self.split, index, cfg.home)
+        robot = make_robot(cfg.robot, name=ROBOT, max_linear_speed=cfg.max_linear_speed,
+                           max_angular_speed=cfg.max_angular_speed, grasp_mode="oracle")
+        humanoid = Humanoid(HUMANOID, avatar=avatar)
+        contacts = ContactMonitor({ROBOT_HUMANOID: (ROBOT, HUMANOID)})
+        world = entry.home.make_world([robot, humanoid, contacts],
+                                      Timing(cfg.physics_dt, cfg.control_dt))
+        robot.navmap = self.scenes.navmap(entry, world, self.robot_radius)
+        humanoid.navmap = self.scenes.navmap(entry, world, cfg.humanoid_radius)
+        # the humanoid's steps never take it into the robot's footprint (it stops or slides)
+        humanoid.body_space = (BodySpace(1, 0.2), 0)
+        if cfg.safety_clearance > 0.0:
+            robot.keep_clear = (HUMANOID, cfg.humanoid_radius, cfg.safety_clearance)
+        return Scene(key, entry.home, world, navmaps={ROBOT: robot.navmap, HUMANOID: humanoid.navmap},
+                     sensors={ROBOT: SensorSuite(ROBOT, self.make_sensors()[ROBOT])})
+
+    # -- episodes -------------------------------------------------------------------------
+    def initializers(self):
+        return (SeparatedStarts((ROBOT, HUMANOID), self.config.min_start_distance, tries=64),
+                ChooseTargets())
+
+    def start_episode(self, seed):
+        world = self.world
+        self.partner = make_partner(self.config.partner)
+        self.tally = EpisodeTally()
+        self.last_holder = ["", ""]
+        self.within = self._within_threshold()
+        self.skill_outcome = "none"
+        self.last_skill = ""
+        self.partner.reset(self.privileged(), world.rng("partner"))
+        self._give_partner_skill()
+        self._last_terms = None
+        index, avatar = self.scene.key
+        return {"home": f"{self.split}/{index}", "avatar": avatar,
+                "targets": [(t.object, t.goal) for t in self.targets],
+                "partner_intent": list(self.partner.intent)}
+
+    # -- the episode's state, read off the World --------------------------------------------
+    def _held_by(self) -> tuple[str, ...]:
+        world = self.world
+        holders = {world.entities[a].held_object(world): a for a in (ROBOT, HUMANOID)}
+        return tuple(holders.get(t.body, "") for t in self.targets)
+
+    def _placed(self, held_by) -> tuple[bool, ...]:
+        from embodied.skills.placement import rest_error
+
+        world = self.world
+        out = []
+        for t, holder in zip(self.targets, held_by):
+            height, rect = t.goal_surface
+            out.append(not holder and rest_error(world, world.body_id(t.body), height, rect) == "")
+        return tuple(out)
+
+    def _within_threshold(self) -> bool:
+        world = self.world
+        rx, ry, yaw = world.entities[ROBOT].base_pose(world)
+        hx, hy = world.entities[HUMANOID].xy
+        dx, dy = hx - rx, hy - ry
+        ahead = math.cos(yaw) * dx + math.sin(yaw) * dy
+        side = -math.sin(yaw) * dx + math.cos(yaw) * dy
+        a, b = self.config.interrupt_ellipse
+        return (ahead / a) ** 2 + (side / b) ** 2 < 1.0
+
+    def _give_partner_skill(self) -> None:
+        skill = self.partner.update(self.privileged())
+        if skill is not None:
+            self.world.entities[HUMANOID].run(skill)
+
+    def _fence_humanoid(self) -> None:
+        """Write the robot's footprint into the humanoid's body space for the next step."""
+        world = self.world
+        h = world.entities[HUMANOID]
+        rx, ry, _ = world.entities[ROBOT].base_pose(world)
+        space, _ = h.body_space
+        space.update(np.array([h.xy]), [(rx, ry, self.robot_radius + FENCE_MARGIN)])
+
+    # -- stepping -------------------------------------------------------------------------
+    def apply_action(self, action) -> None:
+        if not self.skills_mode:
+            super().apply_action(action)
+            return
+        term = self.actions[ROBOT]
+        index = term.process(action)
+        self.last_skill = SKILLS[index]
+        term.apply(self.world, self.grounded_skill(index))
+
+    def step(self, action):
+        if not self.skills_mode:
+            return super().step(action)
+        self.apply_action(action)
+        robot = self.world.entities[ROBOT]
+        skill = robot.state.skill
+        totals: dict[str, float] = {}
+        steps = 0
+        self.skill_outcome = "none"
+        while True:
+            _, _, terminated, truncated, info = self.advance(observe=False)
+            steps += 1
+            for name, value in info["reward_terms"].items():
+                totals[name] = totals.get(name, 0.0) + value
+            if not skill.running:
+                self.skill_outcome = skill.status.value
+                break
+            if info["interrupted"]:
+                self.skill_outcome = "interrupted"
+                break
+            if terminated or truncated:
+                break
+        if skill.running:
+            robot.run(None)
+            robot.stop()
+        info.update(reward_terms=totals, skill=self.last_skill, skill_outcome=self.skill_outcome,
+                    skill_reason=getattr(skill, "reason", ""), low_level_steps=steps)
+        return self.observe(), float(sum(totals.values())), terminated, truncated, info
+
+    def after_step(self):
+        cfg, world = self.config, self.world
+        entities = world.entities
+        robot, human, contacts = entities[ROBOT], entities[HUMANOID], entities["contacts"]
+        held_by = self._held_by()
+        for i, holder in enumerate(held_by):
+            if holder:
+                self.last_holder[i] = holder
+        placed = self._placed(held_by)
+        tally = self.tally
+        new = 0
+        for k, now in enumerate(stages_now(tuple(bool(h) for h in held_by), placed)):
+            if now and tally.reached[k] < 0:
+                tally.reached[k] = self.steps
+                new += 1
+                if STAGES[k].endswith("placed"):
+                    tally.placed_by[k // 2] = self.last_holder[k // 2]
+        succeeded = all(placed) and robot.held_object(world) is None and human.holding is None
+        first_success = succeeded and tally.success_step < 0
+        if first_success:
+            tally.success_step = self.steps
+        counts = contacts.counts(ROBOT_HUMANOID)
+        collided = bool(counts.touching)
+        tally.collisions, tally.collision_steps = counts.onsets, counts.steps
+        rx, ry, ryaw = robot.base_pose(world)
+        tally.robot.add(rx, ry, ryaw, robot.ee_pose(world)[0], cfg.control_dt)
+        hx, hy = human.xy
+        tally.humanoid.add(hx, hy, human.yaw, human.hand_position("r"), cfg.control_dt)
+        within = self._within_threshold()
+        interrupted = within and not self.within
+        self.within = within
+        self._last_terms = reward_terms(new, first_success, collided, cfg.reward)
+        self._last = {"held_by": held_by, "placed": placed, "collided": collided,
+                      "interrupted": interrupted, "success": succeeded}
+        self._give_partner_skill()
+
+    def advance(self, observe: bool = True):
+        self._fence_humanoid()
+        return super().advance(observe)
+
+    def reward_terms(self):
+        return self._last_terms
+
+    def terminated(self) -> bool:
+        last = self._last
+        return last["success"] or (last["collided"] and self.config.reward.end_on_collide)
+
+    def step_info(self):
+        last = self._last
+        return {"stage_goals": {name: step >= 0 for name, step in zip(STAGES, self.tally.reached)},
+                "collided": last["collided"], "interrupted": last["interrupted"],
+                "held_by": list(last["held_by"]), "placed": list(last["placed"])}
+
+    def episode_metrics(self) -> dict[str, float]:
+        out = self.tally.metrics(self.steps, ROBOT)
+        out["episode_return"] = float(self.episode_return)
+        return out
+
+    # -- observations ------------------------------------------------------------------------
+    def observe(self, agent: str | None = None) -> dict:
+        obs = super().observe(agent)
+        world = self.world
+        robot, human = world.entities[ROBOT], world.entities[HUMANOID]
+        x, y, yaw = robot.base_pose(world)
+        c, s = math.cos(yaw), math.sin(yaw)
+
+        def local(p) -> tuple[float, float, float]:
+            dx, dy = p[0] - x, p[1] - y
+            return c * dx + s * dy, -s * dx + c * dy, float(p[2]) if len(p) > 2 else 0.0
+
+        starts, goals, start_polar, goal_polar = [], [], [], []
+        for t in self.targets:
+            p = world.data.xpos[world.body_id(t.body)]
+            height, (x0, y0, x1, y1) = t.goal_surface
+            for point, rel, polar in ((p, starts, start_polar),
+                                      ((0.5 * (x0 + x1), 0.5 * (y0 + y1), height), goals, goal_polar)):
+                lx, ly, lz = local(point)
+                rel.extend((lx, ly, lz))
+                polar.extend((math.hypot(lx, ly), math.atan2(ly, lx)))
+        hx, hy, _ = local(human.xy)
+        status = np.zeros(len(SKILL_OUTCOMES), np.float32)
+        status[SKILL_OUTCOMES.index(self.skill_outcome if self.skill_outcome in SKILL_OUTCOMES
+                                    else "none")] = 1.0
+        f32 = lambda v: np.asarray(v, np.float32)
+        obs.update({"is_holding": f32([robot.is_holding()]),
+                    "obj_start_sensor": f32(starts), "obj_goal_sensor": f32(goals),
+                    "obj_start_gps_compass": f32(start_polar),
+                    "obj_goal_gps_compass": f32(goal_polar),
+                    "other_agent_gps": f32([hx, hy]),
+                    "agents_within_threshold": f32([self.within]),
+                    "skill_status": status})
+        return obs
+
+    # -- skills -----------------------------------------------------------------------------
+    def grounded_skill(self, index: int):
+        """The robot's skill for the choice ``index`` of :data:`SKILLS`, grounded in this
+        episode; a call that cannot work now (a place with nothing in hand, a pick of what
+        the humanoid holds) gives a skill that fails at once with the reason."""
+        from embodied.skills.base import Refused, Wait
+        from embodied.skills.robot import Drive, SnapPick, SnapPlace
+
+        cfg, world, view = self.config, self.world, self.privileged()
+        robot = world.entities[ROBOT]
+        name = SKILLS[index]
+        verb, _, arg = name.rpartition("_")
+        if name == "wait":
+            return Wait(duration=cfg.wait_seconds)
+        if not arg.isdigit():
+            linear = {"move_forward": 1.0, "move_backward": -1.0}.get(name, 0.0) * cfg.max_linear_speed
+            angular = {"turn_left": 1.0, "turn_right": -1.0}.get(name, 0.0) * cfg.max_angular_speed
+            return Drive(linear=linear, angular=angular, duration=cfg.motion_seconds)
+        i = int(arg)
+        target = self.targets[i]
+        holder = view.held_by[i]
+        if verb == "nav_to_obj":
+            return self._navigate(view, view.object_xy(i))
+        if verb == "nav_to_goal":
+            return self._navigate(view, view.goal_xy(i))
+        if verb == "pick":
+            if robot.is_holding():
+                return Refused(why=f"already holding {robot.held_object(world)}; place it first")
+            if holder:
+                return Refused(why=f"{target.object} is held by the {holder}")
+            return SnapPick(object=target.body, snap_reach=cfg.snap_reach)
+        if not robot.is_holding():
+            return Refused(why="not holding an object")
+        return SnapPlace(furniture=target.goal, home=view.home, snap_reach=cfg.snap_reach)
+
+    def _navigate(self, view, xy):
+        from embodied.errors import ConfigError
+        from embodied.skills.base import Refused
+        from embodied.skills.library import approach_point
+        from embodied.skills.robot import NavigateTo
+
+        try:
+            return NavigateTo(goal=approach_point(view, ROBOT, xy))
+        except ConfigError as e:
+            return Refused(why=str(e))
+
+    # -- memory -------------------------------------------------------------------------------
+    def task_state(self):
+        return {"targets": self.targets, "partner": self.partner, "tally": self.tally,
+                "last_holder": list(self.last_holder), "within": self.within,
+                "skill_outcome": self.skill_outcome, "last_skill": self.last_skill,
+                "last_terms": self._last_terms, "last": getattr(self, "_last", None)}
+
+    def restore_task_state(self, state):
+        import copy
+
+        state = copy.deepcopy(state)
+        self.targets, self.partner, self.tally = state["targets"], state["partner"], state["tally"]
+        self.last_holder, self.within = state["last_holder"], state["within"]
+        self.skill_outcome, self.last_skill = state["skill_outcome"], state["last_skill"]
+        self._last_terms, self._last = state["last_terms"], state["last"]
+
+    # -- what people and tools see ----------------------------------------------------------------
+    def privileged(self) -> SocialRearrangeView:
+        s = self._scene()
+        held_by = self._held_by()
+        return SocialRearrangeView(world=s.world, home=s.home, navmaps=s.navmaps,
+                                   actions=self.actions, steps=self.steps,
+                                   targets=self.targets, held_by=held_by,
+                                   placed=self._placed(held_by),
+                                   reached=tuple(self.tally.reached), partner=self.partner)
+
+    def teleop_agents(self):
+        return (HUMANOID,)
+
+    def hud_rows(self):
+        reached = self.tally.reached
+        return [(name.replace("_", " "), "yes" if step >= 0 else "-")
+                for name, step in zip(STAGES, reached)] + [
+            ("collisions", str(self.tally.collisions))]
+
+    def headline(self, metrics):
+        m = metrics
+        return (f"success {m['success']:.0f}, complete {m['percent_complete']:.0f}%, "
+                f"steps {m['steps']:.0f}, offloading {m['task_offloading']:.2f}")
+
+    def video_lines(self):
+        done = sum(step >= 0 for step in self.tally.reached)
+        return (f"step {self.steps}/{self.config.max_steps}   stage goals {done}/{len(STAGES)}",
+                "targets: " + ", ".join(f"{t.object} -> {t.goal}" for t in self.targets))
+
+    def view_focus(self):
+        world = self.world
+        rx, ry, _ = world.entity(ROBOT).base_pose(world)
+        return [(rx, ry), world.entity(HUMANOID).xy]
+
+    def inset_camera(self) -> str | None:
+        return self.world.entity(ROBOT).head_camera

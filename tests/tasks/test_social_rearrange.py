@@ -1,0 +1,182 @@
+"""SocialRearrange (in development, not yet registered as an env): episode sampling,
+Habitat 3.0's reward and stage goals, the skills action mode, partners, forks, bad input."""
+
+import math
+
+import numpy as np
+import pytest
+
+from embodied.errors import ActionError, ConfigError, NotFoundError
+from embodied.tasks.social_rearrange import SKILLS, SocialRearrangeConfig, SocialRearrangeTask
+from embodied.tasks.social_rearrange.partners import PLAN_POP_GOALS
+from embodied.tasks.social_rearrange.task import HUMANOID, ROBOT
+
+
+def task(**config):
+    return SocialRearrangeTask(SocialRearrangeConfig(**config), split="val")
+
+
+def same(a, b) -> bool:
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray):
+        return np.array_equal(a, b, equal_nan=True)
+    return a == b or (isinstance(a, float) and math.isnan(a) and math.isnan(b))
+
+
+class Shim:
+    """What a privileged policy needs of an env (the task is not registered as one yet)."""
+
+    def __init__(self, t):
+        self.task, self.action_space, self.unwrapped = t, t.action_space, self
+
+    def privileged(self):
+        return self.task.privileged()
+
+    @property
+    def world(self):
+        return self.task.world
+
+
+def test_episodes_start_as_habitat_defines_them():
+    t = task()
+    for seed in range(3):
+        obs, info = t.reset(seed)
+        assert t.observation_space.contains(obs)
+        assert len(t.targets) == 2 and len({x.goal for x in t.targets}) == 2
+        assert all(x.goal != x.start for x in t.targets)
+        r, h = t.start_poses[ROBOT], t.start_poses[HUMANOID]
+        assert t.scene.navmaps[ROBOT].geodesic_distance((r.x, r.y), (h.x, h.y)) >= 5.0
+        assert info["targets"] == [(x.object, x.goal) for x in t.targets]
+        assert obs["is_holding"][0] == 0.0 and obs["skill_status"][0] == 1.0
+    t.close()
+
+
+def test_the_humanoid_alone_reaches_each_stage_goal_once_and_the_terms_sum_to_the_reward():
+    t = task(action_mode="skills", partner="greedy")
+    t.reset(1)
+    wait = SKILLS.index("wait")
+    stage_total, rewards = 0.0, 0
+    while True:
+        obs, reward, terminated, truncated, info = t.step(wait)
+        terms = info["reward_terms"]
+        assert list(terms) == ["slack", "stage_goal", "success", "collision"]
+        assert float(sum(terms.values())) == reward
+        assert math.isclose(terms["slack"], -0.0005 * info["low_level_steps"])
+        stage_total += terms["stage_goal"]
+        rewards += 1
+        if terminated or truncated:
+            break
+    m = info["metrics"]
+    reached = [m[k] for k in ("obj0_held", "obj0_placed", "obj1_held", "obj1_placed")]
+    assert sum(reached) >= 2, "the humanoid alone moved at least one object"
+    assert stage_total == 5.0 * sum(reached), "each stage goal pays once"
+    assert m["percent_complete"] == 25.0 * sum(reached)
+    if m["success"]:
+        assert terminated and info["reward_term_sums"]["success"] == 10.0
+    assert m["task_offloading"] == 0.0 and m["humanoid_distance"] > 3.0
+    t.close()
+
+
+def test_a_planted_collision_ends_the_episode_with_the_penalty():
+    t = task()
+    t.reset(0)
+    world = t.world
+    rx, ry, _ = world.entity(ROBOT).base_pose(world)
+    world.entity(HUMANOID).set_pose(world, (rx + 0.3, ry), math.pi)
+    _, reward, terminated, _, info = t.step(np.zeros(6, np.float32))
+    assert info["collided"] and terminated
+    assert info["reward_terms"]["collision"] == -0.5
+    assert info["metrics"]["did_collide"] == 1.0 and info["metrics"]["num_collisions"] == 1.0
+    t.close()
+    t = task(reward=__import__("embodied.tasks.social_rearrange.config", fromlist=["x"])
+             .SocialRearrangeRewardConfig(end_on_collide=False))
+    t.reset(0)
+    world = t.world
+    rx, ry, _ = world.entity(ROBOT).base_pose(world)
+    world.entity(HUMANOID).set_pose(world, (rx + 0.3, ry), math.pi)
+    _, _, terminated, _, info = t.step(np.zeros(6, np.float32))
+    assert info["collided"] and not terminated
+    t.close()
+
+
+def test_skill_calls_that_cannot_work_fail_with_a_reason_and_bad_choices_are_refused():
+    t = task(action_mode="skills", partner="waiting")
+    t.reset(2)
+    _, _, _, _, info = t.step(SKILLS.index("place_0"))
+    assert info["skill_outcome"] == "failed" and info["skill_reason"] == "not holding an object"
+    steps = t.steps
+    for bad in (len(SKILLS), -1, 1.5, float("nan"), np.array([1, 2]), "pick_0"):
+        with pytest.raises(ActionError):
+            t.step(bad)
+    assert t.steps == steps
+    _, _, _, _, info = t.step(np.int64(SKILLS.index("turn_left")))
+    assert info["skill_outcome"] == "done" and info["low_level_steps"] >= 6
+    t.close()
+    t = task()
+    t.reset(2)
+    qpos = t.world.data.qpos.copy()
+    with pytest.raises(ActionError):
+        t.step(np.array([0, 0, 0, np.nan, 0, 0], np.float32))
+    assert np.array_equal(t.world.data.qpos, qpos)
+    t.close()
+
+
+def test_unknown_partner_and_config_values_name_the_problem():
+    with pytest.raises(NotFoundError, match="plan_pop_3"):
+        SocialRearrangeConfig(partner="plan_pop_9")
+    with pytest.raises(ConfigError, match="action_mode"):
+        SocialRearrangeConfig(action_mode="joints")
+    from embodied.scenes.home import HomeConfig
+
+    with pytest.raises(ConfigError, match="free bodies"):
+        SocialRearrangeConfig(home=HomeConfig(static_objects=True))
+
+
+def test_plan_pop_partners_draw_their_goal_among_habitat_options():
+    for p, options in PLAN_POP_GOALS.items():
+        t = task(partner=f"plan_pop_{p}")
+        drawn = {tuple(t.reset(seed)[1]["partner_intent"]) for seed in range(12)}
+        assert drawn <= set(options)
+        assert len(drawn) == len(options) or p == 4 and len(drawn) >= 3
+        t.close()
+
+
+def test_skills_mode_episodes_fork_and_replay_exactly():
+    a, b = task(action_mode="skills"), task(action_mode="skills")
+    choices = [SKILLS.index(s) for s in ("nav_to_obj_0", "turn_left", "pick_1", "move_forward",
+                                         "wait", "nav_to_goal_1")]
+    out_a = [a.reset(4)] + [a.step(c) for c in choices[:2]]
+    out_b = [b.reset(4)] + [b.step(c) for c in choices[:2]]
+    assert same(out_a, out_b)
+    twin = a.fork()
+    snap = a.snapshot()
+    first = [a.step(c) for c in choices[2:]]
+    a.restore(snap)
+    again = [a.step(c) for c in choices[2:]]
+    forked = [twin.step(c) for c in choices[2:]]
+    assert same(first, again) and same(first, forked)
+    assert same([b.step(c) for c in choices[2:]], first)
+    a.close(), b.close()
+
+
+def test_the_privileged_expert_and_a_plan_pop_partner_tidy_up_together():
+    from embodied.policies import make_policy
+
+    t = task(action_mode="skills", partner="plan_pop_1")
+    env = Shim(t)
+    policy = make_policy({"name": "rearrange_expert"})
+    obs, _ = t.reset(1)
+    policy.reset(env, 1)
+    while True:
+        obs, _, terminated, truncated, info = t.step(policy.act(obs, env))
+        if terminated or truncated:
+            break
+    m = info["metrics"]
+    assert m["success"] == 1.0 and m["did_collide"] == 0.0
+    assert m["task_offloading"] == 0.5, "the robot moved the object the partner left"
+    t.close()
+    with pytest.raises(ConfigError, match="action_mode=skills"):
+        make_policy({"name": "rearrange_expert"}).reset(Shim(task()), 0)
