@@ -180,3 +180,21 @@ def test_the_privileged_expert_and_a_plan_pop_partner_tidy_up_together():
     t.close()
     with pytest.raises(ConfigError, match="action_mode=skills"):
         make_policy({"name": "rearrange_expert"}).reset(Shim(task()), 0)
+
+
+def test_the_humanoid_alone_runs_in_the_world_without_the_robot():
+    t = task(action_mode="skills", partner="greedy")
+    t.reset(1)
+    before = t.world.data.qpos.copy()
+    done, steps = t.solo_run(1)
+    assert np.array_equal(t.world.data.qpos, before), "the task's own episode is untouched"
+    wait = SKILLS.index("wait")
+    while True:
+        _, _, terminated, truncated, info = t.step(wait)
+        if terminated or truncated:
+            break
+    with_robot = info["metrics"]
+    # in this episode the waiting robot is never in the humanoid's way: the World without
+    # it replays the humanoid's episode to the same step
+    assert with_robot["success"] == 1.0 and done and steps == with_robot["steps"]
+    t.close()

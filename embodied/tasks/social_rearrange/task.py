@@ -305,7 +305,8 @@ class SocialRearrangeTask(Task):
     # -- the episode's state, read off the World --------------------------------------------
     def _held_by(self) -> tuple[str, ...]:
         world = self.world
-        holders = {world.entities[a].held_object(world): a for a in (ROBOT, HUMANOID)}
+        holders = {world.entities[a].held_object(world): a for a in (ROBOT, HUMANOID)
+                   if a in world.entities}
         return tuple(holders.get(t.body, "") for t in self.targets)
 
     def _placed(self, held_by) -> tuple[bool, ...]:
@@ -518,6 +519,31 @@ class SocialRearrangeTask(Task):
             return NavigateTo(goal=approach_point(view, ROBOT, xy))
         except ConfigError as e:
             return Refused(why=str(e))
+
+    # -- the humanoid alone ------------------------------------------------------------------
+    def solo_run(self, seed: int) -> tuple[bool, int]:
+        """Whether, and after how many steps, the humanoid alone finishes episode ``seed``:
+        the same home, targets and humanoid start, the greedy partner doing both objects,
+        in the World rebuilt without the robot (what Relative Efficiency compares with).
+        The steps are ``max_steps`` when it does not finish. This task's own episode is
+        left as it was."""
+        import dataclasses
+
+        solo = SocialRearrangeTask(dataclasses.replace(self.config, partner="greedy"), self.split,
+                                   scenes=self.scenes.sharing_homes())
+        try:
+            solo.reset(seed)
+            world = solo.world.rebuild(without=[ROBOT])
+            solo.scene = dataclasses.replace(solo.scene, world=world)
+            for step in range(1, self.config.max_steps + 1):
+                world.step()
+                held_by = solo._held_by()
+                if all(solo._placed(held_by)) and not any(held_by):
+                    return True, step
+                solo._give_partner_skill()
+            return False, self.config.max_steps
+        finally:
+            solo.close()
 
     # -- memory -------------------------------------------------------------------------------
     def task_state(self):
