@@ -60,6 +60,16 @@ class Skill:
         return self.child.status is Status.DONE
 
 
+def active(skill: Skill | None, kind: type) -> Skill | None:
+    """The running ``kind`` skill ``skill`` is carrying out now: itself, or the sub-skill
+    (``child``) it runs, or that one's, and so on; None when there is none."""
+    while skill is not None and skill.running:
+        if isinstance(skill, kind):
+            return skill
+        skill = getattr(skill, "child", None)
+    return None
+
+
 @dataclass
 class Wait(Skill):
     """Stand still (for ``duration`` seconds, or until interrupted when None)."""

@@ -24,8 +24,8 @@ from embodied.agents.humanoid.humanoid import TURN_IN_PLACE
 from embodied.agents.humanoid.reach import ReachStatus
 from embodied.errors import check_range
 from embodied.geometry import wrap_angle
-from embodied.skills.base import Sequence, Skill, Status, Wait
-from embodied.skills.placement import nearest_in_rect, standing_point
+from embodied.skills.base import Sequence, Skill, Status, Wait, active
+from embodied.skills.placement import detour_map, nearest_in_rect, standing_point
 
 if TYPE_CHECKING:
     from embodied.agents.humanoid.humanoid import Humanoid
@@ -62,6 +62,7 @@ class WalkTo(Skill):
     tolerance: float = 0.15
     face: tuple[float, float] | None = None
     timeout: float | None = None          # seconds; default from the path length
+    avoid: tuple[tuple[float, float, float], ...] = ()   # extra discs (x, y, r) to walk round
     path: list[tuple[float, float]] | None = None
     waypoint: int = 1
     best_remaining: float = math.inf      # progress watch: replan when stuck
@@ -74,12 +75,18 @@ class WalkTo(Skill):
         check_range("tolerance", self.tolerance, 0.01, 2.0)
         self.goal = (float(self.goal[0]), float(self.goal[1]))
 
+    def _map(self, h):
+        """The map to plan on: the humanoid's, with the :attr:`avoid` discs when there are."""
+        if not self.avoid or h.navmap is None:
+            return h.navmap
+        return detour_map(h.navmap, self.avoid)
+
     def _plan(self, h) -> bool:
         start = h.xy
         if h.navmap is None:
             self.path = [start, self.goal]
         else:
-            path = h.navmap.shortest_path(start, self.goal)
+            path = self._map(h).shortest_path(start, self.goal)
             if path is None:
                 self.fail(f"no navigable path to {self.goal}")
                 return False
@@ -132,7 +139,7 @@ class WalkTo(Skill):
         last = len(self.path) - 1
         while self.waypoint < last and math.dist((x, y), self.path[self.waypoint]) < 0.1:
             self.waypoint += 1
-        motion = h.motion_map
+        motion = h.motion_map if not self.avoid else self._map(h)
         if motion is None or self.steps % 6:      # looking ahead 5 times a second is enough
             return
         while self.waypoint < last and motion.line_of_sight((x, y), self.path[self.waypoint + 1]):
@@ -142,6 +149,11 @@ class WalkTo(Skill):
         x, y = h.xy
         pts = [(x, y)] + self.path[self.waypoint:]
         return sum(math.dist(a, b) for a, b in zip(pts, pts[1:]))
+
+
+def walking(skill: Skill | None) -> "WalkTo | None":
+    """The running :class:`WalkTo` a skill is carrying out now (itself or a sub-skill)."""
+    return active(skill, WalkTo)
 
 
 @dataclass
@@ -497,4 +509,4 @@ class PutDown(Skill):
 
 __all__ = ["Status", "Skill", "Wait", "Face", "WalkTo", "Reach", "Pick", "Place",
            "PickAndPlace", "Sequence", "Wander", "Teleop", "PutDown", "surfaces_of",
-           "TURN_IN_PLACE", "horizontal_reach"]
+           "TURN_IN_PLACE", "horizontal_reach", "walking"]

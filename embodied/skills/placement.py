@@ -6,6 +6,7 @@ rectangles, no agent).
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 
@@ -48,6 +49,22 @@ def standing_point(navmap, here, target, max_distance: float, *, min_distance: f
     return None
 
 
+_DETOURS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def detour_map(navmap, discs):
+    """``navmap`` with the discs (x, y, r) occupied too (someone standing in the way),
+    made once per map and discs (the last few are kept)."""
+    maps = _DETOURS.setdefault(navmap, {})
+    key = tuple((round(float(x), 3), round(float(y), 3), round(float(r), 3)) for x, y, r in discs)
+    detour = maps.get(key)
+    if detour is None:
+        if len(maps) >= 8:
+            maps.pop(next(iter(maps)))
+        detour = maps[key] = navmap.with_discs(key)
+    return detour
+
+
 def nearest_in_rect(xy, rect, margin: float = 0.0) -> tuple[float, float]:
     """The point of ``rect`` (xmin, ymin, xmax, ymax), shrunk by ``margin`` on every side,
     nearest to ``xy`` (along a side narrower than twice the margin: ``min + margin``)."""
@@ -76,4 +93,4 @@ def resting_on(world, body: int, furniture, tolerance: float = 0.03) -> bool:
     return any(rest_error(world, body, s.height, s.rect, tolerance) == "" for s in furniture.surfaces)
 
 
-__all__ = ["ORDINARY_RECEPTACLES", "standing_point", "nearest_in_rect", "rest_error", "resting_on"]
+__all__ = ["ORDINARY_RECEPTACLES", "detour_map", "standing_point", "nearest_in_rect", "rest_error", "resting_on"]

@@ -30,7 +30,7 @@ from embodied.geometry import wrap_angle
 from embodied.skills.arm_planning import (ArmPlanner, ReachPlan, as_floats, hand_axis, hand_quat,
                                           in_view, room_above, surface_under, travel)
 from embodied.skills.base import Skill, Status, Wait
-from embodied.skills.placement import nearest_in_rect, rest_error, standing_point
+from embodied.skills.placement import detour_map, nearest_in_rect, rest_error, standing_point
 from embodied.sim.kinematic import body_extent, body_radius, lowest_point
 
 if TYPE_CHECKING:
@@ -89,6 +89,7 @@ class NavigateTo(Skill):
     stuck_after: float = 1.0
     back_off: float = 1.0
     timeout: float | None = None
+    avoid: tuple[tuple[float, float, float], ...] = ()   # extra discs (x, y, r) to drive round
     stuck: float = 0.0          # seconds commanded forward without moving
     recovering: float = 0.0     # seconds of backing off left
     recoveries: int = 0
@@ -120,6 +121,8 @@ class NavigateTo(Skill):
             from embodied.errors import ConfigError
 
             raise ConfigError("NavigateTo", robot.name, reason="the robot has no navigation map")
+        if self.avoid:
+            navmap = detour_map(navmap, self.avoid)
         rx, ry, yaw = robot.base_pose(world)
         goal = self.goal_xy(world)
         if distance is None:

@@ -82,6 +82,12 @@ class _Handles:
     graspable: np.ndarray   # body ids of graspable free bodies
 
 
+#: How far (m) beyond the base the arm, and what it carries, stand out (Fetch's carrying
+#: hand: about 0.5 m from the base centre; the safety stop's margin, see
+#: :attr:`Robot.keep_clear`).
+ARM_SWEEP = 0.25
+
+
 class Robot(Entity):
     """A mobile manipulator wearing a registered embodiment.
 
@@ -272,14 +278,17 @@ class Robot(Entity):
         self._write_targets(world)
         # Drive along the heading only: the lateral velocity is held at zero.
         linear, angular = self.state.base_command
-        if self.keep_clear is not None and linear != 0.0:
-            linear = self._clear_speed(world, float(linear))
+        if self.keep_clear is not None and (linear != 0.0 or angular != 0.0):
+            linear, angular = self._clear_command(world, float(linear), float(angular))
         ctrl, act = world.data.ctrl, self._h.base_act
         ctrl[act[0]], ctrl[act[1]], ctrl[act[2]] = linear, 0.0, angular
 
-    def _clear_speed(self, world: "World", linear: float) -> float:
-        """``linear``, or 0 when it would drive the base towards the entity of
-        :attr:`keep_clear` standing within its clearance ahead (or behind, backing up)."""
+    def _clear_command(self, world: "World", linear: float, angular: float) -> tuple[float, float]:
+        """The base command with what would bring the robot into the entity of
+        :attr:`keep_clear` taken out: driving towards it while it stands within the
+        clearance ahead (beyond the arm, :data:`ARM_SWEEP` in front of the base) or behind
+        (backing up), and, carrying something, turning while it stands where the arm and
+        what it holds sweep."""
         name, radius, clearance = self.keep_clear
         other = world.entities[name].get_pose(world)
         x, y, yaw = self.base_pose(world)
@@ -287,11 +296,13 @@ class Robot(Entity):
         ahead = math.cos(yaw) * dx + math.sin(yaw) * dy
         side = -math.sin(yaw) * dx + math.cos(yaw) * dy
         reach = self.constants.base_radius + radius
-        # a little wider than the base: the arm, and what it carries, stand out of it
-        if ((ahead > 0.0) == (linear > 0.0) and abs(side) < reach + 0.25
-                and abs(ahead) - reach < clearance):
-            return 0.0
-        return linear
+        # the arm stands out in front of the base, not behind it
+        room = clearance + (ARM_SWEEP if ahead > 0.0 else 0.0)
+        if (ahead > 0.0) == (linear > 0.0) and abs(side) < reach + ARM_SWEEP and abs(ahead) - reach < room:
+            linear = 0.0
+        if self.is_holding() and math.hypot(dx, dy) - reach < ARM_SWEEP + 0.1:
+            angular = 0.0
+        return linear, angular
 
     def needs_substeps(self) -> bool:
         return self.state.hold is not None

@@ -39,6 +39,10 @@ SKILL_OUTCOMES = ("none", "done", "failed", "interrupted")
 #: How far (m) beyond the robot's footprint the humanoid's root keeps (its feet step and
 #: its arms swing beyond its body disc, and the robot's arm may stand out of its base).
 FENCE_MARGIN = 0.45
+#: An agent held up this many steps by the other goes round it (plans again with the
+#: other's footprint, grown by DETOUR_MARGIN, on its map).
+DETOUR_AFTER = 6
+DETOUR_MARGIN = 0.2
 
 
 @dataclass(frozen=True)
@@ -294,6 +298,8 @@ class SocialRearrangeTask(Task):
         self.within = self._within_threshold()
         self.skill_outcome = "none"
         self.last_skill = ""
+        #: per agent (humanoid, robot): steps held up by the other, detours, last position
+        self.held_up, self.detours, self.last_xy = [0, 0], [0, 0], [None, None]
         self.partner.reset(self.privileged(), world.rng("partner"))
         self._give_partner_skill()
         self._last_terms = None
@@ -415,7 +421,47 @@ class SocialRearrangeTask(Task):
         self._last_terms = reward_terms(new, first_success, collided, cfg.reward)
         self._last = {"held_by": held_by, "placed": placed, "collided": collided,
                       "interrupted": interrupted, "success": succeeded}
+        self._go_round_each_other()
         self._give_partner_skill()
+
+    def _go_round_each_other(self) -> None:
+        """Count the steps each agent is held up by the other (walking or driving, not
+        getting anywhere, the other close); after :data:`DETOUR_AFTER` of them its way
+        is planned again round the other's footprint, grown by :data:`DETOUR_MARGIN`, if
+        there is a way round (otherwise it keeps waiting for the other to move)."""
+        from embodied.skills.base import active
+        from embodied.skills.humanoid import WalkTo
+        from embodied.skills.placement import detour_map
+        from embodied.skills.robot import NavigateTo
+
+        world = self.world
+        robot, human = world.entities[ROBOT], world.entities[HUMANOID]
+        rxy, hxy = robot.base_pose(world)[:2], human.xy
+        near = math.dist(rxy, hxy) < self.robot_radius + FENCE_MARGIN + 0.7
+        walk = active(human.behaviour, WalkTo)
+        drive = active(robot.state.skill, NavigateTo)
+        for k, (me, way, other, radius, trying) in enumerate((
+                (hxy, walk, rxy, self.robot_radius, walk is not None and walk.path is not None),
+                (rxy, drive, hxy, self.config.humanoid_radius,
+                 drive is not None and robot.state.base_command[0] > 0.1))):
+            last = self.last_xy[k]
+            moved = math.dist(me, last) if last is not None else 1.0
+            self.last_xy[k] = me
+            if not (trying and near and moved < 0.01):
+                self.held_up[k] = 0
+                continue
+            self.held_up[k] += 1
+            if self.held_up[k] < DETOUR_AFTER:
+                continue
+            self.held_up[k] = 0
+            disc = ((other[0], other[1], radius + DETOUR_MARGIN),)
+            goal = way.goal if k == 0 else tuple(way.goal_xy(world))
+            navmap = (human if k == 0 else robot).navmap
+            if way.avoid != disc and detour_map(navmap, disc).shortest_path(me, goal) is not None:
+                way.avoid = disc
+                if k == 0:
+                    way.path = None             # the humanoid plans its walk again
+                self.detours[k] += 1
 
     def advance(self, observe: bool = True):
         self._fence_humanoid()
@@ -436,6 +482,7 @@ class SocialRearrangeTask(Task):
 
     def episode_metrics(self) -> dict[str, float]:
         out = self.tally.metrics(self.steps, ROBOT)
+        out["humanoid_detours"], out["robot_detours"] = (float(n) for n in self.detours)
         out["episode_return"] = float(self.episode_return)
         return out
 
@@ -550,7 +597,9 @@ class SocialRearrangeTask(Task):
         return {"targets": self.targets, "partner": self.partner, "tally": self.tally,
                 "last_holder": list(self.last_holder), "within": self.within,
                 "skill_outcome": self.skill_outcome, "last_skill": self.last_skill,
-                "last_terms": self._last_terms, "last": getattr(self, "_last", None)}
+                "last_terms": self._last_terms, "last": getattr(self, "_last", None),
+                "held_up": list(self.held_up), "detours": list(self.detours),
+                "last_xy": list(self.last_xy)}
 
     def restore_task_state(self, state):
         import copy
@@ -560,6 +609,8 @@ class SocialRearrangeTask(Task):
         self.last_holder, self.within = state["last_holder"], state["within"]
         self.skill_outcome, self.last_skill = state["skill_outcome"], state["last_skill"]
         self._last_terms, self._last = state["last_terms"], state["last"]
+        self.held_up, self.detours = state["held_up"], state["detours"]
+        self.last_xy = state["last_xy"]
 
     # -- what people and tools see ----------------------------------------------------------------
     def privileged(self) -> SocialRearrangeView:
