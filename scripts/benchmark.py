@@ -27,6 +27,7 @@ SECTIONS = {
     "physics": ("embodied.benchmarks.physics", "run"),
     "tasks": ("embodied.benchmarks.tasks", "run"),
     "skills": ("embodied.benchmarks.skills", "run"),
+    "rearrange": ("embodied.benchmarks.rearrange", "run"),
     "crowds": ("embodied.benchmarks.crowd_models", "run"),
     "humanoid": ("embodied.benchmarks.humanoid", "run"),
     "robot": ("embodied.benchmarks.robot", "run"),

@@ -39,10 +39,15 @@ SKILL_OUTCOMES = ("none", "done", "failed", "interrupted")
 #: How far (m) beyond the robot's footprint the humanoid's root keeps (its feet step and
 #: its arms swing beyond its body disc, and the robot's arm may stand out of its base).
 FENCE_MARGIN = 0.45
+#: The radius (m) of the disc round the robot's hand the humanoid's root keeps out of.
+HAND_FENCE = 0.3
 #: An agent held up this many steps by the other goes round it (plans again with the
 #: other's footprint, grown by DETOUR_MARGIN, on its map).
 DETOUR_AFTER = 6
 DETOUR_MARGIN = 0.2
+#: How far (m) from the robot's way a humanoid with nothing left to do steps aside when
+#: the robot cannot get past it.
+MAKE_WAY = 1.0
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,15 @@ class ChooseTargets(Initializer):
                                          obj.receptacle, goal.name, surface))
                     break
         return chosen
+
+
+def _resample(path: np.ndarray, spacing: float) -> np.ndarray:
+    """Points along a polyline at most ``spacing`` apart (its vertices included)."""
+    points = [path[:1]]
+    for a, b in zip(path[:-1], path[1:]):
+        n = max(int(math.ceil(float(np.hypot(*(b - a))) / spacing)), 1)
+        points.append(a + (b - a) * (np.arange(1, n + 1)[:, None] / n))
+    return np.concatenate(points)
 
 
 class RobotArmBaseAction(ActionTerm):
@@ -341,12 +355,15 @@ class SocialRearrangeTask(Task):
             self.world.entities[HUMANOID].run(skill)
 
     def _fence_humanoid(self) -> None:
-        """Write the robot's footprint into the humanoid's body space for the next step."""
+        """Write the robot's footprint, and its hand's (reaching or carrying, it stands out
+        of the base), into the humanoid's body space for the next step."""
         world = self.world
-        h = world.entities[HUMANOID]
-        rx, ry, _ = world.entities[ROBOT].base_pose(world)
+        h, robot = world.entities[HUMANOID], world.entities[ROBOT]
+        rx, ry, _ = robot.base_pose(world)
+        hand = robot.ee_pose(world)[0]
         space, _ = h.body_space
-        space.update(np.array([h.xy]), [(rx, ry, self.robot_radius + FENCE_MARGIN)])
+        space.update(np.array([h.xy]), [(rx, ry, self.robot_radius + FENCE_MARGIN),
+                                        (float(hand[0]), float(hand[1]), HAND_FENCE)])
 
     # -- stepping -------------------------------------------------------------------------
     def apply_action(self, action) -> None:
@@ -462,6 +479,45 @@ class SocialRearrangeTask(Task):
                 if k == 0:
                     way.path = None             # the humanoid plans its walk again
                 self.detours[k] += 1
+            elif k == 1:
+                self._make_way(rxy, goal)
+
+    def _make_way(self, robot_xy, robot_goal) -> None:
+        """The humanoid steps out of the way of the robot it is holding up (when the robot
+        has no way round it): to the nearest point it can walk to at least
+        :data:`MAKE_WAY` metres from the robot's way to its goal. A pick or place it was
+        walking to is put back at the front of its partner's plan, to do afterwards; one
+        whose hand is already moving is finished first."""
+        from embodied.skills.humanoid import Pick, Place, WalkTo
+        from embodied.skills.placement import standing_point
+
+        world = self.world
+        human, robot = world.entities[HUMANOID], world.entities[ROBOT]
+        skill = human.behaviour
+        doing = skill if isinstance(skill, (Pick, Place)) and skill.running else None
+        if doing is not None and doing.stage not in ("start", "approach"):
+            return
+        path = robot.navmap.shortest_path(robot_xy, robot_goal)
+        if path is None:
+            return
+        way = _resample(np.asarray(path, float), 0.2)
+
+        def clear(q) -> bool:
+            return float(np.min(np.hypot(way[:, 0] - q[0], way[:, 1] - q[1]))) >= MAKE_WAY
+
+        here = human.xy
+        spot = standing_point(human.navmap, here, here, max_distance=4.0, min_distance=0.6,
+                              ring_step=0.25, accept=clear)
+        if spot is None:
+            return
+        if doing is not None:
+            view = self.privileged()
+            body = doing.object if isinstance(doing, Pick) else view.world.model.body(human.holding).name
+            i = view.target_of_body(body)
+            if i is not None:
+                self.partner.plan.insert(0, ("pick" if isinstance(doing, Pick) else "place", i))
+                self.partner.idle = False
+        human.run(WalkTo(goal=spot, speed=self.config.humanoid_speed))
 
     def advance(self, observe: bool = True):
         self._fence_humanoid()
