@@ -883,11 +883,13 @@ def _base_distance(robot, world, xy) -> float:
 
 @dataclass
 class _Snap(Skill):
-    """What :class:`SnapPick` and :class:`SnapPlace` share: the arm's own skill first; if it
-    fails where the oracle may act, drive (once) within ``snap_reach`` of the thing when
-    not there yet, then act with the oracle (:meth:`_snap`)."""
+    """What :class:`SnapPick` and :class:`SnapPlace` share: the arm's own skill first
+    (``arm_first``); if it fails (or at once without ``arm_first``) where the oracle may
+    act, drive (once) within ``snap_reach`` of the thing when not there yet, then act
+    with the oracle (:meth:`_snap`)."""
 
     snap_reach: float = 1.3
+    arm_first: bool = True
     stage: str = "arm"
     child: Skill | None = None
     snapped: bool = False
@@ -902,13 +904,14 @@ class _Snap(Skill):
 
     def _update(self, robot, world):
         if self.stage == "arm":
-            self.child.update(robot, world)
-            if self.child.running:
-                return
-            if self.child.status is Status.DONE:
-                self.done()
-                return
-            self.why = self.child.reason
+            if self.arm_first:
+                self.child.update(robot, world)
+                if self.child.running:
+                    return
+                if self.child.status is Status.DONE:
+                    self.done()
+                    return
+                self.why = self.child.reason
             where = self._where(robot, world)
             if where is None:
                 self.fail(self.why)
@@ -929,7 +932,8 @@ class _Snap(Skill):
                 return
             where = self._where(robot, world)
             if where is None or _base_distance(robot, world, where) > self.snap_reach:
-                self.fail(f"{self.why} (and could not get within {self.snap_reach} m for the oracle)")
+                near = f"could not get within {self.snap_reach} m of it for the oracle"
+                self.fail(f"{self.why} (and {near})" if self.why else near[0].upper() + near[1:])
                 return
             self.stage = "snap"
         robot.stop()
@@ -953,7 +957,10 @@ class SnapPick(_Snap):
         from embodied.sim.kinematic import holder_of
 
         body = world.body_id(self.object)
-        if robot.is_holding() or holder_of(world, body, robot) is not None:
+        holder = holder_of(world, body, robot)
+        if robot.is_holding() or holder is not None:
+            self.why = self.why or (f"already holding {robot.held_object(world)}" if robot.is_holding()
+                                    else f"{self.object} is held by {holder}")
             return None
         p = world.data.xipos[body]
         return float(p[0]), float(p[1])
@@ -996,6 +1003,7 @@ class SnapPlace(_Snap):
 
     def _where(self, robot, world):
         if not robot.is_holding():
+            self.why = self.why or "not holding an object"
             return None
         _, rect, _ = self.place.surfaces[self.place.surface]
         return nearest_in_rect(robot.base_pose(world)[:2], rect, 0.1)

@@ -135,7 +135,7 @@ def test_the_oracle_takes_over_where_the_arm_fails():
     obj, target = moves(home)[0]
     body = home.object_body_name(obj.name)
     pick = SnapPick(object=body)
-    run(world, robot, pick)
+    arm_steps = run(world, robot, pick)
     assert pick.status is Status.DONE and pick.snapped, pick.reason
     assert pick.why.startswith("Failed to pick! Not close enough to the object.")
     assert robot.held_object(world) == body
@@ -147,6 +147,14 @@ def test_the_oracle_takes_over_where_the_arm_fails():
     restart(world, robot)
     run(world, robot, far)
     assert far.status is Status.FAILED and far.reason.startswith("Failed to pick!")
+    restart(world, robot)                                  # Habitat 3.0's oracle at once
+    quick = SnapPick(object=body, arm_first=False)
+    steps = run(world, robot, quick)
+    assert quick.status is Status.DONE and quick.snapped and robot.held_object(world) == body
+    assert steps < arm_steps, "the oracle is quicker than the arm's own try"
+    again = SnapPick(object=body, arm_first=False)
+    run(world, robot, again)
+    assert again.status is Status.FAILED and again.reason == f"already holding {body}"
 
 
 def test_no_one_takes_what_another_holds_and_the_safety_stop_keeps_the_base_back():

@@ -198,3 +198,50 @@ def test_the_humanoid_alone_runs_in_the_world_without_the_robot():
     # it replays the humanoid's episode to the same step
     assert with_robot["success"] == 1.0 and done and steps == with_robot["steps"]
     t.close()
+
+
+def open_lane(t, length=3.6, room=0.6):
+    """A straight lane of ``length`` m with ``room`` m of clearance along it (for the
+    robot's map), as (start, middle, end); None if the home has none."""
+    navmap = t.scene.navmaps[ROBOT]
+    rng = np.random.default_rng(0)
+    for p in navmap.sample_navigable(rng, 400):
+        for yaw in np.arange(8) * math.pi / 4:
+            d = np.array([math.cos(yaw), math.sin(yaw)])
+            points = [p + d * s for s in np.linspace(0.0, length, 17)]
+            if all(navmap.clearance_at(q) >= room for q in points):
+                return tuple(tuple(float(v) for v in q) for q in (points[0], points[8], points[-1]))
+    return None
+
+
+@pytest.mark.parametrize("mover", [ROBOT, HUMANOID])
+def test_an_agent_held_up_by_the_other_goes_round_it(mover):
+    from embodied.skills.base import Wait
+    from embodied.skills.humanoid import WalkTo
+    from embodied.skills.robot import NavigateTo
+
+    t = task(partner="waiting")
+    for seed in range(10):
+        t.reset(seed)
+        lane = open_lane(t)
+        if lane is not None:
+            break
+    assert lane is not None, "a home with an open lane"
+    world = t.world
+    start, middle, end = lane
+    other = HUMANOID if mover == ROBOT else ROBOT
+    yaw = math.atan2(end[1] - start[1], end[0] - start[0])
+    world.entity(mover).set_pose(world, start, yaw)
+    world.entity(other).set_pose(world, middle, yaw + math.pi)
+    world.entity(HUMANOID).run(Wait())
+    skill = NavigateTo(goal=end) if mover == ROBOT else WalkTo(goal=end)
+    world.entity(mover).run(skill)
+    idle = np.zeros(6, np.float32)
+    for _ in range(400):
+        _, _, terminated, _, info = t.step(idle)
+        assert not info["collided"], "they never touch"
+        if not skill.running:
+            break
+    assert skill.status.value == "done", skill.reason
+    assert t.detours[0 if mover == HUMANOID else 1] >= 1, "it planned round the other"
+    t.close()

@@ -54,8 +54,11 @@ class SocialRearrangeConfig:
             (``agents_within_threshold``).
         wait_seconds: how long the ``wait`` skill stands still.
         motion_seconds: how long a motion primitive (turn/move) drives the base.
-        snap_reach: the oracle's reach (m from the robot's base centre) where the arm's
-            own pick or place fails.
+        snap_reach: the reach (m from the robot's base centre) of Habitat 3.0's oracle
+            pick and place (the arm rises to its carrying pose as the object snaps into
+            the hand; a placed object is set down at rest on a free point of the surface).
+        arm_first: the robot's arm really picks and places first (IK, collision-checked
+            arm paths, slower), the oracle only where that fails.
         safety_clearance: the robot's base does not drive towards the humanoid standing
             within this distance (m, body to body) ahead or behind; 0 turns the safety stop
             off. The humanoid's own steps never enter the robot's footprint.
@@ -79,6 +82,7 @@ class SocialRearrangeConfig:
     wait_seconds: float = 1.0
     motion_seconds: float = 0.5
     snap_reach: float = 1.3
+    arm_first: bool = False
     safety_clearance: float = 0.3
     image_size: int = 128
     camera: str = "head"
@@ -105,6 +109,8 @@ class SocialRearrangeConfig:
         check_range("wait_seconds", self.wait_seconds, 0.0, 60.0)
         check_range("motion_seconds", self.motion_seconds, 0.0, 10.0)
         check_range("snap_reach", self.snap_reach, 0.0, 3.0)
+        if not isinstance(self.arm_first, bool):
+            raise ConfigError("arm_first", self.arm_first, (True, False))
         check_range("safety_clearance", self.safety_clearance, 0.0, 5.0)
         check_range("image_size", self.image_size, 16, 1024, integer=True)
         check_choice("camera", self.camera, CAMERAS)

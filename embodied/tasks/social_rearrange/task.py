@@ -607,10 +607,11 @@ class SocialRearrangeTask(Task):
                 return Refused(why=f"already holding {robot.held_object(world)}; place it first")
             if holder:
                 return Refused(why=f"{target.object} is held by the {holder}")
-            return SnapPick(object=target.body, snap_reach=cfg.snap_reach)
+            return SnapPick(object=target.body, snap_reach=cfg.snap_reach, arm_first=cfg.arm_first)
         if not robot.is_holding():
             return Refused(why="not holding an object")
-        return SnapPlace(furniture=target.goal, home=view.home, snap_reach=cfg.snap_reach)
+        return SnapPlace(furniture=target.goal, home=view.home, snap_reach=cfg.snap_reach,
+                         arm_first=cfg.arm_first)
 
     def _navigate(self, view, xy):
         from embodied.errors import ConfigError
