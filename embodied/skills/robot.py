@@ -881,6 +881,10 @@ def _base_distance(robot, world, xy) -> float:
     return math.hypot(float(xy[0]) - x, float(xy[1]) - y)
 
 
+#: The most time (s) an oracle pick gives the arm to rise to its carrying pose.
+CARRY_TIME = 2.5
+
+
 @dataclass
 class _Snap(Skill):
     """What :class:`SnapPick` and :class:`SnapPlace` share: the arm's own skill first
@@ -967,17 +971,14 @@ class SnapPick(_Snap):
 
     def _snap(self, robot, world):
         if self.stage == "snap":
-            planner = ArmPlanner(robot, world)
-            saved = robot.state.arm_target.copy(), robot.state.torso_target
-            try:
-                carry, _ = carrying_pose(robot, world, planner, None, Pick.carry)
-            finally:
-                robot.state.arm_target, robot.state.torso_target = saved
-            self.child = MoveArm(path=(as_floats(carry),), torso=float(robot.handles.torso_range[0]),
-                                 settle=0.3)
+            carry = _clear_carry(robot, world)
+            if carry is None:
+                carry = as_floats(robot.state.arm_target)
+            self.child = MoveArm(path=(carry,), torso=float(robot.handles.torso_range[0]), settle=0.3)
             self.stage = "carry"
         self.child.update(robot, world)
-        if self.child.running:
+        # the arm may not get all the way (furniture in its way): the hand is up by then
+        if self.child.running and self.child.steps * world.dt < CARRY_TIME:
             return
         if not robot.grasp(world, body=world.body_id(self.object)):
             self.fail(f"the oracle could not take {self.object}")
@@ -986,12 +987,36 @@ class SnapPick(_Snap):
         self.done()
 
 
+#: Where (base frame: ahead, left, up; m) an oracle pick may hold the hand, in order of
+#: preference: the carrying pose, higher, further back, lower.
+CARRY_POINTS = (Pick.carry, (0.2, 0.0, 1.5), (0.0, 0.0, 1.4), (0.3, 0.0, 1.1))
+
+
+def _clear_carry(robot, world) -> tuple[float, ...] | None:
+    """Arm joints holding the hand at the first of :data:`CARRY_POINTS` the IK gets to and
+    the arm can move to straight from where it is without hitting anything; None: the
+    arm stays where it is."""
+    planner = ArmPlanner(robot, world)
+    saved = robot.state.arm_target.copy(), robot.state.torso_target
+    try:
+        robot.state.torso_target = float(robot.handles.torso_range[0])
+        start = robot.state.arm_target.copy()
+        for point in CARRY_POINTS:
+            carry, error = carrying_pose(robot, world, planner, None, point)
+            if error < 0.05 and planner.clear([start, carry], holding=False):
+                return as_floats(carry)
+        return None
+    finally:
+        robot.state.arm_target, robot.state.torso_target = saved
+
+
 @dataclass
 class SnapPlace(_Snap):
     """:class:`Place` with Habitat 3.0's "magic" place as the fallback: the arm's own place
-    first; if that fails still holding the object, the robot gets within ``snap_reach``
-    of the surface (base centre) and the object is set down at rest on the free point of
-    the surface nearest it (:attr:`snapped`). ``home`` and ``furniture`` as for
+    first; if that fails still holding the object (or having let it go off the surface:
+    the oracle takes it back), the robot gets within ``snap_reach`` of the surface (base
+    centre) and the object is set down at rest on the free point of the surface nearest
+    it (:attr:`snapped`). ``home`` and ``furniture`` as for
     :class:`Place`."""
 
     furniture: str = ""
@@ -1002,6 +1027,11 @@ class SnapPlace(_Snap):
         self.child = self.place = Place(furniture=self.furniture, home=home)
 
     def _where(self, robot, world):
+        from embodied.sim.kinematic import holder_of
+
+        dropped = self.place.placed
+        if not robot.is_holding() and dropped and holder_of(world, world.body_id(dropped)) is None:
+            robot.grasp(world, body=world.body_id(dropped))    # let go off the surface: again
         if not robot.is_holding():
             self.why = self.why or "not holding an object"
             return None

@@ -2,7 +2,8 @@
 
 - ``rearrange_expert``: a privileged planner that reads the partner's plan and takes the
   objects the partner is not going for (if the partner goes for both, the one it would
-  do last), then anything still left; it waits a moment when the humanoid comes close.
+  do last), then anything still left; it waits a moment when the humanoid comes close,
+  and with nothing left to do it moves off when the humanoid comes near.
 - ``rearrange_inferring``: the same planner without the partner's plan: it infers which
   object the humanoid is going for from its motion (the one it holds, else the one its
   geodesic distance shrank most towards since the last decision).
@@ -13,9 +14,11 @@ Uniformly random skills are the generic ``random`` policy.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import gymnasium as gym
+import numpy as np
 
 from embodied.policies.base import Policy, privileged_view
 from embodied.policies.registry import register_policy
@@ -101,11 +104,29 @@ class RearrangePlanner(Policy):
                 view.agent(view.humanoid).behaviour.object)} if _picking(view) else set())
             mine = [i for i in free if i not in plan]
         if not mine:
-            return _skill_index("wait")
+            return _step_aside(observation) if _in_the_way(observation) else _skill_index("wait")
         navmap = view.navmap(view.robot)
         x, y, _ = robot.base_pose(view.world)
         best = min(mine, key=lambda i: (navmap.geodesic_distance((x, y), view.object_xy(i)), i))
         return _skill_index(f"pick_{best}")
+
+
+#: With nothing to do, the experts move off when the humanoid comes this near (m).
+GIVE_WAY = 1.6
+
+
+def _in_the_way(observation) -> bool:
+    return float(np.hypot(*observation["other_agent_gps"])) < GIVE_WAY
+
+
+def _step_aside(observation) -> int:
+    """A motion primitive taking the robot away from the humanoid: turn until it is behind,
+    then drive on."""
+    x, y = (float(v) for v in observation["other_agent_gps"])
+    bearing = math.atan2(y, x)
+    if abs(bearing) < math.radians(120):
+        return _skill_index("turn_right" if bearing > 0 else "turn_left")
+    return _skill_index("move_forward")
 
 
 def _picking(view) -> bool:
