@@ -1016,15 +1016,16 @@ class SnapPlace(_Snap):
     first; if that fails still holding the object (or having let it go off the surface:
     the oracle takes it back), the robot gets within ``snap_reach`` of the surface (base
     centre) and the object is set down at rest on the free point of the surface nearest
-    it (:attr:`snapped`). ``home`` and ``furniture`` as for
+    it (:attr:`snapped`). ``home``, ``furniture`` and ``surface`` as for
     :class:`Place`."""
 
     furniture: str = ""
     home: InitVar[Any] = None
+    surface: int | None = None
     place: Place | None = None
 
     def __post_init__(self, home):
-        self.child = self.place = Place(furniture=self.furniture, home=home)
+        self.child = self.place = Place(furniture=self.furniture, surface=self.surface, home=home)
 
     def _where(self, robot, world):
         from embodied.sim.kinematic import holder_of

@@ -15,7 +15,7 @@ Uniformly random skills are the generic ``random`` policy.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import gymnasium as gym
 import numpy as np
@@ -51,6 +51,10 @@ class RearrangePlanner(Policy):
     privileged: bool = True
     yielded: int = 0                        # waits since the humanoid came close
     last_distances: tuple | None = None     # the humanoid's distances to the targets
+    last_choice: int = -1                   # the previous decision, where the robot was then
+    last_xy: tuple[float, float] | None = None
+    failed_again: int = 0                   # the same choice failing one time after another
+    unstick: list = field(default_factory=list)   # motion primitives queued to get free
 
     @property
     def name(self) -> str:
@@ -59,6 +63,7 @@ class RearrangePlanner(Policy):
     def reset(self, env: gym.Env, seed: int | None = None) -> None:
         _require_skills_mode(env)
         self.yielded, self.last_distances = 0, None
+        self.last_choice, self.last_xy, self.failed_again, self.unstick = -1, None, 0, []
 
     def claimed(self, view) -> set[int]:
         """Targets the robot leaves to the humanoid."""
@@ -84,6 +89,24 @@ class RearrangePlanner(Policy):
 
     def act(self, observation, env: gym.Env):
         view = privileged_view(env)
+        x, y, _ = view.agent(view.robot).base_pose(view.world)
+        choice = self._choose(observation, view)
+        if observation["skill_status"][2] > 0.5 and choice == self.last_choice:
+            self.failed_again += 1
+            if self.failed_again >= 2:          # failing at once where it is: get free first
+                self.failed_again, self.unstick = 0, ["move_backward", "turn_left"]
+        else:
+            self.failed_again = 0
+        if self.unstick:
+            choice = _skill_index(self.unstick.pop(0))
+        elif (choice == self.last_choice == _skill_index("move_forward") and self.last_xy
+              and math.dist((x, y), self.last_xy) < 0.05):
+            choice = _skill_index("turn_left")  # stepping aside into a wall: turn instead
+        self.last_choice, self.last_xy = choice, (x, y)
+        return choice
+
+    def _choose(self, observation, view) -> int:
+        """The skill the plan calls for now."""
         robot = view.agent(view.robot)
         claimed = self.claimed(view)
         interrupted = observation["skill_status"][3] > 0.5

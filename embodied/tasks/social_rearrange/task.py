@@ -59,6 +59,7 @@ class Target:
     start: str                                    # the receptacle it starts on
     goal: str                                     # its goal receptacle
     goal_surface: tuple[float, tuple[float, float, float, float]]   # (height, rect) placed on
+    goal_index: int = 0                           # which of the goal's surfaces that is
 
 
 @dataclass(frozen=True)
@@ -87,11 +88,15 @@ class SocialRearrangeView(PrivilegedView):
         return 0.5 * (x0 + x1), 0.5 * (y0 + y1)
 
 
-def largest_surface(furniture) -> tuple[float, tuple[float, float, float, float]]:
-    """The (height, rect) of a receptacle's largest surface."""
+def largest_surface(furniture) -> tuple[int, tuple[float, tuple[float, float, float, float]]]:
+    """The index and (height, rect) of a receptacle's largest surface (the first of equally
+    large ones)."""
     from embodied.skills.humanoid import surfaces_of
 
-    return max(surfaces_of(furniture), key=lambda s: (s[1][2] - s[1][0]) * (s[1][3] - s[1][1]))
+    surfaces = surfaces_of(furniture)
+    area = lambda s: (s[1][2] - s[1][0]) * (s[1][3] - s[1][1])
+    index = max(range(len(surfaces)), key=lambda k: (area(surfaces[k]), -k))
+    return index, surfaces[index]
 
 
 @dataclass
@@ -142,11 +147,11 @@ class ChooseTargets(Initializer):
             goals = [f for f in goals if f.room != obj.room] or goals
             for j in rng.permutation(len(goals)):
                 goal = goals[int(j)]
-                surface = largest_surface(goal)
+                index, surface = largest_surface(goal)
                 x0, y0, x1, y1 = surface[1]
                 if reachable((0.5 * (x0 + x1), 0.5 * (y0 + y1))):
                     chosen.append(Target(obj.name, home.object_body_name(obj.name),
-                                         obj.receptacle, goal.name, surface))
+                                         obj.receptacle, goal.name, surface, index))
                     break
         return chosen
 
@@ -610,8 +615,8 @@ class SocialRearrangeTask(Task):
             return SnapPick(object=target.body, snap_reach=cfg.snap_reach, arm_first=cfg.arm_first)
         if not robot.is_holding():
             return Refused(why="not holding an object")
-        return SnapPlace(furniture=target.goal, home=view.home, snap_reach=cfg.snap_reach,
-                         arm_first=cfg.arm_first)
+        return SnapPlace(furniture=target.goal, home=view.home, surface=target.goal_index,
+                         snap_reach=cfg.snap_reach, arm_first=cfg.arm_first)
 
     def _navigate(self, view, xy):
         from embodied.errors import ConfigError
