@@ -62,7 +62,11 @@ def run_episode(env: gym.Env, policy: Policy, seed: int,
     if "metrics" not in info:
         raise ConfigError("task", env.spec.id if env.spec else type(env).__name__,
                           reason="the environment reported no info['metrics'] at episode end")
-    return {"seed": seed, "steps": steps, "return": total, "metrics": dict(info["metrics"]),
+    metrics = dict(info["metrics"])
+    task = getattr(env.unwrapped, "task", None)
+    if task is not None:
+        metrics.update(task.evaluation_metrics(metrics))
+    return {"seed": seed, "steps": steps, "return": total, "metrics": metrics,
             "wall_time_s": time.perf_counter() - start}
 
 

@@ -3,6 +3,7 @@
 
     python scripts/evaluate.py task=social_nav policy=heuristic episodes=100 split=val out=results.json
     python scripts/evaluate.py task=social_nav policy=random episodes=20 video=2
+    python scripts/evaluate.py task=social_rearrange policy=rearrange_expert partner=plan_pop_3 episodes=100 split=test
 
 Prints a table of metric means with 95% confidence intervals and writes JSON
 ``{"summary": {metric: mean}, "summary_ci95": {...}, "episodes": [...], "config": {...}}``.
@@ -33,6 +34,7 @@ ConfigStore.instance().store(name="evaluate", node={
     "video": 0,
     "video_dir": "videos",
     "checkpoint": None,
+    "partner": None,
     "progress": True,
 })
 
@@ -49,10 +51,16 @@ def run(cfg: DictConfig) -> dict:
     video = int(cfg.video)
     if video < 0:
         raise ConfigError("video", video, reason="must be >= 0")
-    make_env = make_env_factory(cfg.task, cfg.split, render_mode="rgb_array" if video else None)
+    task_cfg = to_plain(cfg.task)
+    if cfg.partner is not None:
+        if "partner" not in (task_cfg.get("config") or {}):
+            raise ConfigError("partner", cfg.partner, reason=f"task {task_cfg.get('name')} has no "
+                              "partner (SocialRearrange has)")
+        task_cfg["config"]["partner"] = str(cfg.partner)
+    make_env = make_env_factory(task_cfg, cfg.split, render_mode="rgb_array" if video else None)
     policy = make_policy(cfg.policy, checkpoint=cfg.checkpoint)
     video_dir = Path(cfg.video_dir)
-    name = f"{cfg.task.name}_{cfg.policy.name}_{cfg.split}"
+    name = f"{cfg.task.name}_{cfg.policy.name}_{cfg.split}" + (f"_{cfg.partner}" if cfg.partner else "")
     results = evaluate(make_env, policy, int(cfg.episodes), seed=int(cfg.seed),
                        progress=bool(cfg.progress), video_episodes=video,
                        video_path=lambda i: str(video_dir / f"{name}_ep{i:03d}.mp4"))
@@ -62,7 +70,7 @@ def run(cfg: DictConfig) -> dict:
               "episodes": results["episodes"],
               "config": to_plain(cfg)}
     print(f"\n{cfg.task.name} | policy={cfg.policy.name} | split={cfg.split} | "
-          f"episodes={cfg.episodes}")
+          + (f"partner={cfg.partner} | " if cfg.partner else "") + f"episodes={cfg.episodes}")
     for key, stats in summary.items():
         print(f"  {key:<24} {stats['mean']:8.3f} +- {stats['ci95']:.3f}")
     if cfg.out:

@@ -185,6 +185,11 @@ class Task:
         """Task hook: the metrics of the episode so far (the full set at its end)."""
         return {}
 
+    def evaluation_metrics(self, metrics: Mapping[str, float]) -> dict[str, float]:
+        """Task hook: metrics evaluation adds once an episode has ended (ones that need
+        more simulation, such as a reference run of the same episode); none by default."""
+        return {}
+
     def task_state(self) -> dict:
         """Task hook: everything the task remembers between steps (its own fields)."""
         return {}

@@ -1,4 +1,4 @@
-"""SocialRearrange (in development, not yet registered as an env): episode sampling,
+"""SocialRearrange (`embodied/SocialRearrange-v0`): episode sampling,
 Habitat 3.0's reward and stage goals, the skills action mode, partners, forks, bad input."""
 
 import math

@@ -50,6 +50,10 @@ DETOUR_MARGIN = 0.2
 MAKE_WAY = 1.0
 
 
+#: Solo runs (see :meth:`SocialRearrangeTask.solo_result`) by split, config and seed.
+_SOLO_RUNS: dict = {}
+
+
 @dataclass(frozen=True)
 class Target:
     """A target object of the episode and where it must go."""
@@ -630,6 +634,27 @@ class SocialRearrangeTask(Task):
             return Refused(why=str(e))
 
     # -- the humanoid alone ------------------------------------------------------------------
+    def evaluation_metrics(self, metrics):
+        """Relative Efficiency (Habitat 3.0's RE, x100): the steps the humanoid needs alone
+        (:meth:`solo_run`, ``max_steps`` when it does not finish) over the steps this
+        episode took; the solo run is cached per episode (``solo_success``, ``solo_steps``)."""
+        done, steps = self.solo_result(self.seed)
+        return {"relative_efficiency": 100.0 * steps / max(metrics["steps"], 1.0),
+                "solo_success": float(done), "solo_steps": float(steps)}
+
+    def solo_result(self, seed: int) -> tuple[bool, int]:
+        """:meth:`solo_run` of ``seed``, from the process-wide cache when it has been run
+        (the partner and robot do not change it; the rest of the config and the split do)."""
+        import dataclasses
+
+        key = (self.split, dataclasses.replace(self.config, partner="greedy", action_mode="skills"),
+               int(seed))
+        if key not in _SOLO_RUNS:
+            if len(_SOLO_RUNS) >= 4096:
+                _SOLO_RUNS.pop(next(iter(_SOLO_RUNS)))
+            _SOLO_RUNS[key] = self.solo_run(seed)
+        return _SOLO_RUNS[key]
+
     def solo_run(self, seed: int) -> tuple[bool, int]:
         """Whether, and after how many steps, the humanoid alone finishes episode ``seed``:
         the same home, targets and humanoid start, the greedy partner doing both objects,
