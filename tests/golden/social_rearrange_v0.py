@@ -1,0 +1,105 @@
+"""Golden trajectories of the released ``embodied/SocialRearrange-v0``: what must not change.
+
+As for SocialNav-v0 (``social_nav_v0.py``, whose record format and comparison this file
+shares): each case is one episode fixed by its seed, split, env options and action source
+(the privileged expert run live in skills mode, seeded random skills, a fixed low-level
+stream); every step keeps the action, the reward, each reward term, the scalar infos and
+a digest of every observation key, and the end its metrics.
+``tests/tasks/test_social_rearrange_golden.py`` replays every case bit for bit.
+
+    python tests/golden/social_rearrange_v0.py --write    # (re)record the fixture
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from social_nav_v0 import digest, first_difference, same  # noqa: E402,F401
+
+FIXTURE = Path(__file__).with_name("social_rearrange_v0.json.gz")
+
+#: name -> (split, seed, env options, action source, decisions or steps)
+CASES = {
+    "expert_val1_plan_pop_3": ("val", 1, {"action_mode": "skills", "partner": "plan_pop_3"},
+                               "rearrange_expert", 100),
+    "random_skills_test4_greedy": ("test", 4, {"action_mode": "skills", "partner": "greedy"},
+                                   "random", 40),
+    "low_level_val2_plan_pop_4": ("val", 2, {"partner": "plan_pop_4", "max_steps": 300},
+                                  "stream", 300),
+}
+INFOS = ("collided", "interrupted", "low_level_steps", "skill", "skill_outcome")
+
+
+def _stream(steps: int):
+    rng = np.random.default_rng(77)
+    base = np.tile(np.array([0.6, 0.2], np.float32), (steps, 1))
+    rest = rng.uniform(-1.0, 1.0, (steps, 4)).astype(np.float32)
+    return list(np.concatenate([base, rest], axis=1))
+
+
+def run_case(name: str) -> dict:
+    """Run one case and return its record (plain JSON data)."""
+    import gymnasium as gym
+
+    import embodied  # noqa: F401
+    from embodied.policies import make_policy
+
+    split, seed, options, source, steps = CASES[name]
+    env = gym.make("embodied/SocialRearrange-v0", split=split, **options)
+    policy = make_policy({"name": source}) if source != "stream" else None
+    fixed = _stream(steps) if policy is None else None
+    try:
+        obs, info = env.reset(seed=seed)
+        if policy is not None:
+            policy.reset(env, seed)
+        record = {"reset_info": json.loads(json.dumps(info, default=str)),
+                  "reset_obs": {k: digest(v) for k, v in sorted(obs.items())}, "steps": []}
+        for t in range(steps):
+            action = policy.act(obs, env) if policy is not None else fixed[t]
+            obs, reward, terminated, truncated, info = env.step(action)
+            record["steps"].append({
+                "action": np.asarray(action, float).reshape(-1).tolist(), "reward": float(reward),
+                "terms": {k: float(v) for k, v in info["reward_terms"].items()},
+                "info": {k: info[k] if isinstance(info[k], str) else float(info[k])
+                         for k in INFOS if k in info},
+                "obs": {k: digest(v) for k, v in sorted(obs.items())},
+                "terminated": bool(terminated), "truncated": bool(truncated)})
+            if terminated or truncated:
+                record["metrics"] = {k: float(v) for k, v in info["metrics"].items()}
+                break
+    finally:
+        env.close()
+    return record
+
+
+def load_fixture() -> dict:
+    with gzip.open(FIXTURE, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="record the fixture")
+    parser.add_argument("--check", action="store_true", help="compare with the fixture")
+    args = parser.parse_args()
+    records = {name: run_case(name) for name in CASES}
+    if args.write:
+        with gzip.open(FIXTURE, "wt", encoding="utf-8", compresslevel=9) as f:
+            json.dump(records, f, sort_keys=True)
+        print(f"wrote {FIXTURE}")
+    if args.check:
+        fixture = load_fixture()
+        for name, record in records.items():
+            print(name, first_difference(fixture[name], record) or "identical")
+
+
+if __name__ == "__main__":
+    main()
