@@ -1,6 +1,7 @@
 """The ``embodied`` command.
 
-    embodied demo [--seed N] [--split val] [--steps 600] [--out out/demo]
+    embodied demo [--task social_nav|social_rearrange] [--seed N] [--split val] [--steps 600]
+                  [--out out/demo]
     embodied scene --seed N --split val --out home.png
     embodied avatars --out avatars.png
     embodied crowd --people 20 --seed 3 --out crowd.mp4
@@ -31,9 +32,9 @@ def _cmd_demo(args) -> int:
 
     summary = run_demo(seed=args.seed, split=args.split, steps=args.steps, out_dir=args.out,
                        width=args.width, height=args.height, video=not args.no_video,
-                       progress=not args.quiet)
-    print(f"wrote {summary['files']['summary']}" + (
-        f" and {summary['files']['video']}" if summary["files"].get("video") else ""))
+                       progress=not args.quiet, task=args.task)
+    others = [summary["files"][k] for k in ("video", "frame") if summary["files"].get(k)]
+    print(f"wrote {summary['files']['summary']}" + "".join(f" and {f}" for f in others))
     return 0
 
 
@@ -111,7 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="run a demo episode: video + metrics JSON")
     _add_home_args(demo)
-    demo.add_argument("--steps", type=int, default=600, help="control steps (30 per second)")
+    demo.add_argument("--task", default="social_nav", choices=("social_nav", "social_rearrange"),
+                      help="which task's demo (SocialRearrange: the expert and a Plan-Pop 3 humanoid)")
+    demo.add_argument("--steps", type=int, default=600,
+                      help="control steps (SocialNav: 30 per second; SocialRearrange: 12, at most 750)")
     demo.add_argument("--out", default="out/demo", help="output folder")
     demo.add_argument("--width", type=int, default=640)
     demo.add_argument("--height", type=int, default=480)

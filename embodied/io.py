@@ -60,3 +60,14 @@ def write_json(path: str | os.PathLike, data: Any) -> Path:
             f.flush()
             os.fsync(f.fileno())
     return Path(path)
+
+
+def write_png(path: str | os.PathLike, image) -> Path:
+    """Write an RGB (or grey) uint8 image as a PNG, atomically."""
+    import imageio.v3 as iio
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        iio.imwrite(tmp, image, extension=".png")
+    return path

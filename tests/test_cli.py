@@ -62,6 +62,18 @@ def test_demo_writes_summary_and_video(tmp_path):
     assert not list(tmp_path.glob("*.partial*"))
 
 
+def test_rearrange_demo_writes_a_still_of_both_agents_carrying(tmp_path):
+    out = cli("demo", "--task", "social_rearrange", "--seed", "2", "--steps", "260", "--width", "160",
+              "--height", "120", "--quiet", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    import json
+
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["task"] == "embodied/SocialRearrange-v0"
+    assert summary["metrics"]["obj0_held"] == summary["metrics"]["obj1_held"] == 1.0
+    assert (tmp_path / "frame.png").stat().st_size > 0 and (tmp_path / "demo.mp4").stat().st_size > 0
+
+
 def test_wheel_ships_assets_and_configs(tmp_path):
     """A non-editable install must carry assets/, tasks/ and policies/."""
     out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",

@@ -236,6 +236,9 @@ class SocialRearrangeTask(Task):
     config_class = SocialRearrangeConfig
     obs_modes = OBS_MODES
     primary_metric = "success"
+    #: Called with the info of each low-level step a skills-mode env step runs (videos);
+    #: None: nothing is called.
+    on_low_level_step = None
 
     @property
     def skills_mode(self) -> bool:
@@ -396,6 +399,8 @@ class SocialRearrangeTask(Task):
         while True:
             _, _, terminated, truncated, info = self.advance(observe=False)
             steps += 1
+            if self.on_low_level_step is not None:
+                self.on_low_level_step(info)
             for name, value in info["reward_terms"].items():
                 totals[name] = totals.get(name, 0.0) + value
             if not skill.running:
@@ -497,12 +502,14 @@ class SocialRearrangeTask(Task):
         :data:`MAKE_WAY` metres from the robot's way to its goal. A pick or place it was
         walking to is put back at the front of its partner's plan, to do afterwards; one
         whose hand is already moving is finished first."""
-        from embodied.skills.humanoid import Pick, Place, WalkTo
+        from embodied.skills.humanoid import Pick, Place, Teleop, WalkTo
         from embodied.skills.placement import standing_point
 
         world = self.world
         human, robot = world.entities[HUMANOID], world.entities[ROBOT]
         skill = human.behaviour
+        if isinstance(skill, Teleop):
+            return                              # a person drives it: theirs to decide
         doing = skill if isinstance(skill, (Pick, Place)) and skill.running else None
         if doing is not None and doing.stage not in ("start", "approach"):
             return
