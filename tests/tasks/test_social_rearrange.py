@@ -245,3 +245,12 @@ def test_an_agent_held_up_by_the_other_goes_round_it(mover):
     assert skill.status.value == "done", skill.reason
     assert t.detours[0 if mover == HUMANOID else 1] >= 1, "it planned round the other"
     t.close()
+
+
+def test_a_keyboard_session_is_refused_with_the_reason_until_it_is_supported():
+    from embodied.hitl.config import teleop_humanoid
+
+    t = task(action_mode="skills")
+    with pytest.raises(ConfigError, match="no humanoid a person can drive"):
+        teleop_humanoid(t)
+    t.close()
