@@ -813,9 +813,11 @@ class Place(_Manipulation):
             return
         self._go(robot, world, stand)
 
-    def _spots(self, robot, world, height, rect, clearance) -> list[tuple[float, float]]:
-        """Free points of the inset surface within reach, nearest to the base first: the
-        surface is the first thing below them and around them (by the object's size)."""
+    def spots(self, robot, world, height, rect, clearance,
+              reach: float | None = None) -> list[tuple[float, float]]:
+        """Free points of the inset surface within ``reach`` (default: the arm's) of the
+        base, nearest first: the surface is the first thing below them and around them
+        (by the object's size)."""
         if self.point is not None:
             return [self.point]
         body, ignored = robot.state.held_body, robot.handles.own_geom
@@ -825,7 +827,7 @@ class Place(_Manipulation):
         xs = np.arange(x0 + m, max(x1 - m, x0 + m) + 1e-9, 0.05)
         ys = np.arange(y0 + m, max(y1 - m, y0 + m) + 1e-9, 0.05)
         points = [(float(px), float(py)) for px in xs for py in ys
-                  if math.hypot(px - x, py - y) <= self.reach]
+                  if math.hypot(px - x, py - y) <= (self.reach if reach is None else reach)]
         points.sort(key=lambda q: (math.hypot(q[0] - x, q[1] - y), q))
         top = height + min(0.25, 0.8 * clearance)
         ring = [(0.0, 0.0)] + [(m * math.cos(a), m * math.sin(a)) for a in np.arange(4) * math.pi / 2]
@@ -842,7 +844,7 @@ class Place(_Manipulation):
         body = robot.state.held_body
         # held with its lowest point a little above the surface: let go, it will not fall far
         drop = body_extent(world, body, (0.0, 0.0, -1.0)) + 0.015
-        spots = self._spots(robot, world, height, rect, clearance)
+        spots = self.spots(robot, world, height, rect, clearance)
         if not spots:
             self._failed(f"No free place on {self.furniture} within the arm's reach.")
             return
@@ -1042,7 +1044,7 @@ class SnapPlace(_Snap):
     def _snap(self, robot, world):
         place = self.place
         height, rect, clearance = place.surfaces[place.surface]
-        spots = _snap_spots(place, robot, world, height, rect, clearance, self.snap_reach)
+        spots = place.spots(robot, world, height, rect, clearance, reach=self.snap_reach)
         if not spots:
             self.fail(f"{self.why} (and no free point of {self.furniture} within "
                       f"{self.snap_reach} m for the oracle)")
@@ -1050,15 +1052,6 @@ class SnapPlace(_Snap):
         robot.release(world, above=(spots[0][0], spots[0][1], height + 0.3))
         self.snapped = True
         self.done()
-
-
-def _snap_spots(place: Place, robot, world, height, rect, clearance, reach: float) -> list[tuple[float, float]]:
-    """Free points of ``place``'s surface within ``reach`` of the base, nearest first."""
-    reach, place.reach = place.reach, reach
-    try:
-        return place._spots(robot, world, height, rect, clearance)
-    finally:
-        place.reach = reach
 
 
 __all__ = ["BaseCommand", "NavigateTo", "Drive", "Face", "MoveArm", "Pick", "Place", "SnapPick",
