@@ -176,8 +176,8 @@ class RobotArmBaseAction(ActionTerm):
     Out-of-range values are clipped; NaN or inf raises ActionError."""
 
     def __init__(self, agent: str, max_linear_speed: float, max_angular_speed: float,
-                 max_ee_step: float, others: tuple[str, ...] = ()):
-        self.agent, self.others = agent, others
+                 max_ee_step: float):
+        self.agent = agent
         self.space = gym.spaces.Box(-1.0, 1.0, shape=(6,), dtype=np.float32)
         self.scale = np.array([max_linear_speed, max_angular_speed] + [max_ee_step] * 3 + [1.0])
 
@@ -190,17 +190,12 @@ class RobotArmBaseAction(ActionTerm):
         return np.clip(a, -1.0, 1.0) * self.scale
 
     def apply(self, world, command) -> None:
-        from embodied.agents.robot.grasp import nearest_graspable
-        from embodied.sim.kinematic import holder_of
-
         robot = world.entities[self.agent]
         robot.command_base(float(command[0]), float(command[1]))
         if np.any(command[2:5]):
             robot.command_ee(world, command[2:5])
         if command[5] > 0.5 and not robot.is_holding():
-            body = nearest_graspable(robot, world)
-            if body >= 0 and holder_of(world, body, robot) is None:
-                robot.grasp(world)
+            robot.grasp(world)          # (never what the humanoid holds: see holder_of)
         elif command[5] < -0.5 and robot.is_holding():
             robot.release(world)
 
@@ -255,7 +250,7 @@ class SocialRearrangeTask(Task):
         from embodied.agents.robot.config import RobotConfig
 
         return {ROBOT: RobotArmBaseAction(ROBOT, cfg.max_linear_speed, cfg.max_angular_speed,
-                                          RobotConfig().max_ee_step, others=(HUMANOID,))}
+                                          RobotConfig().max_ee_step)}
 
     def make_sensors(self):
         from embodied import sensors as S
@@ -326,9 +321,9 @@ class SocialRearrangeTask(Task):
         self.last_skill = ""
         #: per agent (humanoid, robot): steps held up by the other, detours, last position
         self.held_up, self.detours, self.last_xy = [0, 0], [0, 0], [None, None]
+        self._last_terms, self._last = None, None
         self.partner.reset(self.privileged(), world.rng("partner"))
         self._give_partner_skill()
-        self._last_terms = None
         index, avatar = self.scene.key
         return {"home": f"{self.split}/{index}", "avatar": avatar,
                 "targets": [(t.object, t.goal) for t in self.targets],
@@ -691,7 +686,7 @@ class SocialRearrangeTask(Task):
         return {"targets": self.targets, "partner": self.partner, "tally": self.tally,
                 "last_holder": list(self.last_holder), "within": self.within,
                 "skill_outcome": self.skill_outcome, "last_skill": self.last_skill,
-                "last_terms": self._last_terms, "last": getattr(self, "_last", None),
+                "last_terms": self._last_terms, "last": self._last,
                 "held_up": list(self.held_up), "detours": list(self.detours),
                 "last_xy": list(self.last_xy)}
 
@@ -708,12 +703,18 @@ class SocialRearrangeTask(Task):
 
     # -- what people and tools see ----------------------------------------------------------------
     def privileged(self) -> SocialRearrangeView:
+        """The episode as its last step left it (who holds what and what is placed come
+        from that step's bookkeeping; the World itself is live)."""
         s = self._scene()
-        held_by = self._held_by()
+        last = getattr(self, "_last", None)
+        if last is not None:                 # what the last step's bookkeeping found
+            held_by, placed = last["held_by"], last["placed"]
+        else:
+            held_by = self._held_by()
+            placed = self._placed(held_by)
         return SocialRearrangeView(world=s.world, home=s.home, navmaps=s.navmaps,
                                    actions=self.actions, steps=self.steps,
-                                   targets=self.targets, held_by=held_by,
-                                   placed=self._placed(held_by),
+                                   targets=self.targets, held_by=held_by, placed=placed,
                                    reached=tuple(self.tally.reached), partner=self.partner)
 
     def teleop_agents(self):
