@@ -1,19 +1,16 @@
 """Golden trajectories of the released ``embodied/SocialRearrange-v0``: what must not change.
 
-As for SocialNav-v0 (``social_nav_v0.py``, whose record format and comparison this file
-shares): each case is one episode fixed by its seed, split, env options and action source
+As for SocialNav-v0 (the record format and comparison are in ``trajectories.py``): each case is one episode fixed by its seed, split, env options and action source
 (the privileged expert run live in skills mode, seeded random skills, a fixed low-level
 stream); every step keeps the action, the reward, each reward term, the scalar infos and
 a digest of every observation key, and the end its metrics.
-``tests/tasks/test_social_rearrange_golden.py`` replays every case bit for bit.
+``tests/tasks/test_golden_trajectories.py`` replays every case bit for bit.
 
     python tests/golden/social_rearrange_v0.py --write    # (re)record the fixture
 """
 
 from __future__ import annotations
 
-import argparse
-import gzip
 import json
 import sys
 from pathlib import Path
@@ -22,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from social_nav_v0 import digest, first_difference, same  # noqa: E402,F401
+from trajectories import digest, first_difference, load, main, same  # noqa: E402,F401
 
 FIXTURE = Path(__file__).with_name("social_rearrange_v0.json.gz")
 
@@ -81,25 +78,16 @@ def run_case(name: str) -> dict:
 
 
 def load_fixture() -> dict:
-    with gzip.open(FIXTURE, "rt", encoding="utf-8") as f:
-        return json.load(f)
+    return load(FIXTURE)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="record the fixture")
-    parser.add_argument("--check", action="store_true", help="compare with the fixture")
-    args = parser.parse_args()
-    records = {name: run_case(name) for name in CASES}
-    if args.write:
-        with gzip.open(FIXTURE, "wt", encoding="utf-8", compresslevel=9) as f:
-            json.dump(records, f, sort_keys=True)
-        print(f"wrote {FIXTURE}")
-    if args.check:
-        fixture = load_fixture()
-        for name, record in records.items():
-            print(name, first_difference(fixture[name], record) or "identical")
+def check_case(name: str, record: dict) -> None:
+    """What a recorded case must cover: the expert's episode reaches every stage goal and
+    succeeds."""
+    if name == "expert_val1_plan_pop_3":
+        assert record["metrics"]["success"] == 1.0
+        assert sum(s["terms"]["stage_goal"] for s in record["steps"]) == 20.0
 
 
 if __name__ == "__main__":
-    main()
+    main(__doc__, FIXTURE, CASES, run_case)

@@ -1,0 +1,78 @@
+"""What the golden trajectories of released envs share: observation digests, the exact
+comparison of a replayed case with its record, fixture files and the command line.
+
+A golden module (``social_nav_v0.py``, ``social_rearrange_v0.py``) defines ``FIXTURE``,
+``CASES``, ``run_case(name)`` and ``check_case(name, record)`` (what its case must cover)
+and calls :func:`main`; ``tests/tasks/test_golden_trajectories.py`` replays every case of
+every module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+
+def digest(array) -> str:
+    a = np.ascontiguousarray(array)
+    return hashlib.sha256(str(a.dtype).encode() + str(a.shape).encode() + a.tobytes()).hexdigest()[:20]
+
+
+def same(a, b) -> bool:
+    """Exact equality of recorded values (NaN equals NaN)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def first_difference(expected: dict, actual: dict) -> str | None:
+    """Where a replayed case first departs from its record, in words (None if equal)."""
+    for key in ("reset_info", "reset_obs"):
+        if not same(expected[key], actual[key]):
+            return f"{key}: expected {expected[key]}, got {actual[key]}"
+    for t, (e, a) in enumerate(zip(expected["steps"], actual["steps"])):
+        for key in e:
+            if not same(e[key], a[key]):
+                return f"step {t + 1} {key}: expected {e[key]}, got {a[key]}"
+    if len(expected["steps"]) != len(actual["steps"]):
+        return f"episode length {len(actual['steps'])}, expected {len(expected['steps'])}"
+    # every recorded metric must come out the same; metrics added since (a new key) may not
+    # change what the released ones say
+    recorded, metrics = expected.get("metrics") or {}, actual.get("metrics") or {}
+    for key, value in recorded.items():
+        if key not in metrics or not same(value, metrics[key]):
+            return f"metric {key}: expected {value}, got {metrics.get(key, 'nothing')}"
+    return None
+
+
+def load(fixture: Path) -> dict:
+    with gzip.open(fixture, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def main(doc: str, fixture: Path, cases, run_case: Callable[[str], dict]) -> None:
+    """``--write`` records every case into ``fixture``; ``--check`` compares with it."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="record the fixture")
+    parser.add_argument("--check", action="store_true", help="compare with the fixture")
+    args = parser.parse_args()
+    records = {name: run_case(name) for name in cases}
+    if args.write:
+        with gzip.open(fixture, "wt", encoding="utf-8", compresslevel=9) as f:
+            json.dump(records, f, sort_keys=True)
+        print(f"wrote {fixture}")
+    if args.check:
+        expected = load(fixture)
+        for name, record in records.items():
+            print(name, first_difference(expected[name], record) or "identical")
