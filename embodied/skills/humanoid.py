@@ -370,6 +370,15 @@ def surfaces_of(furniture) -> list[tuple[float, tuple[float, float, float, float
     return [(float(s.height), tuple(float(v) for v in s.rect)) for s in furniture.surfaces]
 
 
+def largest_surface(furniture) -> tuple[int, tuple[float, tuple[float, float, float, float]]]:
+    """The index and ``(height, rect)`` of a receptacle's largest surface (the first of
+    equally large ones)."""
+    surfaces = surfaces_of(furniture)
+    area = lambda s: (s[1][2] - s[1][0]) * (s[1][3] - s[1][1])
+    index = max(range(len(surfaces)), key=lambda k: (area(surfaces[k]), -k))
+    return index, surfaces[index]
+
+
 def PickAndPlace(object: str, surface, point=None, side: str = "r") -> Sequence:
     """Pick ``object`` and place it on ``surface`` (see :class:`Place`)."""
     return Sequence(children=[Pick(object=object, side=side), Place(surface=surface, point=point)])
@@ -509,4 +518,5 @@ class PutDown(Skill):
 
 __all__ = ["Status", "Skill", "Wait", "Face", "WalkTo", "Reach", "Pick", "Place",
            "PickAndPlace", "Sequence", "Wander", "Teleop", "PutDown", "surfaces_of",
+           "largest_surface",
            "TURN_IN_PLACE", "horizontal_reach", "walking"]

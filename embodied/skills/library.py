@@ -195,12 +195,11 @@ def _humanoid_pick(view, agent, object):
 
 
 def _humanoid_place(view, agent, furniture):
-    from embodied.skills.humanoid import Place, surfaces_of
+    from embodied.skills.humanoid import Place, largest_surface
 
-    surfaces = surfaces_of(furniture)
-    if not surfaces:
+    if not furniture.surfaces:
         raise ConfigError("place.furniture", furniture.name, reason="has no surface to place on")
-    return Place(surface=max(surfaces, key=lambda s: (s[1][2] - s[1][0]) * (s[1][3] - s[1][1])))
+    return Place(surface=largest_surface(furniture)[1])
 
 
 def _robot_pick(view, agent, object):

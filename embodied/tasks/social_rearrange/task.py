@@ -92,17 +92,6 @@ class SocialRearrangeView(PrivilegedView):
         return 0.5 * (x0 + x1), 0.5 * (y0 + y1)
 
 
-def largest_surface(furniture) -> tuple[int, tuple[float, tuple[float, float, float, float]]]:
-    """The index and (height, rect) of a receptacle's largest surface (the first of equally
-    large ones)."""
-    from embodied.skills.humanoid import surfaces_of
-
-    surfaces = surfaces_of(furniture)
-    area = lambda s: (s[1][2] - s[1][0]) * (s[1][3] - s[1][1])
-    index = max(range(len(surfaces)), key=lambda k: (area(surfaces[k]), -k))
-    return index, surfaces[index]
-
-
 @dataclass
 class ChooseTargets(Initializer):
     """Two target objects, each with another receptacle as its goal (in another room when
@@ -128,6 +117,7 @@ class ChooseTargets(Initializer):
                                "reachable goals in this home")
 
     def _choose(self, task, rng, pieces) -> list[Target]:
+        from embodied.skills.humanoid import largest_surface
         from embodied.skills.placement import standing_point
 
         home = task.scene.home
