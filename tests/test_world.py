@@ -216,3 +216,77 @@ def test_hold_keeps_object_rigidly_attached():
     rel, _ = relative_pose(world.data.xpos[holder], world.data.xquat[holder],
                            *FreeBody.of(world.model, obj).pose(world.data))
     assert np.allclose(rel, rel0, atol=1e-9)
+
+
+def sleeping_world(seed=0):
+    """The box pile next to the pushed box, in a World whose resting bodies sleep."""
+    return World(box_pile_spec, [Pusher("robot")], seed=seed, sleep=True)
+
+
+def settled(world, steps=150):
+    world.step(steps)
+    assert world.data.ntree_awake < world.model.ntree, "the pile must have fallen asleep"
+    return world
+
+
+def sleep_arrays(data):
+    counts = {n: int(getattr(data, n)) for n in ("ntree_awake", "nbody_awake", "nparent_awake", "nv_awake")}
+    lists = {"body_awake_ind": data.body_awake_ind[:counts["nbody_awake"]].copy(),
+             "parent_awake_ind": data.parent_awake_ind[:counts["nparent_awake"]].copy(),
+             "dof_awake_ind": data.dof_awake_ind[:counts["nv_awake"]].copy()}
+    return counts, {"tree_asleep": data.tree_asleep.copy(), "tree_awake": data.tree_awake.copy(),
+                    "body_awake": data.body_awake.copy(), **lists}
+
+
+def same_sleep(a, b):
+    return a[0] == b[0] and all(np.array_equal(a[1][k], b[1][k]) for k in a[1])
+
+
+def test_sleep_state_survives_snapshot_restore_bit_identically():
+    world = settled(sleeping_world())
+    before = sleep_arrays(world.data)
+    snap = world.snapshot()
+    first = [(q, world.data.tree_asleep.copy()) for q in rollout(world, 60)[0]]
+    world.restore(snap)
+    # the arrays MuJoCo derives from which trees sleep are rebuilt exactly as it has them
+    assert same_sleep(sleep_arrays(world.data), before)
+    again = [(q, world.data.tree_asleep.copy()) for q in rollout(world, 60)[0]]
+    assert all(np.array_equal(a[0], b[0]) for a, b in zip(first, again))
+    # a World without sleep restores every tree awake: it would not replay the same
+    plain = World(box_pile_spec, [Pusher("robot")], seed=0)
+    assert plain.snapshot().physics.size == snap.physics.size - world.model.ntree
+
+
+def test_sleep_skips_work_but_keeps_an_awake_pusher_moving():
+    world = settled(sleeping_world())
+    model, data = world.model, world.data
+    tree_of = lambda body: int(model.body_treeid[world.body_id(body)])  # noqa: E731
+    qpos_of = lambda body: int(model.jnt_qposadr[model.body_jntadr[world.body_id(body)]])  # noqa: E731
+    assert data.tree_asleep[tree_of("robot/base")] < 0      # pushed every step: never asleep
+    boxes = [f"obj/box{i}/body" for i in range(6)]
+    asleep = [b for b in boxes if data.tree_asleep[tree_of(b)] >= 0]
+    assert asleep
+    q = data.qpos.copy()
+    world.step(5)
+    r = qpos_of("robot/base")
+    assert not np.array_equal(data.qpos[r:r + 7], q[r:r + 7])
+    still = [b for b in asleep if data.tree_asleep[tree_of(b)] >= 0]
+    assert still and all(np.array_equal(data.qpos[qpos_of(b):qpos_of(b) + 7],
+                                        q[qpos_of(b):qpos_of(b) + 7]) for b in still)
+
+
+def test_rebuild_carries_which_trees_sleep():
+    world = settled(sleeping_world())
+    alone = world.rebuild(without=("robot",))
+    for i in range(6):
+        name = f"obj/box{i}/body"
+        old = world.data.tree_asleep[world.model.body_treeid[world.body_id(name)]] >= 0
+        new = alone.data.tree_asleep[alone.model.body_treeid[alone.body_id(name)]] >= 0
+        assert old == new
+    assert alone.data.ntree_awake == world.data.ntree_awake - 1      # the robot's tree is gone
+    # a sleeping island that held a removed tree wakes in the rebuilt World
+    robot_tree = int(world.model.body_treeid[world.body_id("robot/base")])
+    box_tree = int(world.model.body_treeid[world.body_id("obj/box0/body")])
+    world.data.tree_asleep[robot_tree], world.data.tree_asleep[box_tree] = box_tree, robot_tree
+    alone = world.rebuild(without=("robot",))
+    assert alone.data.tree_asleep[alone.model.body_treeid[alone.body_id("obj/box0/body")]] < 0

@@ -181,10 +181,12 @@ class Home:
                           static_objects=self.config.static_objects)
 
     def make_world(self, entities: Sequence = (), timing: Timing = Timing(),
-                   seed: int | None = 0) -> World:
+                   seed: int | None = 0, sleep: bool = False) -> World:
         """A World of this home with ``entities`` attached, labelled for segmentation (it
-        can be rebuilt without some of them: :meth:`World.rebuild`)."""
-        return World(self.build_spec, entities, timing=timing, seed=seed, labels=self.labels)
+        can be rebuilt without some of them: :meth:`World.rebuild`); ``sleep``: bodies at
+        rest sleep (see :class:`World`)."""
+        return World(self.build_spec, entities, timing=timing, seed=seed, labels=self.labels,
+                     sleep=sleep)
 
 
 def generate_home(seed: int, split: str = "train", config: HomeConfig | None = None) -> Home:

@@ -74,12 +74,19 @@ class World:
         seed: root seed of the World's random streams.
         labels: semantic labels of scene parts, ``{name_prefix: category}``
             (e.g. ``{"obj/mug_3/": "mug"}``); entities add their own.
+        sleep: let bodies at rest sleep (MuJoCo's island sleeping): an object resting
+            on furniture costs no collision or solver work until something touches,
+            pushes or moves it. Part of the snapshot, so replays stay exact.
     """
 
     def __init__(self, spec: mujoco.MjSpec | Callable[[], mujoco.MjSpec],
                  entities: Sequence[Entity] = (), timing: Timing = Timing(),
-                 seed: int | None = 0, labels: dict[str, str] | None = None):
+                 seed: int | None = 0, labels: dict[str, str] | None = None,
+                 sleep: bool = False):
+        if not isinstance(sleep, bool):
+            raise ConfigError("sleep", sleep, (True, False))
         self.timing = timing.validate()
+        self.sleep = sleep
         names = [e.name for e in entities]
         if len(set(names)) != len(names):
             raise ConfigError("entities", names, reason="entity names must be unique")
@@ -89,6 +96,8 @@ class World:
         self._scene_labels = dict(labels or {})
         self.entities: dict[str, Entity] = {e.name: e for e in entities}
         spec.option.timestep = self.timing.physics_dt
+        if sleep:
+            spec.option.enableflags |= int(mujoco.mjtEnableBit.mjENBL_SLEEP)
         vis = spec.visual.global_
         vis.offwidth, vis.offheight = max(vis.offwidth, 1920), max(vis.offheight, 1080)
         for entity in entities:
@@ -167,14 +176,22 @@ class World:
 
     # -- snapshot / restore -------------------------------------------------------------
     def _capture_physics(self) -> np.ndarray:
+        """MuJoCo's integration state, then (sleeping Worlds) which trees sleep."""
         state = np.empty(mujoco.mj_stateSize(self.model, _FULL_STATE))
         mujoco.mj_getState(self.model, self.data, state, _FULL_STATE)
+        if self.sleep:
+            state = np.concatenate([state, self.data.tree_asleep])
         return state
 
     def _restore_physics(self, state: np.ndarray) -> None:
         mujoco.mj_resetData(self.model, self.data)
-        mujoco.mj_setState(self.model, self.data, state, _FULL_STATE)
+        size = mujoco.mj_stateSize(self.model, _FULL_STATE)
+        mujoco.mj_setState(self.model, self.data, state[:size], _FULL_STATE)
         mujoco.mj_forward(self.model, self.data)
+        if self.sleep:
+            # after a forward pass with every tree awake (so sleeping bodies' poses are
+            # computed from their restored qpos), put the sleepers back to sleep
+            set_sleep_state(self.model, self.data, state[size:].astype(np.int32))
         self._warnings_seen = self._divergence_count()
 
     def snapshot(self) -> WorldSnapshot:
@@ -223,7 +240,8 @@ class World:
                               "spec, not from a spec function; pass a function returning the "
                               "scene spec (e.g. home.build_spec) to rebuild it")
         kept = [copy.deepcopy(e) for n, e in self.entities.items() if n not in without]
-        twin = World(self._spec_factory, kept, self.timing, self.rng.seed, self._scene_labels)
+        twin = World(self._spec_factory, kept, self.timing, self.rng.seed, self._scene_labels,
+                     self.sleep)
         _carry_physics(self.model, self.data, twin.model, twin.data)
         body_map = _name_map(self.model, twin.model, mujoco.mjtObj.mjOBJ_BODY, self.model.nbody)
         for entity in kept:
@@ -237,6 +255,8 @@ class World:
         twin.rng.set_state(self.rng.get_state())
         twin.step_count = self.step_count
         mujoco.mj_forward(twin.model, twin.data)
+        if self.sleep:
+            set_sleep_state(twin.model, twin.data, _carried_sleep(self.model, self.data, twin.model))
         twin._warnings_seen = twin._divergence_count()
         return twin
 
@@ -334,6 +354,70 @@ def _name_map(old: mujoco.MjModel, new: mujoco.MjModel, obj_type: mujoco.mjtObj,
             j = mujoco.mj_name2id(new, obj_type, name)
             if j >= 0:
                 out[i] = j
+    return out
+
+
+_AWAKE = -(1 + mujoco.mjMINAWAKE)   # MuJoCo's tree_asleep value of a fully awake tree
+
+
+def set_sleep_state(model: mujoco.MjModel, data: mujoco.MjData, tree_asleep: np.ndarray) -> None:
+    """Put ``data``'s trees to sleep as ``tree_asleep`` says (MuJoCo's own encoding: < 0
+    awake, counting down to sleep; >= 0 asleep, the next tree of its sleeping island),
+    and recompute the arrays MuJoCo derives from it (its ``mj_updateSleep``, which the
+    Python bindings do not expose). Call it after a forward pass with every tree awake."""
+    data.tree_asleep[:] = tree_asleep
+    tree_awake = tree_asleep < 0
+    data.tree_awake[:] = tree_awake
+    data.ntree_awake = int(tree_awake.sum())
+    static = model.body_treeid < 0
+    mocap = model.body_mocapid[model.body_rootid] >= 0
+    body_awake = np.where(static, np.where(mocap, mujoco.mjtSleepState.mjS_AWAKE,
+                                           mujoco.mjtSleepState.mjS_STATIC),
+                          np.where(tree_awake[np.maximum(model.body_treeid, 0)],
+                                   mujoco.mjtSleepState.mjS_AWAKE,
+                                   mujoco.mjtSleepState.mjS_ASLEEP)).astype(np.int32)
+    data.body_awake[:] = body_awake
+    not_asleep = body_awake != mujoco.mjtSleepState.mjS_ASLEEP
+    listed = np.flatnonzero(not_asleep)
+    data.body_awake_ind[:listed.size] = listed
+    data.nbody_awake = listed.size
+    parents = np.flatnonzero(not_asleep[model.body_parentid])
+    parents = parents[parents > 0]
+    data.parent_awake_ind[:parents.size] = parents
+    data.nparent_awake = parents.size
+    dof_body = model.dof_bodyid
+    dofs = np.flatnonzero(~static[dof_body] & (body_awake[dof_body] == mujoco.mjtSleepState.mjS_AWAKE))
+    data.dof_awake_ind[:dofs.size] = dofs
+    data.nv_awake = dofs.size
+
+
+def _carried_sleep(old: mujoco.MjModel, od: mujoco.MjData, new: mujoco.MjModel) -> np.ndarray:
+    """The sleep state of ``new``'s trees, carried over from ``old`` by root body name. A
+    sleeping island that lost a tree (one of the removed entities) wakes: it was touching
+    what is no longer there."""
+    tree_of = {}                       # old tree -> new tree
+    for b_old, b_new in _name_map(old, new, mujoco.mjtObj.mjOBJ_BODY, old.nbody).items():
+        t_old, t_new = old.body_treeid[b_old], new.body_treeid[b_new]
+        if t_old >= 0 and t_new >= 0 and old.tree_bodyadr[t_old] == b_old:
+            tree_of[int(t_old)] = int(t_new)
+    out = np.full(new.ntree, _AWAKE, dtype=np.int32)
+    seen = set()
+    for start in range(old.ntree):
+        if start in seen:
+            continue
+        value = int(od.tree_asleep[start])
+        if value < 0:
+            if start in tree_of:
+                out[tree_of[start]] = value
+            continue
+        cycle, tree = [], start
+        while tree not in cycle:
+            cycle.append(tree)
+            tree = int(od.tree_asleep[tree])
+        seen.update(cycle)
+        if all(t in tree_of for t in cycle):
+            for k, t in enumerate(cycle):
+                out[tree_of[t]] = tree_of[cycle[(k + 1) % len(cycle)]]
     return out
 
 
