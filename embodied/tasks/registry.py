@@ -17,13 +17,20 @@ from embodied.errors import ConfigError, NotFoundError
 
 @dataclass(frozen=True)
 class TaskEntry:
-    """One registered task."""
+    """One registered task: its current env id and the earlier versions still served."""
 
     name: str
     env_id: str
     config_class: type
     task_class: type
     env_class: type
+    #: earlier env ids -> the config fields that reproduce them exactly
+    earlier: tuple[tuple[str, tuple[tuple[str, object], ...]], ...] = ()
+
+    @property
+    def env_ids(self) -> tuple[str, ...]:
+        """Every env id of the task, the current one first."""
+        return (self.env_id, *(env_id for env_id, _ in self.earlier))
 
     @property
     def summary(self) -> str:
@@ -36,22 +43,30 @@ TASKS: dict[str, TaskEntry] = {}
 
 
 def register_task(name: str, env_id: str, config_class: type, task_class: type,
-                  env_class: type) -> TaskEntry:
-    """Register a task under ``name`` and its env under the Gymnasium id ``env_id``."""
+                  env_class: type, earlier: dict[str, dict] | None = None) -> TaskEntry:
+    """Register a task under ``name`` and its env under the Gymnasium id ``env_id``.
+
+    ``earlier`` keeps released versions served: ``{"embodied/Task-v0": {field: value}}``
+    registers each older id as the same env with those config fields pinned (what
+    changed since), so its episodes stay exactly what they were.
+    """
     import gymnasium as gym
 
-    entry = TaskEntry(name, env_id, config_class, task_class, env_class)
+    pinned = tuple((old_id, tuple(sorted(fields.items()))) for old_id, fields in (earlier or {}).items())
+    entry = TaskEntry(name, env_id, config_class, task_class, env_class, pinned)
     known = TASKS.get(name)
     if known is not None and known != entry:
         raise ConfigError("task", name, reason="already registered with another definition")
-    if any(e.env_id == env_id and e.name != name for e in TASKS.values()):
-        raise ConfigError("env_id", env_id, reason="already registered for another task")
+    for some_id in entry.env_ids:
+        if any(some_id in e.env_ids and e.name != name for e in TASKS.values()):
+            raise ConfigError("env_id", some_id, reason="already registered for another task")
     task_class.name = name
     env_class.task_name = name
     TASKS[name] = entry
-    if env_id not in gym.registry:
-        gym.register(id=env_id, entry_point=env_class, max_episode_steps=None,
-                     disable_env_checker=False)
+    for some_id, fields in ((env_id, ()), *pinned):
+        if some_id not in gym.registry:
+            gym.register(id=some_id, entry_point=env_class, max_episode_steps=None,
+                         disable_env_checker=False, kwargs=dict(fields))
     return entry
 
 
@@ -64,5 +79,6 @@ def get_task(name: str) -> TaskEntry:
 
 
 def task_of_env_id(env_id: str) -> TaskEntry | None:
-    """The entry registered for a Gymnasium id (None if it is not one of ours)."""
-    return next((e for e in TASKS.values() if e.env_id == env_id), None)
+    """The entry registered for a Gymnasium id, current or earlier (None if it is not
+    one of ours)."""
+    return next((e for e in TASKS.values() if env_id in e.env_ids), None)
