@@ -19,7 +19,7 @@ object the arm cannot get to is not picked. Outcomes read like PARTNR's tools:
 from __future__ import annotations
 
 import math
-from dataclasses import InitVar, dataclass
+from dataclasses import InitVar, dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import mujoco
@@ -878,6 +878,11 @@ class Place(_Manipulation):
 
 # -- with Habitat 3.0's oracle where the arm fails -------------------------------------
 
+def _after(why: str, problem: str) -> str:
+    """An oracle's failure, after the arm's (``why``, when it tried first)."""
+    return f"{why} (and {problem})" if why else problem[0].upper() + problem[1:]
+
+
 def _base_distance(robot, world, xy) -> float:
     x, y, _ = robot.base_pose(world)
     return math.hypot(float(xy[0]) - x, float(xy[1]) - y)
@@ -896,6 +901,7 @@ class _Snap(Skill):
 
     snap_reach: float = 1.3
     arm_first: bool = True
+    any_side: bool = True               # no place to stand near the nearest point: try others
     stage: str = "arm"
     child: Skill | None = None
     snapped: bool = False
@@ -904,6 +910,15 @@ class _Snap(Skill):
     def _where(self, robot, world) -> tuple[float, float] | None:
         """The point the robot must be within ``snap_reach`` of (None: the oracle may not act)."""
         raise NotImplementedError(f"{type(self).__name__} must implement _where()")
+
+    def _other_wheres(self, robot, world) -> list[tuple[float, float]]:
+        """Other points that would do as well, should there be no place to stand within
+        ``snap_reach`` of :meth:`_where`'s (a surface's far side)."""
+        return []
+
+    def _what(self) -> str:
+        """What the oracle acts on, for messages."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _what()")
 
     def _snap(self, robot, world) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement _snap()")
@@ -923,10 +938,16 @@ class _Snap(Skill):
                 self.fail(self.why)
                 return
             if _base_distance(robot, world, where) > self.snap_reach:
-                stand = (None if robot.navmap is None else standing_point(
-                    robot.navmap, robot.base_pose(world)[:2], where, self.snap_reach - 0.1))
+                stand = None
+                wheres = [where, *(self._other_wheres(robot, world) if self.any_side else ())]
+                for point in wheres if robot.navmap is not None else ():
+                    stand = standing_point(robot.navmap, robot.base_pose(world)[:2], point,
+                                           self.snap_reach - 0.1)
+                    if stand is not None:
+                        break
                 if stand is None:
-                    self.fail(self.why)
+                    self.fail(self.why or f"No place the robot can drive to within "
+                              f"{self.snap_reach} m of {self._what()} for the oracle.")
                     return
                 self.child = NavigateTo(goal=stand, tolerance=0.1)
                 self.stage = "approach"
@@ -938,8 +959,8 @@ class _Snap(Skill):
                 return
             where = self._where(robot, world)
             if where is None or _base_distance(robot, world, where) > self.snap_reach:
-                near = f"could not get within {self.snap_reach} m of it for the oracle"
-                self.fail(f"{self.why} (and {near})" if self.why else near[0].upper() + near[1:])
+                self.fail(_after(self.why, f"could not get within {self.snap_reach} m of it "
+                                 "for the oracle"))
                 return
             self.stage = "snap"
         robot.stop()
@@ -970,6 +991,9 @@ class SnapPick(_Snap):
             return None
         p = world.data.xipos[body]
         return float(p[0]), float(p[1])
+
+    def _what(self) -> str:
+        return self.object
 
     def _snap(self, robot, world):
         if self.stage == "snap":
@@ -1018,16 +1042,59 @@ class SnapPlace(_Snap):
     first; if that fails still holding the object (or having let it go off the surface:
     the oracle takes it back), the robot gets within ``snap_reach`` of the surface (base
     centre) and the object is set down at rest on the free point of the surface nearest
-    it (:attr:`snapped`). ``home``, ``furniture`` and ``surface`` as for
-    :class:`Place`."""
+    it (:attr:`snapped`). With ``check_rest`` the skill then waits for the object to come
+    to rest and checks it is on the surface; if not (it rolled off), the oracle takes it
+    back and tries the next free point (at most :data:`PLACE_TRIES`). ``home``,
+    ``furniture`` and ``surface`` as for :class:`Place`."""
 
     furniture: str = ""
     home: InitVar[Any] = None
     surface: int | None = None
     place: Place | None = None
+    check_rest: bool = True
+    tried: list = field(default_factory=list)   # the points set down on
+    released: str = ""                  # the object the oracle set down
+    settling: int = 0
 
     def __post_init__(self, home):
         self.child = self.place = Place(furniture=self.furniture, surface=self.surface, home=home)
+
+    def _what(self) -> str:
+        return self.furniture
+
+    def _other_wheres(self, robot, world):
+        _, (x0, y0, x1, y1), _ = self.place.surfaces[self.place.surface]
+        cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+        edges = [(cx, y0), (cx, y1), (x0, cy), (x1, cy)]
+        return [(cx, cy)] + [nearest_in_rect(e, (x0, y0, x1, y1), 0.1) for e in edges]
+
+    def _update(self, robot, world):
+        if self.stage == "settle":
+            self._settle(robot, world)
+        else:
+            super()._update(robot, world)
+
+    def _settle(self, robot, world) -> None:
+        from embodied.sim.kinematic import holder_of
+
+        height, rect, _ = self.place.surfaces[self.place.surface]
+        body = world.body_id(self.released)
+        m = world.model
+        adr = m.jnt_dofadr[m.body_jntadr[body]]
+        if np.abs(world.data.qvel[adr:adr + 6]).max() > 0.02 and self.settling * world.dt < 1.0:
+            self.settling += 1
+            return
+        problem = self.place._check(world, body, height, rect)
+        if not problem:
+            self.done()
+            return
+        holder = holder_of(world, body)
+        if (len(self.tried) >= PLACE_TRIES or holder is not None
+                or _base_distance(robot, world, world.data.xipos[body, :2]) > self.snap_reach):
+            self.fail(problem + (f" (taken by {holder})" if holder is not None else ""))
+            return
+        robot.grasp(world, body=body)          # it rolled off: take it back, try elsewhere
+        self.stage, self.settling = "snap", 0
 
     def _where(self, robot, world):
         from embodied.sim.kinematic import holder_of
@@ -1044,14 +1111,24 @@ class SnapPlace(_Snap):
     def _snap(self, robot, world):
         place = self.place
         height, rect, clearance = place.surfaces[place.surface]
-        spots = place.spots(robot, world, height, rect, clearance, reach=self.snap_reach)
+        spots = [q for q in place.spots(robot, world, height, rect, clearance, reach=self.snap_reach)
+                 if q not in self.tried]
         if not spots:
-            self.fail(f"{self.why} (and no free point of {self.furniture} within "
-                      f"{self.snap_reach} m for the oracle)")
+            self.fail(_after(self.why, f"no free point of {self.furniture} within "
+                             f"{self.snap_reach} m for the oracle"))
             return
+        self.released = world.model.body(robot.state.held_body).name
         robot.release(world, above=(spots[0][0], spots[0][1], height + 0.3))
         self.snapped = True
-        self.done()
+        if not self.check_rest:
+            self.done()
+            return
+        self.tried.append(spots[0])
+        self.stage = "settle"
+
+
+#: The free points an oracle place tries before giving up (its object rolling off each).
+PLACE_TRIES = 3
 
 
 __all__ = ["BaseCommand", "NavigateTo", "Drive", "Face", "MoveArm", "Pick", "Place", "SnapPick",
