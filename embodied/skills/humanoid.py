@@ -180,9 +180,11 @@ class Reach(Skill):
             self.fail("reach interrupted")
 
 
-def _stand_point(h: "Humanoid", target_xy, reach: float) -> tuple[float, float] | None:
+def _stand_point(h: "Humanoid", target_xy, reach: float,
+                 avoid: tuple[tuple[float, float, float], ...] = ()) -> tuple[float, float] | None:
     """Where to stand to act on ``target_xy``: the nearest navigable point (or, without a
-    map, a point ``0.8 * reach`` short of it on the line from the humanoid)."""
+    map, a point ``0.8 * reach`` short of it on the line from the humanoid); ``avoid``:
+    discs (x, y, r) to keep out of (someone standing where the humanoid would)."""
     tx, ty = float(target_xy[0]), float(target_xy[1])
     if h.navmap is None:
         x, y = h.xy
@@ -201,7 +203,8 @@ def _stand_point(h: "Humanoid", target_xy, reach: float) -> tuple[float, float] 
         return x, y
     # the nearest navigable point, or (cut off from the humanoid: a pocket behind
     # furniture) the nearest one it can walk to, within the pick radius
-    return standing_point(h.navmap, h.xy, (tx, ty), h.config.pick_radius)
+    navmap = detour_map(h.navmap, avoid) if avoid else h.navmap
+    return standing_point(navmap, h.xy, (tx, ty), h.config.pick_radius)
 
 
 def horizontal_reach(h: "Humanoid") -> float:
@@ -233,6 +236,27 @@ class _ReachThenSnap(Skill):
     snapped: bool = False
     stage: str = "start"
     child: Skill | None = None
+    avoid: tuple[tuple[float, float, float], ...] = ()   # discs to stand and walk clear of
+    asked_clear_of: tuple[tuple[float, float, float], ...] = ()   # the last stand_clear_of
+
+    def _stand(self, h, target_xy, acts_on=None) -> tuple[float, float] | None:
+        """Where to stand for ``target_xy``: clear of :attr:`avoid` when there is such a
+        place within ``pick_radius`` of it (or of ``acts_on(place)``, the point acted on
+        from there) reachable round them, else the usual one, walked to the usual way (to
+        wait there for the way to clear)."""
+        reach = horizontal_reach(h)
+        clear = _stand_point(h, target_xy, reach, self.avoid) if self.avoid else None
+        if clear is not None and math.dist(clear, (acts_on or (lambda q: target_xy))(clear)) \
+                <= h.config.pick_radius:
+            return clear
+        self.avoid = ()
+        return _stand_point(h, target_xy, reach)
+
+    def stand_clear_of(self, discs: tuple[tuple[float, float, float], ...]) -> None:
+        """Choose the standing place again, out of ``discs`` (an agent standing where the
+        humanoid was going to), and walk there round them; only while still walking."""
+        if self.stage == "approach":
+            self.avoid, self.asked_clear_of, self.stage, self.child = discs, discs, "start", None
 
     def _start_reach(self, h, goal, side: str) -> tuple[float, float, float]:
         """Reach for ``goal`` (or the nearest point the arm can get to); returns the target."""
@@ -279,7 +303,7 @@ class Pick(_ReachThenSnap):
             if h.holding is not None:
                 self.fail("already holding an object")
                 return
-            stand = _stand_point(h, p[:2], horizontal_reach(h)) if self.walk else (h.position[0], h.position[1])
+            stand = self._stand(h, p[:2]) if self.walk else (h.position[0], h.position[1])
             if stand is None:
                 self.fail(f"no navigable place near {self.object}")
                 return
@@ -287,7 +311,8 @@ class Pick(_ReachThenSnap):
             if d > horizontal_reach(h) and not (self.snap and d <= h.config.pick_radius):
                 self.fail(f"{self.object} is {d:.2f} m from the nearest standing place, beyond reach")
                 return
-            self.child = WalkTo(goal=stand, face=(float(p[0]), float(p[1])), tolerance=0.08)
+            self.child = WalkTo(goal=stand, face=(float(p[0]), float(p[1])), tolerance=0.08,
+                                avoid=self.avoid)
             self.stage = "approach"
         if self.stage == "approach":
             if not self._run_child(h, world):
@@ -323,6 +348,12 @@ class Place(_ReachThenSnap):
     point: tuple[float, float] | None = None
     margin: float = 0.08
     goal: tuple[float, float, float] | None = None
+    chose_point: bool = False        # the point was chosen here (nearest the standing place)
+
+    def stand_clear_of(self, discs):
+        if self.stage == "approach" and self.chose_point:
+            self.point = None            # nearest to the new standing place instead
+        super().stand_clear_of(discs)
 
     def _update(self, h, world):
         height, (x0, y0, x1, y1) = self.surface
@@ -331,19 +362,21 @@ class Place(_ReachThenSnap):
                 self.fail("not holding an object")
                 return
             cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
-            stand = _stand_point(h, self.point or (cx, cy), horizontal_reach(h))
+            stand = self._stand(h, self.point or (cx, cy), lambda q: self.point or nearest_in_rect(
+                q, (x0, y0, x1, y1), self.margin))
             if stand is None:
                 self.fail("no navigable place next to the surface")
                 return
             if self.point is None:
                 # the point of the (inset) surface nearest to where the humanoid stands
                 self.point = nearest_in_rect(stand, (x0, y0, x1, y1), self.margin)
+                self.chose_point = True
             d = math.dist(stand, self.point)
             if d > horizontal_reach(h) and not (self.snap and d <= h.config.pick_radius):
                 self.fail(f"surface point {self.point} is {d:.2f} m from the nearest standing "
                           "place, beyond reach")
                 return
-            self.child = WalkTo(goal=stand, face=self.point, tolerance=0.08)
+            self.child = WalkTo(goal=stand, face=self.point, tolerance=0.08, avoid=self.avoid)
             self.stage = "approach"
         if self.stage == "approach":
             if not self._run_child(h, world):
