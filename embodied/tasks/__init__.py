@@ -5,7 +5,7 @@
   of registered tasks (gym ids, configs, task and env classes);
 - :mod:`.social_nav`: find and follow a humanoid (``embodied/SocialNav-v0``);
 - :mod:`.social_rearrange`: tidy a home with a humanoid partner
-  (``embodied/SocialRearrange-v0``).
+  (``embodied/SocialRearrange-v1``).
 
 Importing this package registers every task.
 """

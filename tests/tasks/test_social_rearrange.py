@@ -254,3 +254,52 @@ def test_a_keyboard_session_is_refused_with_the_reason_until_it_is_supported():
     with pytest.raises(ConfigError, match="no humanoid a person can drive"):
         teleop_humanoid(t)
     t.close()
+
+
+def test_v0_keeps_its_rules_and_physics_and_v1_is_current():
+    import gymnasium as gym
+
+    from embodied.tasks.registry import get_task, task_of_env_id
+
+    entry = get_task("social_rearrange")
+    assert entry.env_ids == ("embodied/SocialRearrange-v1", "embodied/SocialRearrange-v0")
+    with pytest.warns(DeprecationWarning, match="out of date"):
+        old = gym.make("embodied/SocialRearrange-v0", split="val")
+    new = gym.make("embodied/SocialRearrange-v1", split="val")
+    assert (old.unwrapped.config.revision, old.unwrapped.config.sleep) == (0, False)
+    assert (new.unwrapped.config.revision, new.unwrapped.config.sleep) == (1, True)
+    assert task_of_env_id("embodied/SocialRearrange-v0") is entry
+    old.close(), new.close()
+
+
+def test_an_oracle_place_that_rolls_off_is_taken_back_and_set_down_elsewhere(monkeypatch):
+    from embodied.skills.placement import standing_point
+    from embodied.skills.robot import Place
+
+    t = task(action_mode="skills", partner="waiting")
+    t.reset(2)
+    world, target = t.world, t.targets[0]
+    robot = world.entity(ROBOT)
+    height, (x0, y0, x1, y1) = target.goal_surface
+    centre = (0.5 * (x0 + x1), 0.5 * (y0 + y1))
+    here = robot.base_pose(world)[:2]
+    stand = standing_point(t.scene.navmaps[ROBOT], here, centre, 1.0)
+    robot.set_pose(world, stand, math.atan2(centre[1] - stand[1], centre[0] - stand[0]))
+    assert robot.grasp(world, body=world.body_id(target.body))
+    off = (x1 + 0.35, centre[1]) if x1 - stand[0] < stand[0] - x0 else (x0 - 0.35, centre[1])
+    spots = Place.spots
+
+    def first_off_the_surface(self, *args, **kwargs):
+        return [off] + spots(self, *args, **kwargs)
+
+    monkeypatch.setattr(Place, "spots", first_off_the_surface)
+    landed = []
+    t.on_low_level_step = lambda info: landed.append(info["held_by"][0] == "" and not
+                                                     t.privileged().placed[0])
+    _, _, _, _, info = t.step(SKILLS.index("place_0"))
+    assert info["skill_outcome"] == "done", info["skill_reason"]
+    skill = robot.state.skill
+    assert skill.tried[0] == off and len(skill.tried) == 2, "set down off the surface, then again"
+    assert any(landed), "the first set-down really left the object off its goal"
+    assert t.privileged().placed[0] and t.tally.reached[1] >= 0
+    t.close()

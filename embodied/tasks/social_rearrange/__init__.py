@@ -1,5 +1,5 @@
 """SocialRearrange: a robot and a humanoid tidy a home together
-(``embodied/SocialRearrange-v0``).
+(``embodied/SocialRearrange-v1``; ``-v0`` still served, see the env's version history).
 
 - :mod:`.config`: :class:`SocialRearrangeConfig` (Habitat 3.0's defaults);
 - :mod:`.terms`: stage goals, reward terms and metrics;
@@ -75,18 +75,31 @@ class SocialRearrangeEnv(TaskEnv):
     needs alone, in the World without the robot, over the steps taken, x100).
 
     ## Arguments
-    ``gym.make("embodied/SocialRearrange-v0", split="val", obs_mode="state",
+    ``gym.make("embodied/SocialRearrange-v1", split="val", obs_mode="state",
     config=SocialRearrangeConfig(...), **overrides)``; ``split`` in train/val/test;
     ``obs_mode`` in state/depth; keyword overrides (``partner="plan_pop_2"``,
     ``action_mode="skills"``) replace fields of ``config``.
 
     ## Version History
-    - v0: initial release.
+    - v1: resting objects sleep (MuJoCo island sleeping: the same physics, ~1.7x the
+      steps per second); targets must be within 1 m of a place each agent can stand
+      (v0 accepted the nearest navigable point however far); a robot backing off or
+      turning next to the humanoid counts as held up, and a humanoid stepping out of
+      its way picks a spot it can reach without passing the robot; a humanoid held up
+      on its way to pick or place chooses where to stand again, clear of the robot, and
+      its partner retries a failed pick or place (3 per episode); the oracle place
+      tries other sides of a surface, waits for the object to rest and sets it down
+      again elsewhere if it rolled off. Tables re-run (README).
+    - v0: initial release (``revision=0, sleep=False``; bit-identical, tests/golden).
     """
 
 
-register_task("social_rearrange", "embodied/SocialRearrange-v0", SocialRearrangeConfig,
-              SocialRearrangeTask, SocialRearrangeEnv)
+#: what v0 pins of today's config (its episodes stay bit-identical: tests/golden)
+V0 = {"revision": 0, "sleep": False}
+
+register_task("social_rearrange", "embodied/SocialRearrange-v1", SocialRearrangeConfig,
+              SocialRearrangeTask, SocialRearrangeEnv,
+              earlier={"embodied/SocialRearrange-v0": V0})
 
 __all__ = ["PARTNERS", "SKILLS", "SocialRearrangeConfig", "SocialRearrangeEnv",
            "SocialRearrangeTask", "SocialRearrangeView", "make_partner"]

@@ -62,6 +62,12 @@ class SocialRearrangeConfig:
         safety_clearance: the robot's base does not drive towards the humanoid standing
             within this distance (m, body to body) ahead or behind; 0 turns the safety stop
             off. The humanoid's own steps never enter the robot's footprint.
+        revision: the version of the task's own rules (how the agents go round each
+            other, when a skill counts as done): 1, today's; 0 reproduces
+            ``SocialRearrange-v0`` exactly (that env id sets it, with ``sleep=False``).
+        sleep: objects at rest sleep (MuJoCo's island sleeping) until something touches,
+            pushes or moves them: the same physics with no work spent on still objects
+            (v0: off).
         image_size, camera, max_depth: the depth image of the ``depth`` observation mode.
         homes: number of distinct homes episodes cycle through (0: a new home per seed).
         home, reward: nested configs (objects are free bodies: they are carried).
@@ -84,6 +90,8 @@ class SocialRearrangeConfig:
     snap_reach: float = 1.3
     arm_first: bool = False
     safety_clearance: float = 0.3
+    revision: int = 1
+    sleep: bool = True
     image_size: int = 128
     camera: str = "head"
     max_depth: float = 10.0
@@ -112,6 +120,9 @@ class SocialRearrangeConfig:
         if not isinstance(self.arm_first, bool):
             raise ConfigError("arm_first", self.arm_first, (True, False))
         check_range("safety_clearance", self.safety_clearance, 0.0, 5.0)
+        check_range("revision", self.revision, 0, 1, integer=True)
+        if not isinstance(self.sleep, bool):
+            raise ConfigError("sleep", self.sleep, (True, False))
         check_range("image_size", self.image_size, 16, 1024, integer=True)
         check_choice("camera", self.camera, CAMERAS)
         check_range("max_depth", self.max_depth, 0.1, 100.0)

@@ -41,25 +41,40 @@ class Partner:
     """Base class: a plan of ``(verb, target)`` steps carried out one skill at a time.
 
     ``intent`` holds the targets the partner means to move this episode (a privileged
-    robot may read it); ``idle`` tells it has nothing left to do."""
+    robot may read it); ``idle`` tells it has nothing left to do. A pick or place that
+    failed (the robot in the way of every place to stand, say) is tried again, up to
+    ``retries`` times an episode."""
 
     plan: list[tuple[str, int]] = field(default_factory=list)
     intent: tuple[int, ...] = ()
     idle: bool = False
+    retries: int = 0
+    retried: int = 0
 
     name = "partner"
 
     def reset(self, view: "SocialRearrangeView", rng: "np.random.Generator") -> None:
         """Start an episode (draw a goal, make a plan)."""
-        self.plan, self.intent, self.idle = [], (), False
+        self.plan, self.intent, self.idle, self.retried = [], (), False, 0
 
     def update(self, view: "SocialRearrangeView") -> "Skill | None":
         """Called before each control step: a new skill for the humanoid, or None to let
         the running one go on."""
-        from embodied.skills.humanoid import Pick
+        from embodied.skills.base import Status
+        from embodied.skills.humanoid import Pick, Place
 
         h = view.agent(view.humanoid)
         skill = h.behaviour
+        if (isinstance(skill, (Pick, Place)) and skill.status is Status.FAILED
+                and self.retried < self.retries):
+            body = skill.object if isinstance(skill, Pick) else (
+                view.world.model.body(h.holding).name if h.holding is not None else None)
+            i = view.target_of_body(body) if body is not None else None
+            if i is not None:
+                self.retried += 1
+                self.retry("pick" if isinstance(skill, Pick) else "place", i)
+                self.idle = False
+                return self._next(view)
         if skill is not None and skill.running:
             if isinstance(skill, Pick) and skill.stage != "retract":
                 i = view.target_of_body(skill.object)
@@ -86,6 +101,10 @@ class Partner:
     def next_step(self, view: "SocialRearrangeView") -> tuple[str, int] | None:
         """The next plan step, or None when the plan is done."""
         return self.plan.pop(0) if self.plan else None
+
+    def retry(self, verb: str, i: int) -> None:
+        """Do the failed plan step ``(verb, i)`` again next."""
+        self.plan.insert(0, (verb, i))
 
     def _skill(self, view: "SocialRearrangeView", verb: str, i: int) -> "Skill | None":
         """The humanoid's skill for a plan step, or None when the step is pointless now."""
@@ -139,6 +158,9 @@ class Greedy(Partner):
             return None
         here = h.xy
         return "pick", min(free, key=lambda i: (navmap.geodesic_distance(here, view.object_xy(i)), i))
+
+    def retry(self, verb, i):
+        pass                         # it chooses again from what it holds and what is left
 
 
 @dataclass

@@ -41,6 +41,8 @@ SKILL_OUTCOMES = ("none", "done", "failed", "interrupted")
 FENCE_MARGIN = 0.45
 #: The radius (m) of the disc round the robot's hand the humanoid's root keeps out of.
 HAND_FENCE = 0.3
+#: Failed picks and places the humanoid's partner tries again per episode (revision 1).
+PARTNER_RETRIES = 3
 #: An agent held up this many steps by the other goes round it (plans again with the
 #: other's footprint, grown by DETOUR_MARGIN, on its map).
 DETOUR_AFTER = 6
@@ -124,9 +126,15 @@ class ChooseTargets(Initializer):
         starts = {a: (p.x, p.y) for a, p in task.start_poses.items()}
         maps = task.scene.navmaps
 
+        strict = task.config.revision >= 1
+
         def reachable(xy) -> bool:
-            return all(standing_point(maps[a], starts[a], xy, self.reach) is not None
-                       for a in (ROBOT, HUMANOID))
+            # revision 0 took the nearest navigable point however far it was
+            for agent in (ROBOT, HUMANOID):
+                stand = standing_point(maps[agent], starts[agent], xy, self.reach)
+                if stand is None or strict and math.dist(stand, xy) > self.reach:
+                    return False
+            return True
 
         objects = [o for o in home.objects if o.receptacle in pieces]
         chosen: list[Target] = []
@@ -224,6 +232,7 @@ class SocialRearrangeTask(Task):
     #: Called with the info of each low-level step a skills-mode env step runs (videos);
     #: None: nothing is called.
     on_low_level_step = None
+    _decision: dict | None = None          # the skills-mode decision under way
 
     @property
     def skills_mode(self) -> bool:
@@ -286,7 +295,7 @@ class SocialRearrangeTask(Task):
         humanoid = Humanoid(HUMANOID, avatar=avatar)
         contacts = ContactMonitor({ROBOT_HUMANOID: (ROBOT, HUMANOID)})
         world = entry.home.make_world([robot, humanoid, contacts],
-                                      Timing(cfg.physics_dt, cfg.control_dt))
+                                      Timing(cfg.physics_dt, cfg.control_dt), sleep=cfg.sleep)
         robot.navmap = self.scenes.navmap(entry, world, self.robot_radius)
         humanoid.navmap = self.scenes.navmap(entry, world, cfg.humanoid_radius)
         # the humanoid's steps never take it into the robot's footprint (it stops or slides)
@@ -303,7 +312,10 @@ class SocialRearrangeTask(Task):
 
     def start_episode(self, seed):
         world = self.world
+        self._decision = None
         self.partner = make_partner(self.config.partner)
+        if self.config.revision >= 1:
+            self.partner.retries = PARTNER_RETRIES
         self.tally = EpisodeTally()
         self.last_holder = ["", ""]
         self.within = self._within_threshold()
@@ -375,32 +387,56 @@ class SocialRearrangeTask(Task):
     def step(self, action):
         if not self.skills_mode:
             return super().step(action)
-        self.apply_action(action)
-        robot = self.world.entities[ROBOT]
-        skill = robot.state.skill
-        totals: dict[str, float] = {}
-        steps = 0
-        self.skill_outcome = "none"
+        self.begin_skill(action)
         while True:
-            _, _, terminated, truncated, info = self.advance(observe=False)
-            steps += 1
-            if self.on_low_level_step is not None:
-                self.on_low_level_step(info)
-            for name, value in info["reward_terms"].items():
-                totals[name] = totals.get(name, 0.0) + value
-            if not skill.running:
-                self.skill_outcome = skill.status.value
-                break
-            if info["interrupted"]:
-                self.skill_outcome = "interrupted"
-                break
-            if terminated or truncated:
-                break
+            terminated, truncated, info, over = self.skill_step()
+            if over:
+                return self.end_skill(terminated, truncated, info)
+
+    # one skills-mode decision, low-level step by low-level step (what ``step`` runs whole;
+    # a person in the loop needs the humanoid to move between them)
+    @property
+    def skill_running(self) -> bool:
+        """Whether a skills-mode decision is under way (begun, not yet ended)."""
+        return self._decision is not None
+
+    def begin_skill(self, action) -> None:
+        """Start the robot's skill ``action`` (skills mode)."""
+        self.apply_action(action)
+        self.skill_outcome = "none"
+        self._decision = {"skill": self.world.entities[ROBOT].state.skill, "totals": {}, "steps": 0}
+
+    def skill_step(self) -> tuple[bool, bool, dict, bool]:
+        """One low-level step of the running skill: (terminated, truncated, info, over),
+        ``over`` once the skill has ended, failed, been interrupted or the episode ended."""
+        _, _, terminated, truncated, info = self.advance(observe=False)
+        decision, skill = self._decision, self._decision["skill"]
+        decision["steps"] += 1
+        if self.on_low_level_step is not None:
+            self.on_low_level_step(info)
+        totals = decision["totals"]
+        for name, value in info["reward_terms"].items():
+            totals[name] = totals.get(name, 0.0) + value
+        if not skill.running:
+            self.skill_outcome = skill.status.value
+            return terminated, truncated, info, True
+        if info["interrupted"]:
+            self.skill_outcome = "interrupted"
+            return terminated, truncated, info, True
+        return terminated, truncated, info, terminated or truncated
+
+    def end_skill(self, terminated: bool, truncated: bool, info: dict):
+        """End the decision (stopping a skill still running): the step's usual result, its
+        reward and terms summed over the low-level steps."""
+        decision, self._decision = self._decision, None
+        skill = decision["skill"]
         if skill.running:
+            robot = self.world.entities[ROBOT]
             robot.run(None)
             robot.stop()
+        totals = decision["totals"]
         info.update(reward_terms=totals, skill=self.last_skill, skill_outcome=self.skill_outcome,
-                    skill_reason=getattr(skill, "reason", ""), low_level_steps=steps)
+                    skill_reason=getattr(skill, "reason", ""), low_level_steps=decision["steps"])
         return self.observe(), float(sum(totals.values())), terminated, truncated, info
 
     def after_step(self):
@@ -444,9 +480,16 @@ class SocialRearrangeTask(Task):
         """Count the steps each agent is held up by the other (walking or driving, not
         getting anywhere, the other close); after :data:`DETOUR_AFTER` of them its way
         is planned again round the other's footprint, grown by :data:`DETOUR_MARGIN`, if
-        there is a way round (otherwise it keeps waiting for the other to move)."""
+        there is a way round (otherwise it keeps waiting for the other to move, or the
+        humanoid steps out of the robot's way). A humanoid held up on its way to pick or
+        place chooses where to stand again, clear of the robot (revision 1).
+
+        The robot counts as held up when its navigation commands motion and the base
+        does not move: driving on, backing off or turning (revision 0: only driving
+        forward without its position changing, so a robot trying to back off or turn
+        next to the humanoid never got round it)."""
         from embodied.skills.base import active
-        from embodied.skills.humanoid import WalkTo
+        from embodied.skills.humanoid import Pick, Place, WalkTo
         from embodied.skills.placement import detour_map
         from embodied.skills.robot import NavigateTo
 
@@ -456,14 +499,21 @@ class SocialRearrangeTask(Task):
         near = math.dist(rxy, hxy) < self.robot_radius + FENCE_MARGIN + 0.7
         walk = active(human.behaviour, WalkTo)
         drive = active(robot.state.skill, NavigateTo)
+        command = robot.state.base_command
+        if self.config.revision >= 1:
+            speed, turn = robot.base_velocity(world)
+            driving = drive is not None and (abs(command[0]) > 0.1 or abs(command[1]) > 0.1)
+            base_still = abs(speed) < 0.02 and abs(turn) < 0.05
+        else:
+            driving, base_still = drive is not None and command[0] > 0.1, None
         for k, (me, way, other, radius, trying) in enumerate((
                 (hxy, walk, rxy, self.robot_radius, walk is not None and walk.path is not None),
-                (rxy, drive, hxy, self.config.humanoid_radius,
-                 drive is not None and robot.state.base_command[0] > 0.1))):
+                (rxy, drive, hxy, self.config.humanoid_radius, driving))):
             last = self.last_xy[k]
             moved = math.dist(me, last) if last is not None else 1.0
             self.last_xy[k] = me
-            if not (trying and near and moved < 0.01):
+            still = base_still if k == 1 and base_still is not None else moved < 0.01
+            if not (trying and near and still):
                 self.held_up[k] = 0
                 continue
             self.held_up[k] += 1
@@ -471,6 +521,13 @@ class SocialRearrangeTask(Task):
                 continue
             self.held_up[k] = 0
             disc = ((other[0], other[1], radius + DETOUR_MARGIN),)
+            doing = human.behaviour
+            if (k == 0 and self.config.revision >= 1 and isinstance(doing, (Pick, Place))
+                    and doing.stage == "approach" and doing.asked_clear_of != disc):
+                # walking to pick or place: choose where to stand again, clear of the robot
+                doing.stand_clear_of(disc)
+                self.detours[0] += 1
+                continue
             goal = way.goal if k == 0 else tuple(way.goal_xy(world))
             navmap = (human if k == 0 else robot).navmap
             if way.avoid != disc and detour_map(navmap, disc).shortest_path(me, goal) is not None:
@@ -488,7 +545,7 @@ class SocialRearrangeTask(Task):
         walking to is put back at the front of its partner's plan, to do afterwards; one
         whose hand is already moving is finished first."""
         from embodied.skills.humanoid import Pick, Place, Teleop, WalkTo
-        from embodied.skills.placement import standing_point
+        from embodied.skills.placement import detour_map, standing_point
 
         world = self.world
         human, robot = world.entities[HUMANOID], world.entities[ROBOT]
@@ -507,7 +564,11 @@ class SocialRearrangeTask(Task):
             return float(np.min(np.hypot(way[:, 0] - q[0], way[:, 1] - q[1]))) >= MAKE_WAY
 
         here = human.xy
-        spot = standing_point(human.navmap, here, here, max_distance=4.0, min_distance=0.6,
+        # revision 1: a spot the humanoid can walk to without passing the robot (the way
+        # to a spot behind the robot is the way it is blocking)
+        avoid = ((*robot_xy, self.robot_radius + DETOUR_MARGIN),) if self.config.revision >= 1 else ()
+        navmap = detour_map(human.navmap, avoid) if avoid else human.navmap
+        spot = standing_point(navmap, here, here, max_distance=4.0, min_distance=0.6,
                               ring_step=0.25, accept=clear)
         if spot is None:
             return
@@ -518,7 +579,7 @@ class SocialRearrangeTask(Task):
             if i is not None:
                 self.partner.plan.insert(0, ("pick" if isinstance(doing, Pick) else "place", i))
                 self.partner.idle = False
-        human.run(WalkTo(goal=spot, speed=self.config.humanoid_speed))
+        human.run(WalkTo(goal=spot, speed=self.config.humanoid_speed, avoid=avoid))
 
     def advance(self, observe: bool = True):
         self._fence_humanoid()
@@ -608,11 +669,15 @@ class SocialRearrangeTask(Task):
                 return Refused(why=f"already holding {robot.held_object(world)}; place it first")
             if holder:
                 return Refused(why=f"{target.object} is held by the {holder}")
-            return SnapPick(object=target.body, snap_reach=cfg.snap_reach, arm_first=cfg.arm_first)
+            return SnapPick(object=target.body, snap_reach=cfg.snap_reach, arm_first=cfg.arm_first,
+                            any_side=cfg.revision >= 1)
         if not robot.is_holding():
             return Refused(why="not holding an object")
+        # revision 0: only the point of the surface nearest the robot; done once set down
+        revised = cfg.revision >= 1
         return SnapPlace(furniture=target.goal, home=view.home, surface=target.goal_index,
-                         snap_reach=cfg.snap_reach, arm_first=cfg.arm_first)
+                         snap_reach=cfg.snap_reach, arm_first=cfg.arm_first, any_side=revised,
+                         check_rest=revised)
 
     def _navigate(self, view, xy):
         from embodied.errors import ConfigError
