@@ -2,8 +2,9 @@
 
 - ``rearrange_expert``: a privileged planner that reads the partner's plan and takes the
   objects the partner is not going for (if the partner goes for both, the one it would
-  do last), then anything still left; it waits a moment when the humanoid comes close,
-  and with nothing left to do it moves off when the humanoid comes near.
+  do last), then anything still left; it waits a moment when the humanoid comes close
+  (on while it keeps moving, at most :data:`YIELD_WAITS` times), and with nothing left
+  to do it drives off to the farthest object or goal when the humanoid comes near.
 - ``rearrange_inferring``: the same planner without the partner's plan: it infers which
   object the humanoid is going for from its motion (the one it holds, else the one its
   geodesic distance shrank most towards since the last decision).
@@ -39,8 +40,11 @@ def _require_skills_mode(env: gym.Env) -> None:
 
 
 #: Waits (of ``config.wait_seconds`` each) the experts give way for while the humanoid is
-#: near before going on regardless.
+#: near and moving before going on regardless.
 YIELD_WAITS = 5
+#: The humanoid counts as moving when it went further than this over the last decision (m):
+#: one that stands (done, or waiting for the robot) is not waited for.
+MOVING = 0.1
 
 
 @dataclass
@@ -50,6 +54,7 @@ class RearrangePlanner(Policy):
 
     privileged: bool = True
     yielded: int = 0                        # waits since the humanoid came close
+    humanoid_xy: tuple[float, float] | None = None   # where it was at the last decision
     last_distances: tuple | None = None     # the humanoid's distances to the targets
     last_choice: int = -1                   # the previous decision, where the robot was then
     last_xy: tuple[float, float] | None = None
@@ -62,7 +67,7 @@ class RearrangePlanner(Policy):
 
     def reset(self, env: gym.Env, seed: int | None = None) -> None:
         _require_skills_mode(env)
-        self.yielded, self.last_distances = 0, None
+        self.yielded, self.last_distances, self.humanoid_xy = 0, None, None
         self.last_choice, self.last_xy, self.failed_again, self.unstick = -1, None, 0, []
 
     def claimed(self, view) -> set[int]:
@@ -111,8 +116,13 @@ class RearrangePlanner(Policy):
         claimed = self.claimed(view)
         interrupted = observation["skill_status"][3] > 0.5
         near = observation["agents_within_threshold"][0] > 0.5
-        if (interrupted or near and self.yielded) and self.yielded < YIELD_WAITS:
-            self.yielded += 1                   # the humanoid came close: let it pass
+        here = view.agent(view.humanoid).xy
+        moving = self.humanoid_xy is not None and math.dist(here, self.humanoid_xy) > MOVING
+        self.humanoid_xy = here
+        # the humanoid came close: wait once, and on while it is passing
+        if (interrupted and not self.yielded or near and self.yielded and moving) and \
+                self.yielded < YIELD_WAITS:
+            self.yielded += 1
             return _skill_index("wait")
         self.yielded = 0
         if robot.is_holding():
@@ -127,7 +137,9 @@ class RearrangePlanner(Policy):
                 view.agent(view.humanoid).behaviour.object)} if _picking(view) else set())
             mine = [i for i in free if i not in plan]
         if not mine:
-            return _step_aside(observation) if _in_the_way(observation) else _skill_index("wait")
+            if not _in_the_way(observation):
+                return _skill_index("wait")
+            return _retreat(view, _destination(view) if self.privileged else None)
         navmap = view.navmap(view.robot)
         x, y, _ = robot.base_pose(view.world)
         best = min(mine, key=lambda i: (navmap.geodesic_distance((x, y), view.object_xy(i)), i))
@@ -142,14 +154,44 @@ def _in_the_way(observation) -> bool:
     return float(np.hypot(*observation["other_agent_gps"])) < GIVE_WAY
 
 
-def _step_aside(observation) -> int:
-    """A motion primitive taking the robot away from the humanoid: turn until it is behind,
-    then drive on."""
-    x, y = (float(v) for v in observation["other_agent_gps"])
-    bearing = math.atan2(y, x)
-    if abs(bearing) < math.radians(120):
-        return _skill_index("turn_right" if bearing > 0 else "turn_left")
-    return _skill_index("move_forward")
+#: A retreat goes to a place at least this much further from the humanoid than the robot is.
+RETREAT_GAIN = 1.0
+
+
+def _retreat(view, destination=None) -> int:
+    """Out of the humanoid's way: navigate to the object or goal position farthest (on the
+    robot's map) from the humanoid, and from where it is going when that is known, if
+    that takes the robot further away; else wait. A navigation skill plans round
+    furniture and the humanoid, where motion primitives would push into whatever is
+    behind the robot."""
+    navmap = view.navmap(view.robot)
+    avoid = [view.agent(view.humanoid).xy] + ([destination] if destination is not None else [])
+    x, y, _ = view.agent(view.robot).base_pose(view.world)
+    places = {f"nav_to_obj_{i}": view.object_xy(i) for i in range(len(view.targets))}
+    places.update({f"nav_to_goal_{i}": view.goal_xy(i) for i in range(len(view.targets))})
+
+    def away(xy) -> float:
+        return min(navmap.geodesic_distance(a, xy) for a in avoid)
+
+    scores = {name: away(xy) for name, xy in places.items()}
+    best = max(sorted(scores), key=lambda name: scores[name])
+    if scores[best] > away((x, y)) + RETREAT_GAIN:
+        return _skill_index(best)
+    return _skill_index("wait")
+
+
+def _destination(view) -> tuple[float, float] | None:
+    """Where the humanoid's current pick or place takes it (what a privileged robot reads)."""
+    from embodied.skills.humanoid import Pick, Place
+
+    skill = view.agent(view.humanoid).behaviour
+    if isinstance(skill, Pick) and skill.running:
+        i = view.target_of_body(skill.object)
+        return view.object_xy(i) if i is not None else None
+    if isinstance(skill, Place) and skill.running:
+        _, (x0, y0, x1, y1) = skill.surface
+        return 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+    return None
 
 
 def _picking(view) -> bool:
