@@ -69,7 +69,7 @@ def test_rearrange_demo_writes_a_still_of_both_agents_carrying(tmp_path):
     import json
 
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["task"] == "embodied/SocialRearrange-v0"
+    assert summary["task"] == "embodied/SocialRearrange-v1"
     assert summary["metrics"]["obj0_held"] == summary["metrics"]["obj1_held"] == 1.0
     assert (tmp_path / "frame.png").stat().st_size > 0 and (tmp_path / "demo.mp4").stat().st_size > 0
 

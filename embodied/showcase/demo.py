@@ -15,10 +15,10 @@ from pathlib import Path
 from embodied.errors import check_range
 
 
-#: The demo of each task: its env id, robot policy and env options.
-DEMOS = {"social_nav": ("embodied/SocialNav-v0", "heuristic", {}),
-         "social_rearrange": ("embodied/SocialRearrange-v0", "rearrange_expert",
-                              {"action_mode": "skills", "partner": "plan_pop_3"})}
+#: The demo of each task (its registry name): its robot policy and env options (the env is
+#: the task's current version).
+DEMOS = {"social_nav": ("heuristic", {}),
+         "social_rearrange": ("rearrange_expert", {"action_mode": "skills", "partner": "plan_pop_3"})}
 
 
 def run_demo(seed: int = 0, split: str = "val", steps: int = 600, out_dir: str | os.PathLike = "out/demo",
@@ -47,7 +47,10 @@ def run_demo(seed: int = 0, split: str = "val", steps: int = 600, out_dir: str |
     check_range("height", height, 64, 1080, integer=True)
     check_range("frame_skip", frame_skip, 1, 30, integer=True)
     out_dir = Path(out_dir)
-    env_id, policy_name, options = DEMOS[task]
+    from embodied.tasks.registry import get_task
+
+    policy_name, options = DEMOS[task]
+    env_id = get_task(task).env_id
     env = gym.make(env_id, split=split, max_steps=steps, render_mode="rgb_array" if video else None,
                    render_size=(width, height), **options)
     policy = make_policy({"name": policy_name})
