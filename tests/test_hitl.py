@@ -317,3 +317,34 @@ def test_a_session_whose_policy_rejects_the_env_leaves_no_recording(tmp_path, mo
     run_scripted(make_teleop_config(SHORT), [], tmp_path / "s.jsonl", steps=5)
     with pytest.raises(Exception, match="already exists"):
         TeleopSession(make_teleop_config(SHORT), tmp_path / "s.jsonl")
+
+
+def test_a_person_tidies_with_the_robot_in_social_rearrange_and_the_session_replays(tmp_path):
+    # val seed 22: target object 0 (a mug) lies 1.16 m from the humanoid's start
+    script = write_script(tmp_path / "k", ["0 space", "120 s", "121 a", "180 esc"])
+    record = tmp_path / "rearrange.jsonl"
+    config = make_teleop_config(["task=social_rearrange", "seed=22", "task.config.max_steps=300"])
+    summary = run_scripted(config, script, record)
+    rec = read_recording(record)
+    assert rec.header["task"]["config"]["partner"] == "keyboard"
+    assert rec.header["robot_policy"]["name"] == "rearrange_inferring"
+    decisions = [s["a"] for s in rec.episodes[0].steps if s["a"] is not None]
+    assert 2 <= len(decisions) < 60, "the robot decides between its skills, not every step"
+    assert summary["episodes"][0]["metrics"]["obj0_held"] == 1.0, "the person picked the mug"
+    assert replay(record)["identical"]
+
+
+def test_the_rearrange_hud_shows_stage_goals_and_objects():
+    session = TeleopSession(make_teleop_config(["task=social_rearrange", "seed=22"]))
+    session.start()
+    session.press("space")
+    for _ in range(100):
+        session.step()
+    rows = dict(zip(*(column.splitlines() for column in session.hud())))
+    session.close()
+    assert rows["obj0 held"] == "yes" and rows["obj1 placed"] == "-"
+    assert "held by human0" in rows["object 0"] and "->" in rows["object 1"]
+    assert rows["robot"].split()[0] in ("nav_to_obj_0", "nav_to_obj_1", "nav_to_goal_0",
+                                        "nav_to_goal_1", "pick_0", "pick_1", "place_0",
+                                        "place_1", "wait", "turn_left", "turn_right",
+                                        "move_forward", "move_backward")

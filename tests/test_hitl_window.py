@@ -46,11 +46,12 @@ def xdotool(display, *args) -> str:
     return out.stdout.strip()
 
 
-def test_window_keys_drive_the_humanoid_and_the_recording_replays(display, tmp_path):
+@pytest.mark.parametrize("task, seed, rate", [("social_nav", 4, 30), ("social_rearrange", 22, 12)])
+def test_window_keys_drive_the_humanoid_and_the_recording_replays(display, tmp_path, task, seed, rate):
     record = tmp_path / "window.jsonl"
     env = dict(os.environ, DISPLAY=display, MUJOCO_GL="glfw")
-    app = subprocess.Popen([sys.executable, "-m", "embodied.cli", "teleop", "seed=4",
-                            "task.config.max_steps=600", "--record", str(record),
+    app = subprocess.Popen([sys.executable, "-m", "embodied.cli", "teleop", f"task={task}",
+                            f"seed={seed}", "task.config.max_steps=600", "--record", str(record),
                             "--steps", "900"], env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
     try:
@@ -81,6 +82,6 @@ def test_window_keys_drive_the_humanoid_and_the_recording_replays(display, tmp_p
     assert any(step["h"][0] == 1.0 for step in episode.steps)   # the keys reached the loop
     start, end = episode.start["humanoid"], episode.end["humanoid"]
     assert math.dist(start[:2], end[:2]) > 0.8                   # the humanoid walked
-    assert episode.end["reason"] == "quit" and rec.close["realtime"]["target_steps_per_s"] == 30
+    assert episode.end["reason"] == "quit" and rec.close["realtime"]["target_steps_per_s"] == rate
     result = replay(rec)
     assert result["identical"] and result["steps"] == len(episode.steps)

@@ -3,6 +3,7 @@ viewer window (or a key script drives it headlessly); sessions are recorded to c
 JSON lines and replayed exactly.
 
     embodied teleop task=social_nav robot_policy=heuristic
+    embodied teleop task=social_rearrange          # the person is the robot's partner
     embodied teleop --headless --script keys.txt --record session.jsonl
     embodied replay session.jsonl [--video session.mp4]
 """

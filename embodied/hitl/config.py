@@ -26,6 +26,8 @@ class TeleopConfig:
         split: home split (train, val, test).
         seed: seed of the first episode; each next episode uses the following seed.
         robot_policy: policy name (``policies/<name>.yaml``): heuristic, random, ppo, ...
+            (default: the task's, e.g. heuristic for SocialNav, the inferring expert for
+            SocialRearrange).
         policy_overrides: nested overrides of the policy entry (``{"config": {...}}``).
         checkpoint: checkpoint file for learned policies.
     """
@@ -34,7 +36,7 @@ class TeleopConfig:
     task_overrides: Mapping[str, Any] = field(default_factory=dict)
     split: str = "val"
     seed: int = 0
-    robot_policy: str = "heuristic"
+    robot_policy: str | None = None
     policy_overrides: Mapping[str, Any] = field(default_factory=dict)
     checkpoint: str | None = None
 
@@ -57,12 +59,22 @@ class TeleopConfig:
         home = dict(cfg["config"].get("home") or {})
         home.setdefault("static_objects", False)
         cfg["config"]["home"] = home
+        for key, value in _task_class(cfg).teleop_config.items():
+            cfg["config"].setdefault(key, value)     # e.g. a keyboard partner
         return cfg
 
     def policy_config(self) -> dict:
         """The robot policy entry (YAML + overrides) as plain data."""
-        base = _load_entry("policies", self.robot_policy) or {"name": self.robot_policy}
+        name = self.robot_policy or _task_class(self.task_config()).teleop_robot_policy
+        base = _load_entry("policies", name) or {"name": name}
         return _merge(base, self.policy_overrides)
+
+
+def _task_class(task_cfg: Mapping) -> type:
+    import embodied  # noqa: F401  (registers the tasks)
+    from embodied.tasks.registry import get_task
+
+    return get_task(task_cfg.get("name")).task_class
 
 
 def _load_entry(kind: str, name: str) -> dict | None:
@@ -167,6 +179,31 @@ def humanoid_teleop(task):
     teleop = Teleop(objects=tuple(objects), surfaces=surfaces)
     view.agent(teleop_humanoid(task)).run(teleop)
     return teleop
+
+
+def robot_decides(env) -> bool:
+    """Whether the robot policy acts before this session step: every control step, or in
+    a skills-mode task only once its running skill has ended."""
+    return not env.unwrapped.task.skill_running
+
+
+def session_step(env, action):
+    """One control step of a session (live and replay): ``env.step(action)``; in a
+    skills-mode task, one control step of the robot's skill, the skill ``action`` started
+    first when given (one env step would run it whole, the person's keys waiting).
+    Returns (observation, or None while the robot's skill is still running, terminated,
+    truncated, info)."""
+    task = env.unwrapped.task
+    if not task.skills_mode:
+        obs, _, terminated, truncated, info = env.step(action)
+        return obs, terminated, truncated, info
+    if action is not None:
+        task.begin_skill(action)
+    terminated, truncated, info, over = task.skill_step()
+    if not over:
+        return None, terminated, truncated, info
+    obs, _, terminated, truncated, info = task.end_skill(terminated, truncated, info)
+    return obs, terminated, truncated, info
 
 
 def apply_humanoid(task, teleop, command, event: str | None) -> None:

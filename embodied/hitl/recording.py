@@ -6,7 +6,8 @@ A recording is one JSON object per line:
   config, split, robot policy and control period;
 - ``episode``: an episode starts (its index, reset seed, humanoid and robot positions);
 - ``step``: one control step: ``h`` the humanoid command (forward m/s, turn rad/s),
-  ``a`` the robot action, ``e`` a pick/place request made before the step, if any;
+  ``a`` the robot action (a skill choice starting, or null while the robot's skill runs
+  on, in a skills-mode task), ``e`` a pick/place request made before the step, if any;
 - ``end``: an episode ends (``reason``: truncated, reset, next, quit, interrupted), with
   its step count, metrics, a digest of the final physics state and the final positions;
 - ``close`` (last line): the session ended cleanly.
@@ -33,7 +34,9 @@ from embodied.errors import EmbodiedError
 from embodied.io import _json_default
 
 FORMAT = "embodied-teleop"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Versions this package reads (2: a null ``a`` while a robot skill runs on).
+READABLE_VERSIONS = (1, 2)
 #: Steps between flushes to disk (one second at 30 steps/s).
 FLUSH_EVERY = 30
 
@@ -95,7 +98,8 @@ class RecordingWriter:
         self._write({"type": "episode", "episode": index, "seed": int(seed), **poses}, sync=True)
 
     def step(self, humanoid_command, robot_action, event: str | None = None) -> None:
-        record = {"type": "step", "h": _floats(humanoid_command), "a": _floats(robot_action)}
+        record = {"type": "step", "h": _floats(humanoid_command),
+                  "a": None if robot_action is None else _floats(np.atleast_1d(robot_action))}
         if event:
             record["e"] = event
         self._write(record)
@@ -179,10 +183,10 @@ def read_recording(path: str | os.PathLike, allow_truncated: bool = False,
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise RecordingError(f"{path} is not an embodied teleop recording (its first line "
                              f"is not a '{FORMAT}' header)")
-    if header.get("format_version") != FORMAT_VERSION:
+    if header.get("format_version") not in READABLE_VERSIONS:
         raise RecordingError(f"{path}: recording format version {header.get('format_version')!r}"
-                             f" cannot be read by embodied {__version__} (reads version "
-                             f"{FORMAT_VERSION})")
+                             f" cannot be read by embodied {__version__} (reads versions "
+                             f"{', '.join(map(str, READABLE_VERSIONS))})")
     import mujoco
 
     for package, installed in (("embodied", __version__), ("mujoco", mujoco.__version__)):

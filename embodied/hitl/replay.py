@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from embodied.errors import check_range
-from embodied.hitl.config import apply_humanoid, humanoid_teleop, make_env
+from embodied.hitl.config import apply_humanoid, humanoid_teleop, make_env, session_step
 from embodied.hitl.recording import Recording, metric_differences, read_recording, state_digest
 
 
@@ -47,7 +47,8 @@ def replay(recording: str | os.PathLike | Recording, video: str | os.PathLike | 
             teleop = humanoid_teleop(task)
             for step in episode.steps:
                 apply_humanoid(task, teleop, step["h"], step.get("e"))
-                env.step(np.asarray(step["a"], dtype=np.float64))
+                action = step["a"]
+                session_step(env, None if action is None else np.asarray(action, dtype=np.float64))
                 if writer is not None:
                     if frame % frame_skip == 0:
                         writer.append(env.render())

@@ -21,7 +21,7 @@ import numpy as np
 
 from embodied.errors import ConfigError, check_range
 from embodied.hitl.config import (TeleopConfig, apply_humanoid, humanoid_teleop, make_env,
-                                  teleop_humanoid)
+                                  robot_decides, session_step, teleop_humanoid)
 from embodied.hitl.controls import KEY_HELP, WalkControl, key_name, read_key_script
 from embodied.hitl.recording import RecordingError, RecordingWriter, state_digest
 
@@ -222,8 +222,10 @@ class TeleopSession:
             started = teleop.child is not None
             self.message = f"{event}..." if started else f"{event}: {teleop.last}"
             self._request = event if started else None
-        action = np.asarray(self.policy.act(self._obs, self.env))
-        self._obs, _, terminated, truncated, info = self.env.step(action)
+        action = np.asarray(self.policy.act(self._obs, self.env)) if robot_decides(self.env) else None
+        obs, terminated, truncated, info = session_step(self.env, action)
+        if obs is not None:
+            self._obs = obs
         if self.writer is not None:
             self.writer.step(command, action, event)
         self.total_steps += 1

@@ -96,6 +96,14 @@ class Task:
     init_attempts: ClassVar[int] = 10
     #: The metric that ranks policies on this task (training keeps the best by it).
     primary_metric: ClassVar[str | None] = None
+    #: What a keyboard session runs unless told otherwise: the robot policy, and config
+    #: fields of the task (``{"partner": "keyboard"}``).
+    teleop_robot_policy: ClassVar[str] = "random"
+    teleop_config: ClassVar[dict] = {}
+    #: Whether one env step runs a whole robot skill (then :meth:`begin_skill`,
+    #: :meth:`skill_step` and :meth:`end_skill` step it control step by control step).
+    skills_mode: bool = False
+    skill_running: bool = False
 
     def __init__(self, config, split: str = "train", obs_mode: str = "state",
                  scenes: SceneCache | None = None):

@@ -247,12 +247,18 @@ def test_an_agent_held_up_by_the_other_goes_round_it(mover):
     t.close()
 
 
-def test_a_keyboard_session_is_refused_with_the_reason_until_it_is_supported():
+def test_a_person_drives_the_humanoid_only_with_the_keyboard_partner():
     from embodied.hitl.config import teleop_humanoid
 
     t = task(action_mode="skills")
     with pytest.raises(ConfigError, match="no humanoid a person can drive"):
         teleop_humanoid(t)
+    t.close()
+    t = task(action_mode="skills", partner="keyboard")
+    t.reset(0)
+    assert teleop_humanoid(t) == HUMANOID and t.partner.intent == ()
+    t.step(SKILLS.index("wait"))
+    assert t.world.entity(HUMANOID).behaviour is None, "the partner leaves it to the person"
     t.close()
 
 

@@ -51,6 +51,7 @@ class SocialNavTask(Task):
     config_class = SocialNavConfig
     obs_modes = OBS_MODES
     primary_metric = "following_rate"
+    teleop_robot_policy = "heuristic"
 
     # -- declarations -------------------------------------------------------------------------
     def agents(self):

@@ -16,6 +16,8 @@ Registered partners (``config.partner``):
 - ``greedy``: always goes for the nearest object not yet on its goal nor held by the
   robot, until none is left (also what the humanoid does alone, for Relative Efficiency).
 - ``waiting``: stands still all episode (the robot alone).
+- ``keyboard``: a person drives the humanoid (``embodied teleop task=social_rearrange``):
+  the partner never hands it a skill and declares no intent.
 """
 
 from __future__ import annotations
@@ -173,11 +175,22 @@ class Waiting(Partner):
         return None
 
 
+@dataclass
+class Keyboard(Partner):
+    """Leaves the humanoid to the person driving it."""
+
+    name = "keyboard"
+
+    def update(self, view):
+        return None
+
+
 #: Partner name -> a function making a fresh one.
 PARTNERS: dict[str, Callable[[], Partner]] = {
     **{f"plan_pop_{p}": (lambda p=p: PlanPop(p=p)) for p in PLAN_POP_GOALS},
     "greedy": Greedy,
     "waiting": Waiting,
+    "keyboard": Keyboard,
 }
 
 

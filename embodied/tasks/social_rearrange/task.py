@@ -233,6 +233,10 @@ class SocialRearrangeTask(Task):
     #: None: nothing is called.
     on_low_level_step = None
     _decision: dict | None = None          # the skills-mode decision under way
+    # a person drives the humanoid (its keyboard partner leaves it to them); the robot
+    # infers what they are doing
+    teleop_robot_policy = "rearrange_inferring"
+    teleop_config = {"partner": "keyboard", "action_mode": "skills"}
 
     @property
     def skills_mode(self) -> bool:
@@ -773,15 +777,21 @@ class SocialRearrangeTask(Task):
                                    reached=tuple(self.tally.reached), partner=self.partner)
 
     def teleop_agents(self):
-        # not yet: a person's commands would only reach the humanoid between the robot's
-        # skills (one env step runs a whole skill); sessions refuse the task meanwhile
-        return ()
+        # the humanoid, when its partner is a person at the keyboard
+        return (HUMANOID,) if self.config.partner == "keyboard" else ()
 
     def hud_rows(self):
-        reached = self.tally.reached
-        return [(name.replace("_", " "), "yes" if step >= 0 else "-")
-                for name, step in zip(STAGES, reached)] + [
-            ("collisions", str(self.tally.collisions))]
+        last = self._last or {}
+        reached, placed, held_by = self.tally.reached, last.get("placed", ()), last.get("held_by", ())
+        rows = [(name.replace("_", " "), "yes" if step >= 0 else "-")
+                for name, step in zip(STAGES, reached)]
+        for i, t in enumerate(self.targets):
+            state = ("on its goal" if i < len(placed) and placed[i] else
+                     f"held by {held_by[i]}" if i < len(held_by) and held_by[i] else "to move")
+            rows.append((f"object {i}", f"{t.object} -> {t.goal} ({state})"))
+        robot_skill = "-" if not self.skills_mode else (
+            self.last_skill + ("" if self.skill_running else f" ({self.skill_outcome})"))
+        return rows + [("robot", robot_skill), ("collisions", str(self.tally.collisions))]
 
     def headline(self, metrics):
         m = metrics
