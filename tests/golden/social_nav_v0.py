@@ -53,8 +53,9 @@ def make_heuristic():
     return make_policy({"name": "heuristic"})
 
 
-def run_case(name: str) -> dict:
-    """Run one case and return its record (plain JSON data)."""
+def run_case(name: str, actions: list | None = None) -> dict:
+    """Run one case and return its record (plain JSON data); ``actions`` (a recorded
+    case's) replaces its action source, so checking it pins the env, not the policy."""
     import gymnasium as gym
 
     import embodied  # noqa: F401
@@ -63,8 +64,8 @@ def run_case(name: str) -> dict:
     options = dict(options)
     obs_mode = options.pop("obs_mode", "state")
     env = gym.make("embodied/SocialNav-v0", split=split, obs_mode=obs_mode, **options)
-    policy = make_heuristic() if source == "heuristic" else None
-    fixed = _actions(source, steps)
+    policy = make_heuristic() if source == "heuristic" and actions is None else None
+    fixed = _actions(source, steps) if actions is None else [np.asarray(a) for a in actions]
     try:
         obs, info = env.reset(seed=seed)
         if policy is not None:

@@ -2,7 +2,7 @@
 
 As for SocialNav-v0 (the record format and comparison are in ``trajectories.py``): each case is one episode fixed by its seed, split, env options and action source
 (the privileged expert run live in skills mode, seeded random skills, a fixed low-level
-stream); every step keeps the action, the reward, each reward term, the scalar infos and
+stream; a check replays the recorded actions); every step keeps the action, the reward, each reward term, the scalar infos and
 a digest of every observation key, and the end its metrics.
 ``tests/tasks/test_golden_trajectories.py`` replays every case bit for bit.
 
@@ -42,17 +42,23 @@ def _stream(steps: int):
     return list(np.concatenate([base, rest], axis=1))
 
 
-def run_case(name: str) -> dict:
-    """Run one case and return its record (plain JSON data)."""
+ENV_ID = "embodied/SocialRearrange-v0"
+
+
+def run_case(name: str, actions: list | None = None, env_id: str = ENV_ID) -> dict:
+    """Run one case of ``env_id`` and return its record (plain JSON data); ``actions`` (a
+    recorded case's) replaces its action source, so checking it pins the env, not the
+    policy."""
     import gymnasium as gym
 
     import embodied  # noqa: F401
     from embodied.policies import make_policy
 
     split, seed, options, source, steps = CASES[name]
-    env = gym.make("embodied/SocialRearrange-v0", split=split, **options)
-    policy = make_policy({"name": source}) if source != "stream" else None
-    fixed = _stream(steps) if policy is None else None
+    env = gym.make(env_id, split=split, **options)
+    policy = make_policy({"name": source}) if source != "stream" and actions is None else None
+    fixed = (_stream(steps) if actions is None else [np.asarray(a) for a in actions]) \
+        if policy is None else None
     try:
         obs, info = env.reset(seed=seed)
         if policy is not None:

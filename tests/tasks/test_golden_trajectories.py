@@ -1,5 +1,6 @@
 """Released envs as released: every golden case of every env replays bit for bit
-(``tests/golden``: SocialNav-v0, SocialRearrange-v0)."""
+(``tests/golden``: SocialNav-v0, SocialRearrange-v0 and -v1). A check replays each case's
+recorded actions: it pins the env, whatever the policy that chose them does today."""
 
 import sys
 from pathlib import Path
@@ -10,8 +11,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "golden"))
 
 import social_nav_v0  # noqa: E402
 import social_rearrange_v0  # noqa: E402
+import social_rearrange_v1  # noqa: E402
 
-MODULES = {"social_nav_v0": social_nav_v0, "social_rearrange_v0": social_rearrange_v0}
+MODULES = {"social_nav_v0": social_nav_v0, "social_rearrange_v0": social_rearrange_v0,
+           "social_rearrange_v1": social_rearrange_v1}
 CASES = [(m, name) for m, module in MODULES.items() for name in sorted(module.CASES)]
 
 
@@ -30,6 +33,6 @@ def test_fixture_holds_every_case(fixture):
 def test_golden_case_is_bit_identical(module_name, name):
     module = MODULES[module_name]
     expected = module.load_fixture()[name]
-    actual = module.run_case(name)
+    actual = module.run_case(name, actions=[step["action"] for step in expected["steps"]])
     assert module.first_difference(expected, actual) is None, module.first_difference(expected, actual)
     module.check_case(name, expected)      # the case exercises what it is meant to
