@@ -1,5 +1,5 @@
-"""SocialRearrange (in development) throughput: low-level steps with both agents moving,
-next to the raw physics of the same substeps, and skills-mode decisions.
+"""SocialRearrange throughput: low-level steps with both agents moving, next to the raw
+physics of the same substeps, and skills-mode decisions.
 
 ``run()`` returns:
 
@@ -9,6 +9,8 @@ next to the raw physics of the same substeps, and skills-mode decisions.
   from a snapshot);
 - ``rearrange_raw_physics_steps_per_s``: ``mj_step`` of the same World, 10 substeps per
   step (a control step's physics alone), and ``rearrange_step_over_physics``, the ratio;
+- ``rearrange_v0_low_level_steps_per_s``: the same low-level steps of
+  ``SocialRearrange-v0`` (no sleeping), measured in the same run;
 - ``rearrange_decisions_per_s`` and ``rearrange_skill_low_level_steps_per_s``: the
   privileged expert with a Plan-Pop 3 partner in skills mode over val episodes 1-3:
   decisions per second, and the low-level steps per second behind them.
@@ -29,8 +31,8 @@ def _task(**config):
     return SocialRearrangeTask(SocialRearrangeConfig(**config), split="val")
 
 
-def bench_low_level(steps: int = 300, repeats: int = 3) -> dict:
-    task = _task(partner="greedy")
+def bench_low_level(steps: int = 300, repeats: int = 3, **config) -> dict:
+    task = _task(partner="greedy", **config)
     task.reset(1)
     snap = task.snapshot()
     arc = np.array([0.5, 0.3, 0.0, 0.0, 0.0, 0.0], np.float32)
@@ -87,7 +89,11 @@ def bench_skills(episodes: tuple[int, ...] = (1, 2, 3)) -> dict:
 
 
 def run() -> dict:
-    return {**bench_low_level(), **bench_skills()}
+    from embodied.tasks.social_rearrange import V0
+
+    v0 = bench_low_level(**V0)
+    return {**bench_low_level(), **bench_skills(),
+            "rearrange_v0_low_level_steps_per_s": v0["rearrange_low_level_steps_per_s"]}
 
 
 if __name__ == "__main__":
