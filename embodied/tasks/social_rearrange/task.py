@@ -41,6 +41,8 @@ SKILL_OUTCOMES = ("none", "done", "failed", "interrupted")
 FENCE_MARGIN = 0.45
 #: The radius (m) of the disc round the robot's hand the humanoid's root keeps out of.
 HAND_FENCE = 0.3
+#: How far (m) off its goal surface an object may rest and still count as placed.
+REST_TOLERANCE = 0.03
 #: Failed picks and places the humanoid's partner tries again per episode (revision 1).
 PARTNER_RETRIES = 3
 #: An agent held up this many steps by the other goes round it (plans again with the
@@ -343,13 +345,16 @@ class SocialRearrangeTask(Task):
         return tuple(holders.get(t.body, "") for t in self.targets)
 
     def _placed(self, held_by) -> tuple[bool, ...]:
-        from embodied.skills.placement import rest_error
+        from embodied.skills.placement import over_rect, rest_error
 
         world = self.world
         out = []
         for t, holder in zip(self.targets, held_by):
             height, rect = t.goal_surface
-            out.append(not holder and rest_error(world, world.body_id(t.body), height, rect) == "")
+            body = world.body_id(t.body)
+            # off the rectangle is not on it: rest_error's cheap test first
+            out.append(not holder and over_rect(world, body, rect, REST_TOLERANCE)
+                       and rest_error(world, body, height, rect, REST_TOLERANCE) == "")
         return tuple(out)
 
     def _within_threshold(self) -> bool:
