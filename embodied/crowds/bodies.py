@@ -35,6 +35,9 @@ class BodySpace:
         """Everyone's position at the start of a step, and the fixed discs (x, y, radius)."""
         self._xy = np.asarray(pos, float).tolist()
         self.fixed = fixed
+        if len(self._xy) == 1:                      # one person: no one else to be near
+            self._near = [[]]
+            return
         diff = pos[:, None, :] - pos[None, :, :]
         close = np.einsum("ijk,ijk->ij", diff, diff) < _NEAR * _NEAR
         np.fill_diagonal(close, False)

@@ -143,6 +143,7 @@ class Humanoid(Entity):
         self._prev_pos = np.zeros((_N, 3))
         self._prev_quat = np.zeros((_N, 4))
         self._cur_pos = np.zeros((_N, 3))
+        self._step_pos, self._step_quat = np.zeros((_N, 3)), np.zeros((_N, 4))
         self._cur_quat = np.zeros((_N, 4))
         self._held_fb: FreeBody | None = None
 
@@ -246,6 +247,8 @@ class Humanoid(Entity):
         # interpolate quaternions along the short way
         flip = np.einsum("ij,ij->i", self._prev_quat, self._cur_quat) < 0.0
         self._cur_quat[flip] *= -1.0
+        self._step_pos = self._cur_pos - self._prev_pos      # what each substep takes a share of
+        self._step_quat = self._cur_quat - self._prev_quat
 
     def needs_substeps(self) -> bool:
         return self._grip is not None
@@ -253,16 +256,17 @@ class Humanoid(Entity):
     def before_substep(self, world: "World", substep: int) -> None:
         alpha = (substep + 1) / self._substeps
         data = world.data
-        pos = self._prev_pos + alpha * (self._cur_pos - self._prev_pos)
-        quat = self._prev_quat + alpha * (self._cur_quat - self._prev_quat)
+        pos = self._prev_pos + alpha * self._step_pos
+        quat = self._prev_quat + alpha * self._step_quat
         data.mocap_pos[self._mocap] = pos
         data.mocap_quat[self._mocap] = quat
         if self._grip is not None:
             i = self._hand_index[self._grip.side]
-            q = quat[i] / np.linalg.norm(quat[i])
+            hand = quat[i]
+            q = hand / math.sqrt(hand.dot(hand))       # np.linalg.norm's own sum, cheaper
             h = self._grip.hold
-            p, r = compose(pos[i], q, np.asarray(h.rel_pos), np.asarray(h.rel_quat))
-            vel = (self._cur_pos[i] - self._prev_pos[i]) / self._dt
+            p, r = compose(pos[i], q, h.rel_pos, h.rel_quat)
+            vel = self._step_pos[i] / self._dt
             # the object moves with the hand's velocity and (its weight being carried, see
             # grasp) ends this substep exactly at its place in the hand
             self._held(world).set_pose(data, p - vel * self._physics_dt, r, linvel=vel)

@@ -328,6 +328,10 @@ class Robot(Entity):
         vx, vy, wz = data.qvel[h.base_dof]
         return np.array([vx * np.cos(yaw) + vy * np.sin(yaw), wz])
 
+    def ee_position(self, world: "World") -> np.ndarray:
+        """World position of the grasp site (a view: copy it to keep it)."""
+        return world.data.site_xpos[self._h.grasp_site]
+
     def ee_pose(self, world: "World") -> tuple[np.ndarray, np.ndarray]:
         """World position and quaternion of the grasp site."""
         site = self._h.grasp_site

@@ -378,7 +378,7 @@ class SocialRearrangeTask(Task):
         world = self.world
         h, robot = world.entities[HUMANOID], world.entities[ROBOT]
         rx, ry, _ = robot.base_pose(world)
-        hand = robot.ee_pose(world)[0]
+        hand = robot.ee_position(world)
         space, _ = h.body_space
         space.update(np.array([h.xy]), [(rx, ry, self.robot_radius + FENCE_MARGIN),
                                         (float(hand[0]), float(hand[1]), HAND_FENCE)])
@@ -473,7 +473,7 @@ class SocialRearrangeTask(Task):
         collided = bool(counts.touching)
         tally.collisions, tally.collision_steps = counts.onsets, counts.steps
         rx, ry, ryaw = robot.base_pose(world)
-        tally.robot.add(rx, ry, ryaw, robot.ee_pose(world)[0], cfg.control_dt)
+        tally.robot.add(rx, ry, ryaw, robot.ee_position(world), cfg.control_dt)
         hx, hy = human.xy
         tally.humanoid.add(hx, hy, human.yaw, human.hand_position("r"), cfg.control_dt)
         within = self._within_threshold()
