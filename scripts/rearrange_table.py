@@ -22,7 +22,7 @@ os.environ.setdefault("MUJOCO_GL", "egl")
 
 POLICIES = ("rearrange_expert", "rearrange_inferring", "random", "rearrange_none")
 PARTNERS = ("plan_pop_1", "plan_pop_2", "plan_pop_3", "plan_pop_4", "greedy")
-COLUMNS = ("success", "relative_efficiency", "task_offloading", "did_collide", "steps")
+COLUMNS = ("success", "relative_efficiency", "task_offloading", "did_collide", "steps", "solo_success")
 
 
 def current_env_id() -> str:

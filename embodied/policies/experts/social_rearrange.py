@@ -139,7 +139,7 @@ class RearrangePlanner(Policy):
         if not mine:
             if not _in_the_way(observation):
                 return _skill_index("wait")
-            return _retreat(view, _destination(view) if self.privileged else None)
+            return _retreat(view, observation, _destination(view) if self.privileged else None)
         navmap = view.navmap(view.robot)
         x, y, _ = robot.base_pose(view.world)
         best = min(mine, key=lambda i: (navmap.geodesic_distance((x, y), view.object_xy(i)), i))
@@ -158,12 +158,11 @@ def _in_the_way(observation) -> bool:
 RETREAT_GAIN = 1.0
 
 
-def _retreat(view, destination=None) -> int:
+def _retreat(view, observation, destination=None) -> int:
     """Out of the humanoid's way: navigate to the object or goal position farthest (on the
     robot's map) from the humanoid, and from where it is going when that is known, if
-    that takes the robot further away; else wait. A navigation skill plans round
-    furniture and the humanoid, where motion primitives would push into whatever is
-    behind the robot."""
+    that takes the robot further away (a navigation skill plans round furniture and the
+    humanoid); else step aside with the motion primitives."""
     navmap = view.navmap(view.robot)
     avoid = [view.agent(view.humanoid).xy] + ([destination] if destination is not None else [])
     x, y, _ = view.agent(view.robot).base_pose(view.world)
@@ -177,7 +176,17 @@ def _retreat(view, destination=None) -> int:
     best = max(sorted(scores), key=lambda name: scores[name])
     if scores[best] > away((x, y)) + RETREAT_GAIN:
         return _skill_index(best)
-    return _skill_index("wait")
+    return _step_aside(observation)
+
+
+def _step_aside(observation) -> int:
+    """A motion primitive taking the robot away from the humanoid: turn until it is behind,
+    then drive on."""
+    x, y = (float(v) for v in observation["other_agent_gps"])
+    bearing = math.atan2(y, x)
+    if abs(bearing) < math.radians(120):
+        return _skill_index("turn_right" if bearing > 0 else "turn_left")
+    return _skill_index("move_forward")
 
 
 def _destination(view) -> tuple[float, float] | None:
