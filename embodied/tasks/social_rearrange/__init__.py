@@ -81,8 +81,8 @@ class SocialRearrangeEnv(TaskEnv):
     ``action_mode="skills"``) replace fields of ``config``.
 
     ## Version History
-    - v1: resting objects sleep (MuJoCo island sleeping: the same physics, ~1.7x the
-      steps per second); targets must be within 1 m of a place each agent can stand
+    - v1: resting objects sleep (MuJoCo island sleeping: an object at rest costs nothing
+      until something touches or moves it; ~1.8x the steps per second); targets must be within 1 m of a place each agent can stand
       (v0 accepted the nearest navigable point however far); a robot backing off or
       turning next to the humanoid counts as held up, and a humanoid stepping out of
       its way picks a spot it can reach without passing the robot; a humanoid held up

@@ -66,7 +66,7 @@ class SocialRearrangeConfig:
             other, when a skill counts as done): 1, today's; 0 reproduces
             ``SocialRearrange-v0`` exactly (that env id sets it, with ``sleep=False``).
         sleep: objects at rest sleep (MuJoCo's island sleeping) until something touches,
-            pushes or moves them: the same physics with no work spent on still objects
+            pushes or moves them: no work is spent on still objects
             (v0: off).
         image_size, camera, max_depth: the depth image of the ``depth`` observation mode.
         homes: number of distinct homes episodes cycle through (0: a new home per seed).
