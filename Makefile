@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml scripts/setup_env.sh
 	touch $(STAMP)
 
 demo: setup
-	$(VENV)/bin/embodied demo --out out/demo
+	$(VENV)/bin/embodied demo --task all --out out/demo
 
 test: setup
 	$(VENV)/bin/ruff check embodied scripts tests

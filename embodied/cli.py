@@ -1,7 +1,7 @@
 """The ``embodied`` command.
 
-    embodied demo [--task social_nav|social_rearrange] [--seed N] [--split val] [--steps 600]
-                  [--out out/demo]
+    embodied demo [--task social_nav|social_rearrange|all] [--seed N] [--split val] [--steps 600]
+                  [--out out/demo] [--render-workers 2]
     embodied scene --seed N --split val --out home.png
     embodied avatars --out avatars.png
     embodied crowd --people 20 --seed 3 --out crowd.mp4
@@ -28,11 +28,18 @@ def _add_home_args(parser: argparse.ArgumentParser, default_split: str = "val") 
 
 
 def _cmd_demo(args) -> int:
-    from embodied.showcase.demo import run_demo
+    from embodied.showcase.demo import DEMOS, run_demo, run_demos
 
-    summary = run_demo(seed=args.seed, split=args.split, steps=args.steps, out_dir=args.out,
-                       width=args.width, height=args.height, video=not args.no_video,
-                       progress=not args.quiet, task=args.task)
+    options = dict(split=args.split, steps=args.steps, width=args.width, height=args.height,
+                   video=not args.no_video, progress=not args.quiet,
+                   render_workers=args.render_workers)
+    if args.task == "all":
+        summary = run_demos(out_dir=args.out, seed=args.seed, **options)
+        print(summary["table"])
+        print(f"wrote {args.out}/summary.json and, per task, {args.out}/<task>/")
+        return 0
+    seed = DEMOS[args.task][2] if args.seed is None else args.seed
+    summary = run_demo(seed=seed, out_dir=args.out, task=args.task, **options)
     others = [summary["files"][k] for k in ("video", "frame") if summary["files"].get(k)]
     print(f"wrote {summary['files']['summary']}" + "".join(f" and {f}" for f in others))
     return 0
@@ -112,8 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="run a demo episode: video + metrics JSON")
     _add_home_args(demo)
-    demo.add_argument("--task", default="social_nav", choices=("social_nav", "social_rearrange"),
-                      help="which task's demo (SocialRearrange: the expert and a Plan-Pop 3 humanoid)")
+    demo.set_defaults(seed=None)        # each task's own demo seed
+    demo.add_argument("--task", default="social_nav", choices=("social_nav", "social_rearrange", "all"),
+                      help="which task's demo (SocialRearrange: the expert and a Plan-Pop 3 "
+                           "humanoid; all: every task's, with a summary table)")
+    demo.add_argument("--render-workers", type=int, default=2,
+                      help="processes drawing the video while the episode runs (0: none)")
     demo.add_argument("--steps", type=int, default=600,
                       help="control steps (SocialNav: 30 per second; SocialRearrange: 12, at most 750)")
     demo.add_argument("--out", default="out/demo", help="output folder")

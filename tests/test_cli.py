@@ -62,6 +62,21 @@ def test_demo_writes_summary_and_video(tmp_path):
     assert not list(tmp_path.glob("*.partial*"))
 
 
+def test_the_demo_of_every_task_writes_a_summary_table(tmp_path):
+    out = cli("demo", "--task", "all", "--steps", "8", "--width", "128", "--height", "96",
+              "--quiet", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    import json
+
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert set(summary["demos"]) == {"social_nav", "social_rearrange"}
+    assert "| embodied/SocialNav-v0 | heuristic | 0 |" in out.stdout
+    assert "| embodied/SocialRearrange-v1 | expert | 2 |" in summary["table"]
+    for task in summary["demos"]:
+        assert (tmp_path / task / "demo.mp4").stat().st_size > 0
+        assert summary["demos"][task]["timing_s"]["frame_median"] > 0
+
+
 def test_rearrange_demo_writes_a_still_of_both_agents_carrying(tmp_path):
     out = cli("demo", "--task", "social_rearrange", "--seed", "2", "--steps", "260", "--width", "160",
               "--height", "120", "--quiet", "--out", str(tmp_path))

@@ -85,3 +85,28 @@ def test_video_writer_is_atomic(tmp_path, scene_world):
     assert not broken.exists() and not list(tmp_path.glob("*.partial*"))
     with pytest.raises(ConfigError, match="mp4"):
         VideoWriter(tmp_path / "v.avi")
+
+
+def test_frame_workers_draw_what_the_follow_view_draws_in_order(scene_world):
+    from embodied.envs.views import FollowView, FrameWorkers
+
+    mug = scene_world.body_id("obj/mug_0/body")
+    adr = scene_world.model.jnt_qposadr[scene_world.model.body_jntadr[mug]]
+    view = FollowView(scene_world, 64, 48, "video")
+    workers = FrameWorkers(scene_world, 64, 48, "video", workers=2)
+    expected = []
+    try:
+        for k in range(4):               # the mug moves between frames
+            scene_world.data.qpos[adr] = 0.2 * k
+            mujoco.mj_kinematics(scene_world.model, scene_world.data)
+            expected.append(view.render([(0.2 * k, 0.0)], (f"frame {k}",)))
+            workers.submit([(0.2 * k, 0.0)], (f"frame {k}",))
+        frames = workers.ready() + workers.drain()
+    finally:
+        workers.close()
+        view.close()
+    assert len(frames) == 4 and len(workers.frame_seconds) == 4
+    assert all(np.array_equal(a, b) for a, b in zip(frames, expected)), "pixel for pixel, in order"
+    assert not np.array_equal(frames[0], frames[3])
+    with pytest.raises(ConfigError, match="workers"):
+        FrameWorkers(scene_world, 64, 48, workers=-1)

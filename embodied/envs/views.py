@@ -54,3 +54,132 @@ class FollowView:
         self.main.close()
         if self.inset is not None:
             self.inset.close()
+
+
+class _FrozenWorld:
+    """What a renderer reads of a World: its model and a data holding a frame's poses."""
+
+    def __init__(self, model):
+        import mujoco
+
+        self.model, self.data = model, mujoco.MjData(model)
+
+
+_WORKER: dict = {}
+
+
+def _start_worker(model_bytes: bytes, width: int, height: int, profile: str,
+                  inset_camera: str | None) -> None:
+    import pickle
+
+    world = _FrozenWorld(pickle.loads(model_bytes))
+    _WORKER.update(world=world, view=FollowView(world, width, height, profile, inset_camera))
+
+
+def _render_in_worker(state, points, lines):
+    import time
+
+
+    world, view = _WORKER["world"], _WORKER["view"]
+    _put_poses(world, state)
+    start = time.perf_counter()
+    frame = view.render(points, lines)
+    return frame, time.perf_counter() - start
+
+
+def _poses(data) -> tuple:
+    return data.qpos.copy(), data.mocap_pos.copy(), data.mocap_quat.copy()
+
+
+def _put_poses(world, state) -> None:
+    import mujoco
+
+    qpos, mocap_pos, mocap_quat = state
+    data = world.data
+    data.qpos[:], data.mocap_pos[:], data.mocap_quat[:] = qpos, mocap_pos, mocap_quat
+    mujoco.mj_kinematics(world.model, data)
+    mujoco.mj_camlight(world.model, data)
+
+
+class FrameWorkers:
+    """:class:`FollowView` frames of a World rendered by worker processes while the caller
+    simulates on (rendering with shadows costs far more than simulating on a CPU).
+
+    :meth:`submit` takes what the frame shows now (every body's pose) and queues it;
+    :meth:`ready` returns the frames finished so far, in order, and :meth:`drain` waits for
+    the rest. At most ``max_pending`` frames wait at a time (``submit`` blocks beyond).
+    ``workers=0`` renders each frame in this process at :meth:`submit`. Frames are the
+    ones a :class:`FollowView` of the World would draw at that moment (pixel for pixel).
+    Workers are spawned processes: a script that makes them needs Python's
+    ``if __name__ == "__main__":`` guard.
+
+    Args:
+        world: the World (its model is copied to each worker once).
+        width, height, profile, inset_camera: as for :class:`FollowView`.
+        workers: render processes.
+    """
+
+    def __init__(self, world, width: int = 640, height: int = 480, profile: str = "video",
+                 inset_camera: str | None = None, workers: int = 2, max_pending: int = 8):
+        import collections
+        import multiprocessing
+        import pickle
+
+        from embodied.errors import check_range
+
+        check_range("workers", workers, 0, 64, integer=True)
+        self.world = world
+        self.frame_seconds: list[float] = []
+        self._done: collections.deque = collections.deque()
+        self._pending: collections.deque = collections.deque()
+        self._max_pending = max(1, int(max_pending))
+        self._pool = None
+        if workers == 0:
+            self._view = FollowView(world, width, height, profile, inset_camera)
+            return
+        self._view = None
+        context = multiprocessing.get_context("spawn")   # no GL context crosses a fork
+        self._pool = context.Pool(workers, initializer=_start_worker, initargs=(
+            pickle.dumps(world.model), width, height, profile, inset_camera))
+
+    def submit(self, points, lines: tuple[str, ...] = ()) -> None:
+        """Queue the frame of the World as it is now."""
+        import time
+
+        if self._pool is None:
+            start = time.perf_counter()
+            self._done.append(self._view.render(points, lines))
+            self.frame_seconds.append(time.perf_counter() - start)
+            return
+        while len(self._pending) >= self._max_pending:
+            self._collect(self._pending.popleft())
+        args = (_poses(self.world.data), np.asarray(points, float).tolist(), tuple(lines))
+        self._pending.append(self._pool.apply_async(_render_in_worker, args))
+
+    def _collect(self, job) -> None:
+        frame, seconds = job.get()
+        self._done.append(frame)
+        self.frame_seconds.append(seconds)
+
+    def ready(self) -> list[np.ndarray]:
+        """The frames finished so far, in the order submitted."""
+        while self._pending and self._pending[0].ready():
+            self._collect(self._pending.popleft())
+        out = list(self._done)
+        self._done.clear()
+        return out
+
+    def drain(self) -> list[np.ndarray]:
+        """Every frame still to come, in order (waits for them)."""
+        while self._pending:
+            self._collect(self._pending.popleft())
+        return self.ready()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+        if self._view is not None:
+            self._view.close()
+            self._view = None
