@@ -18,6 +18,7 @@ object the arm cannot get to is not picked. Outcomes read like PARTNR's tools:
 
 from __future__ import annotations
 
+import abc
 import math
 from dataclasses import InitVar, dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -893,7 +894,7 @@ CARRY_TIME = 2.5
 
 
 @dataclass
-class _Snap(Skill):
+class _Snap(Skill, abc.ABC):
     """What :class:`SnapPick` and :class:`SnapPlace` share: the arm's own skill first
     (``arm_first``); if it fails (or at once without ``arm_first``) where the oracle may
     act, drive (once) within ``snap_reach`` of the thing when not there yet, then act
@@ -907,21 +908,22 @@ class _Snap(Skill):
     snapped: bool = False
     why: str = ""                       # the arm's failure
 
+    @abc.abstractmethod
     def _where(self, robot, world) -> tuple[float, float] | None:
         """The point the robot must be within ``snap_reach`` of (None: the oracle may not act)."""
-        raise NotImplementedError(f"{type(self).__name__} must implement _where()")
 
     def _other_wheres(self, robot, world) -> list[tuple[float, float]]:
         """Other points that would do as well, should there be no place to stand within
         ``snap_reach`` of :meth:`_where`'s (a surface's far side)."""
         return []
 
+    @abc.abstractmethod
     def _what(self) -> str:
         """What the oracle acts on, for messages."""
-        raise NotImplementedError(f"{type(self).__name__} must implement _what()")
 
+    @abc.abstractmethod
     def _snap(self, robot, world) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must implement _snap()")
+        """The oracle's own act, the robot within ``snap_reach``."""
 
     def _update(self, robot, world):
         if self.stage == "arm":
