@@ -768,9 +768,7 @@ class Place(_Manipulation):
         # gone by): it must still be on the surface
         height, rect, _ = self.surfaces[self.surface]
         body = world.body_id(self.placed)
-        m = world.model
-        dofs = slice(m.jnt_dofadr[m.body_jntadr[body]], m.jnt_dofadr[m.body_jntadr[body]] + 6)
-        if np.abs(world.data.qvel[dofs]).max() > 0.02 and self.settling * world.dt < 1.0:
+        if still_settling(world, body, self.settling):
             self.settling += 1
             return
         problem = self._check(world, body, height, rect)
@@ -875,6 +873,14 @@ class Place(_Manipulation):
         if error == "off":
             return f"Failed to place! {name} came to rest off the surface of {self.furniture}."
         return ""
+
+
+def still_settling(world, body: int, waited: int) -> bool:
+    """Whether a set-down free ``body`` is still moving (faster than 0.02 m/s or rad/s) and
+    has been waited for less than a second (``waited`` control steps)."""
+    m = world.model
+    adr = m.jnt_dofadr[m.body_jntadr[body]]
+    return bool(np.abs(world.data.qvel[adr:adr + 6]).max() > 0.02 and waited * world.dt < 1.0)
 
 
 # -- with Habitat 3.0's oracle where the arm fails -------------------------------------
@@ -1081,9 +1087,7 @@ class SnapPlace(_Snap):
 
         height, rect, _ = self.place.surfaces[self.place.surface]
         body = world.body_id(self.released)
-        m = world.model
-        adr = m.jnt_dofadr[m.body_jntadr[body]]
-        if np.abs(world.data.qvel[adr:adr + 6]).max() > 0.02 and self.settling * world.dt < 1.0:
+        if still_settling(world, body, self.settling):
             self.settling += 1
             return
         problem = self.place._check(world, body, height, rect)
