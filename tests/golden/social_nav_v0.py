@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from trajectories import digest, first_difference, load, main, same  # noqa: E402,F401
+from trajectories import digest, first_difference, load, main, record_episode, same  # noqa: E402,F401
 
 FIXTURE = Path(__file__).with_name("social_nav_v0.json.gz")
 
@@ -66,28 +66,13 @@ def run_case(name: str, actions: list | None = None) -> dict:
     env = gym.make("embodied/SocialNav-v0", split=split, obs_mode=obs_mode, **options)
     policy = make_heuristic() if source == "heuristic" and actions is None else None
     fixed = _actions(source, steps) if actions is None else [np.asarray(a) for a in actions]
-    try:
-        obs, info = env.reset(seed=seed)
-        if policy is not None:
-            policy.reset(env, seed)
-        record = {"reset_info": {k: info[k] for k in sorted(info)},
-                  "reset_obs": {k: digest(v) for k, v in sorted(obs.items())}, "steps": []}
-        for t in range(steps):
-            action = np.asarray(policy.act(obs, env) if policy is not None else fixed[t])
-            obs, reward, terminated, truncated, info = env.step(action)
-            record["steps"].append({
-                "action": [float(v) for v in action], "reward": float(reward),
-                "terms": {k: float(v) for k, v in info["reward_terms"].items()},
-                "info": {k: (bool(info[k]) if isinstance(info[k], (bool, np.bool_)) else float(info[k]))
-                         for k in ("distance", "found", "facing", "collided", "found_steps")},
-                "obs": {k: digest(v) for k, v in sorted(obs.items())},
-                "terminated": bool(terminated), "truncated": bool(truncated)})
-            if terminated or truncated:
-                record["metrics"] = {k: float(v) for k, v in info["metrics"].items()}
-                break
-    finally:
-        env.close()
-    return record
+    return record_episode(
+        env, seed, steps,
+        act=lambda obs, t: np.asarray(policy.act(obs, env) if policy is not None else fixed[t]),
+        start=policy.reset if policy is not None else None,
+        reset_info=lambda info: {k: info[k] for k in sorted(info)},
+        step_info=lambda info: {k: (bool(info[k]) if isinstance(info[k], (bool, np.bool_)) else float(info[k]))
+                                for k in ("distance", "found", "facing", "collided", "found_steps")})
 
 
 def load_fixture() -> dict:

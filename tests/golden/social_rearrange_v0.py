@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from trajectories import digest, first_difference, load, main, same  # noqa: E402,F401
+from trajectories import digest, first_difference, load, main, record_episode, same  # noqa: E402,F401
 
 FIXTURE = Path(__file__).with_name("social_rearrange_v0.json.gz")
 
@@ -59,28 +59,13 @@ def run_case(name: str, actions: list | None = None, env_id: str = ENV_ID) -> di
     policy = make_policy({"name": source}) if source != "stream" and actions is None else None
     fixed = (_stream(steps) if actions is None else [np.asarray(a) for a in actions]) \
         if policy is None else None
-    try:
-        obs, info = env.reset(seed=seed)
-        if policy is not None:
-            policy.reset(env, seed)
-        record = {"reset_info": json.loads(json.dumps(info, default=str)),
-                  "reset_obs": {k: digest(v) for k, v in sorted(obs.items())}, "steps": []}
-        for t in range(steps):
-            action = policy.act(obs, env) if policy is not None else fixed[t]
-            obs, reward, terminated, truncated, info = env.step(action)
-            record["steps"].append({
-                "action": np.asarray(action, float).reshape(-1).tolist(), "reward": float(reward),
-                "terms": {k: float(v) for k, v in info["reward_terms"].items()},
-                "info": {k: info[k] if isinstance(info[k], str) else float(info[k])
-                         for k in INFOS if k in info},
-                "obs": {k: digest(v) for k, v in sorted(obs.items())},
-                "terminated": bool(terminated), "truncated": bool(truncated)})
-            if terminated or truncated:
-                record["metrics"] = {k: float(v) for k, v in info["metrics"].items()}
-                break
-    finally:
-        env.close()
-    return record
+    return record_episode(
+        env, seed, steps,
+        act=lambda obs, t: policy.act(obs, env) if policy is not None else fixed[t],
+        start=policy.reset if policy is not None else None,
+        reset_info=lambda info: json.loads(json.dumps(info, default=str)),
+        step_info=lambda info: {k: info[k] if isinstance(info[k], str) else float(info[k])
+                                for k in INFOS if k in info})
 
 
 def load_fixture() -> dict:

@@ -62,6 +62,34 @@ def load(fixture: Path) -> dict:
         return json.load(f)
 
 
+def record_episode(env, seed: int, steps: int, act: Callable, reset_info: Callable,
+                   step_info: Callable, start: Callable | None = None) -> dict:
+    """Run one episode of ``env`` (closed after) and return its record: ``act(obs, t)``
+    gives step ``t``'s action, ``start(env, seed)`` runs after the reset (a policy's
+    reset), ``reset_info(info)`` and ``step_info(info)`` pick what of the infos is kept."""
+    try:
+        obs, info = env.reset(seed=seed)
+        if start is not None:
+            start(env, seed)
+        record = {"reset_info": reset_info(info),
+                  "reset_obs": {k: digest(v) for k, v in sorted(obs.items())}, "steps": []}
+        for t in range(steps):
+            action = act(obs, t)
+            obs, reward, terminated, truncated, info = env.step(action)
+            record["steps"].append({
+                "action": np.asarray(action, float).reshape(-1).tolist(), "reward": float(reward),
+                "terms": {k: float(v) for k, v in info["reward_terms"].items()},
+                "info": step_info(info),
+                "obs": {k: digest(v) for k, v in sorted(obs.items())},
+                "terminated": bool(terminated), "truncated": bool(truncated)})
+            if terminated or truncated:
+                record["metrics"] = {k: float(v) for k, v in info["metrics"].items()}
+                break
+    finally:
+        env.close()
+    return record
+
+
 def main(doc: str, fixture: Path, cases, run_case: Callable[..., dict]) -> None:
     """``--write`` records every case into ``fixture``; ``--check`` compares with it."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
