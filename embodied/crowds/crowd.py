@@ -6,9 +6,13 @@ the people's navigation map, a pause on arrival), gives the local avoidance mode
 social force, :mod:`embodied.crowds.models`) the people heading for their next waypoints
 and the robot as it sees it, and passes the velocities it returns to the humanoids'
 ``steer()``; their bodies never walk into each other or the robot it sees
-(:mod:`embodied.crowds.bodies`). Someone stuck for a while plans its way again from where
-it stands (round the robot, if that is what is in the way), steps aside for people who go
-first, and stops beside a goal someone else stands on. Everything a plan remembers is in
+(:mod:`embodied.crowds.bodies`). People take turns through doorways (who comes against
+the flow waits beside the doorway, off its axis, until it is their side's turn), bear right
+when they meet someone head-on, and never take a velocity that walks them into furniture
+(the model's obstacles are rectangles with round corners, the map their bodies move on a
+raster). Someone stuck for a while plans its way again from where it stands (round the
+robot, if that is what is in the way), steps aside for people who go first, and stops
+beside a goal someone else stands on. Everything a plan remembers is in
 the crowd's state, so World snapshots and forks replay the crowd exactly;
 ``robot_visible=False`` makes the crowd walk as if the robot were not there (the
 counterfactual switch).
@@ -58,6 +62,22 @@ DETOUR_AFTER, DETOUR_NEAR, DETOURS = 4.0, 2.0, 1
 PATH_MARGIN = 0.1
 #: Each person looks for a shortcut to its next waypoint every this many steps (5 a second).
 LOOK_EVERY = 6
+#: People take turns through a doorway: those whose path crosses it within this distance
+#: (m) of its wall line line up beside it while people come through the other way; a
+#: direction keeps its turn at most this long (s) while the other side waits.
+DOOR_APPROACH, DOOR_TURN = 2.0, 6.0
+#: Who is this near (m) the wall line inside a doorway's width is in it (and goes on).
+DOOR_INSIDE = 0.45
+#: Where people waiting for their turn stand: this far (m) back from the wall line, a
+#: further step back for every two waiting ahead, and this far (m) beyond the doorway's
+#: jambs to either side, leaving its axis clear for people coming through.
+WAIT_BACK, WAIT_STEP, WAIT_BESIDE = 0.9, 0.5, 0.3
+#: A velocity that would take a person into a wall or furniture within this many steps
+#: turns by the first of these angles that does not.
+KEEP_OFF_STEPS = 2
+KEEP_OFF_TURNS = tuple(math.radians(sign * a) for a in (20, 40, 60, 80, 100) for sign in (1, -1))
+#: People meeting someone head-on within this distance (m) bear right by this angle.
+KEEP_RIGHT_NEAR, KEEP_RIGHT_TURN = 2.0, math.radians(25.0)
 CROWD_MODELS = ("orca", "social_force")
 SOCIAL_FORCE_PARAMS = ("helbing", "moussaid")
 
@@ -139,6 +159,36 @@ class Person:
     aside: tuple[float, float] = (0.0, 0.0)   # which way
     detours: int = 0                      # paths planned again round what stood in the way
     lost: bool = False                    # found no goal it could reach at its last look
+    waiting: bool = False                 # lined up for its turn through a doorway
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A doorway people take turns through: its centre, the unit normal it is crossed
+    along, and its half width (m)."""
+
+    center: tuple[float, float]
+    normal: tuple[float, float]
+    half_width: float
+
+    @property
+    def tangent(self) -> tuple[float, float]:
+        return (-self.normal[1], self.normal[0])
+
+
+@dataclass
+class Turn:
+    """Whose turn a doorway is: the direction people cross it in now (+1 along its normal,
+    -1 against, 0 nobody's) and for how long (s)."""
+
+    direction: int = 0
+    held: float = 0.0
+
+
+def home_passages(home: "Home") -> list[Passage]:
+    """The doorways of a home as passages."""
+    return [Passage(tuple(d.center), (0.0, 1.0) if d.axis == "x" else (1.0, 0.0), d.width / 2)
+            for d in home.layout.doorways]
 
 
 def capacity(navmap, radius: float) -> int:
@@ -166,11 +216,13 @@ class Crowd(Entity):
         config: how they walk.
         obstacles: static obstacles as polygons for the avoidance model
             (:func:`home_obstacles`).
+        passages: doorways people take turns through (:func:`home_passages`).
         name: the crowd's entity name.
     """
 
     def __init__(self, people: Sequence[str], config: CrowdConfig | None = None,
-                 obstacles: Sequence[np.ndarray] = (), name: str = "crowd"):
+                 obstacles: Sequence[np.ndarray] = (), passages: Sequence[Passage] = (),
+                 name: str = "crowd"):
         super().__init__(name)
         self.people = tuple(people)
         if not self.people or len(set(self.people)) != len(self.people):
@@ -179,6 +231,8 @@ class Crowd(Entity):
         if not isinstance(self.config, CrowdConfig):
             raise ConfigError("crowd.config", self.config, reason="must be a CrowdConfig")
         self.obstacles = [np.asarray(p, float) for p in obstacles]
+        self.passages = tuple(passages)
+        self.turns = [Turn() for _ in self.passages]
         self._robot_disc = None              # (x, y, radius) of the robot the crowd sees
         self._bodies = None                  # BodySpace of the people, once bound
         self._detour_map = (None, None)      # (robot disc, the path map with it occupied)
@@ -219,6 +273,7 @@ class Crowd(Entity):
             margin = self.config.radius + PATH_MARGIN
             self._paths = navmap if margin <= navmap.agent_radius else navmap.with_radius(margin)
             self._detour_map = (None, None)
+            self._body_map = world.entity(self.people[0]).motion_map
             self._anchor = tuple(self._paths.sample_navigable(np.random.default_rng(0), 1)[0])
 
     def reset(self, world: "World") -> None:
@@ -236,12 +291,15 @@ class Crowd(Entity):
                 if leaders:
                     leader = leaders[int(rng.integers(len(leaders)))]
             self.persons.append(Person(speed=speed, leader=leader, priority=priority))
+        self.turns = [Turn() for _ in self.passages]
 
     def get_state(self):
-        return list(self.persons)
+        return list(self.persons), list(self.turns)
 
     def set_state(self, state) -> None:
-        self.persons = [replace(p) for p in state]
+        persons, turns = state
+        self.persons = [replace(p) for p in persons]
+        self.turns = [replace(t) for t in turns]
 
     # -- the step ---------------------------------------------------------------------------
     def before_control(self, world: "World") -> None:
@@ -266,6 +324,11 @@ class Crowd(Entity):
         for i, p in enumerate(self.persons):
             if p.leader >= 0:
                 pref[i] = self._follow(i, p, pos, pref)
+        for p in self.persons:
+            p.waiting = False
+        for passage, turn in zip(self.passages, self.turns):
+            self._take_turns(passage, turn, pos, pref, dt)
+        self._keep_right(pos, vel, pref)
         self._unjam(pos, vel, pref, dt)
         agents = Agents(pos=pos, vel=vel, pref=pref, radius=np.full(n, cfg.radius),
                         max_speed=np.array([max(p.speed, 0.1) * 1.2 for p in self.persons]),
@@ -277,10 +340,32 @@ class Crowd(Entity):
             agents.robot_vel = np.array([forward * math.cos(robot_yaw), forward * math.sin(robot_yaw)])
             agents.robot_radius = radius
         velocities = self.model.velocities(agents, dt)
+        self._keep_off_obstacles(self._body_map, pos, velocities, dt)
         self._bodies.update(pos, [self._robot_disc] if self._robot_disc is not None else [])
         for i, (h, (vx, vy)) in enumerate(zip(humans, velocities.tolist())):
             h.steer(vx, vy, WALKING_TURN)
             h.body_space = (self._bodies, i)
+
+    @staticmethod
+    def _keep_off_obstacles(motion_map: "NavMap", pos: np.ndarray, velocities: np.ndarray,
+                            dt: float) -> None:
+        """Turn velocities that would walk people into a wall or furniture (as the map their
+        bodies move on has it: its corners are square, where the avoidance model's are
+        round) to the nearest heading that does not."""
+        for i, (vx, vy) in enumerate(velocities.tolist()):
+            speed = math.hypot(vx, vy)
+            if speed < 0.05:
+                continue
+            x, y = float(pos[i][0]), float(pos[i][1])
+            reach = max(speed * dt * KEEP_OFF_STEPS, 0.05) / speed
+            if motion_map.is_navigable((x + vx * reach, y + vy * reach)):
+                continue
+            heading = math.atan2(vy, vx)
+            for turn in KEEP_OFF_TURNS:
+                a = heading + turn
+                if motion_map.is_navigable((x + math.cos(a) * speed * reach, y + math.sin(a) * speed * reach)):
+                    velocities[i] = (speed * math.cos(a), speed * math.sin(a))
+                    break
 
     def _groups(self) -> np.ndarray:
         """Group ids: a leader's index for it and its followers, -1 for people alone."""
@@ -304,7 +389,7 @@ class Crowd(Entity):
             return np.zeros(2)
         if remaining < p.best - 0.05:
             p.best, p.stalled = remaining, 0.0
-        else:
+        elif not p.waiting:                   # lined up at a doorway is not stuck
             p.stalled += dt
             if p.stalled > DETOUR_AFTER * (p.detours + 1) and p.detours < DETOURS:
                 self._detour(i, p, pos)
@@ -343,7 +428,7 @@ class Crowd(Entity):
         path = paths.shortest_path(here, p.goal)
         if path is not None:
             detours = p.detours
-            self._set_path(p, (here, *((float(a), float(b)) for a, b in path[1:])))
+            self._set_path(p, _walk_from(here, path))
             p.detours = detours
 
     def _map_without_robot(self) -> "NavMap":
@@ -410,8 +495,112 @@ class Crowd(Entity):
         p.lost = False
         p.goal = (float(best[0]), float(best[1]))
         p.detours = 0
-        self._set_path(p, (start, *((float(a), float(b)) for a, b in path[1:])))
+        self._set_path(p, _walk_from(start, path))
         return True
+
+    @staticmethod
+    def _keep_right(pos: np.ndarray, vel: np.ndarray, pref: np.ndarray) -> None:
+        """People who meet someone coming the other way head-on bear right (so two in a
+        narrow way pass each other instead of both stepping the same way)."""
+        n = len(pos)
+        if n < 2:
+            return
+        speed = np.linalg.norm(pref, axis=1)
+        heading = pref / np.maximum(speed, 1e-9)[:, None]
+        gap = pos[None, :, :] - pos[:, None, :]                 # i -> j
+        dist = np.linalg.norm(gap, axis=2)
+        ahead = np.einsum("ik,ijk->ij", heading, gap)           # j ahead of i along i's way
+        lateral = np.abs(heading[:, 0, None] * gap[:, :, 1] - heading[:, 1, None] * gap[:, :, 0])
+        facing = heading @ heading.T                            # cosine between their ways
+        meets = (dist < KEEP_RIGHT_NEAR) & (ahead > 0.0) & (lateral < 0.6) & (facing < -0.5)
+        meets &= (speed[:, None] > 0.1) & (speed[None, :] > 0.1)
+        c, s_ = math.cos(-KEEP_RIGHT_TURN), math.sin(-KEEP_RIGHT_TURN)
+        for i in np.flatnonzero(meets.any(axis=1)).tolist():
+            x, y = pref[i]
+            pref[i] = (c * x - s_ * y, s_ * x + c * y)
+
+    def _take_turns(self, passage: Passage, turn: Turn, pos: np.ndarray, pref: np.ndarray,
+                    dt: float) -> None:
+        """One direction through a doorway at a time: people about to cross it against the
+        direction whose turn it is line up beside it, off its axis, until their turn (which
+        comes when nobody is coming the other way, or after :data:`DOOR_TURN` seconds)."""
+        c, n, t = np.asarray(passage.center), np.asarray(passage.normal), np.asarray(passage.tangent)
+        side = (pos - c) @ n
+        along = (pos - c) @ t
+        near = (np.abs(side) < DOOR_APPROACH) & (np.abs(along) < passage.half_width + DOOR_APPROACH)
+        coming = {1: [], -1: []}       # direction -> [(|side|, person)] of who will cross
+        inside = set()
+        for i in np.flatnonzero(near).tolist():
+            p = self.persons[i]
+            if p.yielding > 0.0 or pref[i] @ pref[i] < 1e-4:
+                continue
+            crossing = self._crossing(i, p, pos[i], passage)
+            if crossing == 0:
+                continue
+            if abs(side[i]) < DOOR_INSIDE and abs(along[i]) < passage.half_width + 0.1:
+                inside.add(crossing)
+            else:
+                coming[crossing].append((abs(float(side[i])), i))
+        if len(inside) == 1:
+            direction = inside.pop()
+        elif inside:                    # both ways at once already: nobody else goes in
+            direction = 0
+        elif coming[1] or coming[-1]:
+            first = {d: min(q)[0] for d, q in coming.items() if q}
+            direction = min(first, key=lambda d: (first[d], d))   # the nearest goes first
+            if turn.direction in first and not (-turn.direction in first and turn.held > DOOR_TURN):
+                direction = turn.direction
+        else:
+            direction = 0
+        turn.held = turn.held + dt if direction and direction == turn.direction else 0.0
+        turn.direction = direction
+        for wait in ((-direction,) if direction else (1, -1) if inside else ()):
+            for k, (_, i) in enumerate(sorted(coming[wait])):
+                self.persons[i].waiting = True
+                pref[i] = self._to_wait_spot(passage, k, -float(wait), pos[i], self.persons[i].speed)
+
+    def _crossing(self, i: int, p: Person, here: np.ndarray, passage: Passage) -> int:
+        """+1 or -1 if person ``i``'s next stretch of path crosses the doorway along or
+        against its normal, 0 if it does not."""
+        if p.leader >= 0:
+            p = self.persons[p.leader]
+        c, n, t = passage.center, passage.normal, passage.tangent
+        # the path as planned (from the waypoint it last reached): pushed aside by others,
+        # a person's straight line to its next waypoint may cut past the doorway's jamb
+        start = max(p.waypoint - 1, 0)
+        pts = [(float(here[0]), float(here[1])) if start == 0 else p.path[start],
+               *p.path[start + 1:p.waypoint + 2]]
+        for a, b in zip(pts, pts[1:]):
+            sa = (a[0] - c[0]) * n[0] + (a[1] - c[1]) * n[1]
+            sb = (b[0] - c[0]) * n[0] + (b[1] - c[1]) * n[1]
+            if (sa < 0.0) == (sb < 0.0) or sa == sb:
+                continue
+            f = sa / (sa - sb)
+            x, y = a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])
+            if abs((x - c[0]) * t[0] + (y - c[1]) * t[1]) <= passage.half_width + 0.1:
+                return 1 if sb > sa else -1
+        return 0
+
+    def _to_wait_spot(self, passage: Passage, k: int, side: float, here: np.ndarray,
+                      speed: float) -> np.ndarray:
+        """The preferred velocity of the ``k``-th person lined up on ``side`` of a doorway
+        towards its place (beside the doorway, alternately left and right of its axis)."""
+        c, n, t = np.asarray(passage.center), np.asarray(passage.normal), np.asarray(passage.tangent)
+        back = WAIT_BACK + WAIT_STEP * (k // 2)
+        beside = passage.half_width + WAIT_BESIDE
+        spot = None
+        for lateral in ((1.0, -1.0) if k % 2 == 0 else (-1.0, 1.0)):
+            candidate = c + n * side * back + t * lateral * beside
+            if self._paths.is_navigable((float(candidate[0]), float(candidate[1]))):
+                spot = candidate
+                break
+        if spot is None:
+            spot = c + n * side * (back + beside)
+        gap = spot - here
+        dist = float(np.linalg.norm(gap))
+        if dist < 0.1:
+            return np.zeros(2)
+        return gap / dist * min(speed, max(0.2, 1.5 * dist))
 
     def _unjam(self, pos: np.ndarray, vel: np.ndarray, pref: np.ndarray, dt: float) -> None:
         """Who has wanted to walk for a while without moving steps aside, for a while, from
@@ -473,6 +662,12 @@ class Crowd(Entity):
         return sum(p.given_up for p in self.persons)
 
 
+def _walk_from(here: tuple[float, float], path: np.ndarray) -> tuple[tuple[float, float], ...]:
+    """A planned path as waypoints walked from ``here`` (where the person stands, not the
+    point the plan snapped it to)."""
+    return (here, *((float(a), float(b)) for a, b in path[1:]))
+
+
 def place_people(world: "World", crowd: Crowd, rng: np.random.Generator,
                  keep_clear: Sequence[tuple[float, float, float]] = (), tries: int = 400,
                  people: Sequence[str] | None = None) -> None:
@@ -493,4 +688,5 @@ def place_people(world: "World", crowd: Crowd, rng: np.random.Generator,
         world.entity(person).set_pose(world, (float(x), float(y)), float(rng.uniform(-math.pi, math.pi)))
 
 
-__all__ = ["Crowd", "CrowdConfig", "Person", "capacity", "home_obstacles", "place_people"]
+__all__ = ["Crowd", "CrowdConfig", "Passage", "Person", "Turn", "capacity", "home_obstacles",
+           "home_passages", "place_people"]

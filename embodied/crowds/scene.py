@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embodied.crowds.crowd import Crowd, CrowdConfig, home_obstacles, place_people
+from embodied.crowds.crowd import Crowd, CrowdConfig, home_obstacles, home_passages, place_people
 
 #: The robot of a crowd scene stands where it has this much room (m to the nearest obstacle).
 ROBOT_ROOM = 1.0
@@ -43,7 +43,7 @@ def crowd_scene(home_seed: int = 3, split: str = "val", people: int = 20,
     home = generate_home(home_seed, split, HomeConfig(static_objects=True, num_rooms=num_rooms))
     rng = np.random.default_rng([seed, 0xC0D])
     humans = [Humanoid(f"human{i}", avatar=sample_avatar(rng, "train")) for i in range(people)]
-    crowd = Crowd([h.name for h in humans], config, home_obstacles(home))
+    crowd = Crowd([h.name for h in humans], config, home_obstacles(home), home_passages(home))
     entities = [crowd, *([make_robot("fetch", name="robot")] if robot else []), *humans]
     world = home.make_world(entities, seed=seed)
     navmap = NavMap.from_model(world.model, world.data, agent_radius=config.radius,

@@ -152,3 +152,74 @@ def test_a_person_with_nowhere_to_go_is_counted_once_and_looks_again(monkeypatch
     assert person.given_up == before + 1 and person.lost
     monkeypatch.undo()
     assert crowd._new_goal(world, 0, person, pos) and not person.lost
+
+
+def _send(crowd, i, start, goal):
+    """Give person ``i`` of ``crowd`` a goal and its planned path from ``start``."""
+    person = crowd.persons[i]
+    path = crowd._paths.shortest_path(start, goal)
+    person.goal, person.pause = tuple(goal), 0.0
+    crowd._set_path(person, tuple(map(tuple, path)))
+
+
+def test_people_take_turns_through_a_doorway_and_wait_beside_it():
+    scene = crowd_scene(people=2, config=CrowdConfig(robot=None), robot=False, seed=0)
+    crowd, world = scene.crowd, scene.world
+    for door in crowd.passages:               # a doorway with room on both sides of it
+        c, n = np.array(door.center), np.array(door.normal)
+        ends = [c + 1.6 * n, c - 1.6 * n]
+        if all(crowd._paths.is_navigable(tuple(e)) for e in ends) \
+                and crowd._paths.line_of_sight(tuple(ends[0]), tuple(ends[1])):
+            break
+    else:
+        pytest.fail("no doorway with a straight way through it in this home")
+    for i, (start, goal) in enumerate([(ends[0], ends[1] - 0.4 * n), (ends[1], ends[0] + 0.4 * n)]):
+        world.entity(crowd.people[i]).set_pose(world, tuple(start), math.atan2(*(goal - start)[::-1]))
+    for i, goal in enumerate([ends[1] - 0.4 * n, ends[0] + 0.4 * n]):
+        _send(crowd, i, tuple(scene.positions()[i]), tuple(goal))
+    waited_beside, both_in = 0, False
+    for _ in range(600):                                        # 20 s
+        world.step()
+        pos = scene.positions()
+        inside = [abs((p - c) @ n) < 0.3 and abs((p - c) @ door.tangent) < door.half_width for p in pos]
+        both_in |= all(inside)
+        for p, person in zip(pos, crowd.persons):
+            if person.waiting and abs((p - c) @ door.tangent) > door.half_width:
+                waited_beside += 1
+        if crowd.goals_reached == 2:
+            break
+    assert crowd.goals_reached == 2, "both should have gone through"
+    assert not both_in, "two people in the doorway at once, from both sides"
+    assert waited_beside > 15, "the one whose turn it was not should wait beside the doorway"
+
+
+def test_velocities_into_furniture_turn_to_the_nearest_free_heading():
+    scene = crowd_scene(people=1, config=CrowdConfig(robot=None), robot=False, seed=4)
+    body = scene.crowd._body_map
+    rng = np.random.default_rng(1)
+    turned = 0
+    for here in scene.navmap.sample_navigable(rng, 300):
+        if not body.is_navigable(tuple(here)) or body.clearance_at(tuple(here)) > body.agent_radius + 0.06:
+            continue
+        for a in np.linspace(0, 2 * math.pi, 12, endpoint=False):
+            v = np.array([[math.cos(a), math.sin(a)]])
+            into = not body.is_navigable(tuple(here + v[0] * 1 / 15))
+            out = v.copy()
+            Crowd._keep_off_obstacles(body, here[None], out, 1 / 30)
+            if not into:
+                assert np.array_equal(out, v), "a free heading must be left alone"
+                continue
+            assert np.linalg.norm(out[0]) == pytest.approx(1.0)
+            if not np.array_equal(out, v):
+                assert body.is_navigable(tuple(here + out[0] / 15)), "turned into another obstacle"
+                turned += 1
+    assert turned >= 10
+
+
+def test_people_meeting_head_on_both_bear_right():
+    pos = np.array([[0.0, 0.0], [1.5, 0.0], [0.0, 5.0]])
+    pref = np.array([[1.0, 0.0], [-1.0, 0.0], [1.0, 0.0]])
+    Crowd._keep_right(pos, np.zeros((3, 2)), pref)
+    assert pref[0, 1] < -0.3 and pref[1, 1] > 0.3, "each turns to its own right"
+    assert np.array_equal(pref[2], [1.0, 0.0]), "nobody is coming at the third"
+    assert np.linalg.norm(pref, axis=1) == pytest.approx([1.0, 1.0, 1.0])

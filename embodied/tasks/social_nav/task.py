@@ -110,9 +110,10 @@ class SocialNavTask(Task):
         walkers = [h.name for h in ([humanoid] if cfg.humanoid_crowd else []) + others]
         crowd = []
         if walkers:
-            from embodied.crowds.crowd import Crowd, home_obstacles
+            from embodied.crowds.crowd import Crowd, home_obstacles, home_passages
 
-            crowd = [Crowd(walkers, cfg.crowd, home_obstacles(entry.home), name=CROWD)]
+            crowd = [Crowd(walkers, cfg.crowd, home_obstacles(entry.home),
+                           home_passages(entry.home), name=CROWD)]
         if others:
             pairs[ROBOT_BYSTANDERS] = (ROBOT, "bystander*")
         contacts = ContactMonitor(pairs)
