@@ -67,6 +67,8 @@ def _with_defaults(node, classes: Mapping[str, type | None]):
     from omegaconf import OmegaConf
 
     cls = classes.get(str(node.get("name")))
+    if classes is not None and "obs_mode" in node and "env_id" not in node:
+        node.env_id = None           # a task's env id: its current one unless told
     if cls is not None:
         defaults = OmegaConf.create(_jsonable(dataclasses.asdict(cls())))
         node.config = OmegaConf.merge(defaults, node.get("config") or {})
@@ -132,9 +134,12 @@ def make_env_factory(task_cfg: Mapping[str, Any], split: str, render_mode: str |
     entry = TASKS[name]
     config = build_dataclass(entry.config_class, task_cfg.get("config"), "task.config")
     obs_mode = task_cfg.get("obs_mode", "state")
+    env_id = task_cfg.get("env_id") or entry.env_id
+    if env_id not in entry.env_ids:      # an earlier id pins its own fields over ``config``
+        raise ConfigError("task.env_id", env_id, entry.env_ids)
 
     def make():
-        return gym.make(entry.env_id, split=split, obs_mode=obs_mode, config=config,
+        return gym.make(env_id, split=split, obs_mode=obs_mode, config=config,
                         render_mode=render_mode)
 
     return make

@@ -54,7 +54,7 @@ def test_training_writes_checkpoints_logs_and_evaluations(trained):
     ckpt = read_checkpoint(out / "last.zip")
     assert ckpt.meta["num_timesteps"] == 128
     assert ckpt.meta["task"] == "social_nav" and ckpt.meta["obs_mode"] == "state"
-    assert ckpt.meta["env_id"] == "embodied/SocialNav-v0"
+    assert ckpt.meta["env_id"] == "embodied/SocialNav-v1"
     assert ckpt.meta["run_config"]["policy"]["config"]["net_arch"] == [16, 16]
     assert set(ckpt.meta["observation_space"]["spaces"]) == {
         "humanoid_gps_compass", "humanoid_detector", "range_scan", "base_velocity"}

@@ -3,7 +3,8 @@
 Each geom of a World has an *owner*: the entity whose prefix its body carries
 (``robot``, ``human0``), or, for the scene, ``@static`` (welded to the world: floor,
 walls, furniture) or ``@object:<body>`` (each free body, by the name of its root body;
-the pattern ``@object`` matches them all). A :class:`ContactMonitor` watches named pairs
+the pattern ``@object`` matches them all; ``@scenery`` matches the static geoms but the
+floor planes: walls and furniture). A :class:`ContactMonitor` watches named pairs
 of owner patterns (``fnmatch``: ``("robot", "human*")``, ``("@object", "@object")``,
 ``("robot", "*")``) at the end of every control step, where Habitat 3.0 counts its
 collisions too, and keeps for each pair whether it touches now, for how many steps it
@@ -21,6 +22,7 @@ import fnmatch
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
 
+import mujoco
 import numpy as np
 
 from embodied.errors import ConfigError, NotFoundError
@@ -29,7 +31,7 @@ from embodied.sim.entity import Entity
 if TYPE_CHECKING:
     from embodied.sim.world import World
 
-STATIC, OBJECT = "@static", "@object"
+STATIC, OBJECT, SCENERY = "@static", "@object", "@scenery"
 
 
 def geom_owners(world: "World") -> tuple[list[str], np.ndarray]:
@@ -106,10 +108,16 @@ class ContactMonitor(Entity):
 
     def bind(self, world: "World") -> None:
         owners, self._geom_owner = geom_owners(world)
+        floor = world.model.geom_type == mujoco.mjtGeom.mjGEOM_PLANE
+
+        def mask(pattern):
+            if pattern == SCENERY:
+                return owner_mask(owners, self._geom_owner, STATIC) & ~floor
+            return owner_mask(owners, self._geom_owner, pattern)
+
         self._masks = {}
         for key, (a, b) in self.pairs.items():
-            mask_a = owner_mask(owners, self._geom_owner, a)
-            mask_b = owner_mask(owners, self._geom_owner, b)
+            mask_a, mask_b = mask(a), mask(b)
             # an entity matching both patterns never counts contacts with itself
             self._masks[key] = (mask_a, mask_b, bool((mask_a & mask_b).any()))
 

@@ -167,43 +167,53 @@ class Initializer:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__")
 
 
-ON_NO_SEPARATED_START = ("farthest", "retry")
+ON_NO_SEPARATED_START = ("farthest", "retry", "last")
+START_METRICS = ("geodesic", "euclidean")
 
 
 @dataclass
 class SeparatedStarts(Initializer):
-    """Start poses of two agents at least ``min_distance`` apart (geodesic, on the first
-    agent's map), with random headings, placed through ``Entity.set_pose``.
+    """Start poses of two agents ``min_distance`` apart, with random headings, placed
+    through ``Entity.set_pose``: at least that far along the first agent's map
+    (``metric="geodesic"``) or more than that in a straight line (``"euclidean"``, as
+    Habitat 3.0 draws them), and connected either way.
 
     Each try samples a navigable point for each agent on its own map. When no try of
-    ``tries`` reaches ``min_distance``, ``on_failure`` decides: ``"retry"`` raises
-    EpisodeInitError (the reset draws again), ``"farthest"`` keeps the farthest connected
-    pair found (SocialNav-v0 as released). A draw with no connected pair at all always
-    raises EpisodeInitError.
+    ``tries`` gets far enough, ``on_failure`` decides: ``"retry"`` raises EpisodeInitError
+    (the reset draws again), ``"farthest"`` keeps the farthest connected pair found
+    (SocialNav-v0 as released), ``"last"`` the last connected one (Habitat 3.0). A draw with
+    no connected pair at all always raises EpisodeInitError.
     """
 
     agents: tuple[str, str]
     min_distance: float = 5.0
     tries: int = 64
     on_failure: str = "retry"
+    metric: str = "geodesic"
 
     def __post_init__(self):
         check_range("min_distance", self.min_distance, 0.0, 1000.0)
         check_range("tries", self.tries, 1, 100_000, integer=True)
         check_choice("on_failure", self.on_failure, ON_NO_SEPARATED_START)
+        check_choice("metric", self.metric, START_METRICS)
 
     def sample(self, task: "Task", rng: np.random.Generator):
         """The two start points and their geodesic distance (no placing)."""
         a, b = self.agents
         map_a, map_b = task.scene.navmaps[a], task.scene.navmaps[b]
         best, best_d = None, -1.0
+        euclidean = self.metric == "euclidean"
         for _ in range(self.tries):
             pa = map_a.sample_navigable(rng, 1)[0]
             pb = map_b.sample_navigable(rng, 1)[0]
             d = map_a.geodesic_distance(pa, pb)
-            if math.isfinite(d) and d > best_d:
+            if not math.isfinite(d):
+                continue
+            if euclidean:
+                d = float(math.hypot(pb[0] - pa[0], pb[1] - pa[1]))
+            if d > best_d or self.on_failure == "last":
                 best, best_d = (pa, pb), d
-            if d >= self.min_distance and math.isfinite(d):
+            if d > self.min_distance if euclidean else d >= self.min_distance:
                 break
         if best is None:
             raise EpisodeInitError(f"no connected start points for {a} and {b} in "

@@ -9,11 +9,12 @@ from embodied.errors import ConfigError, NotFoundError
 from embodied.scenes.home import HomeConfig
 from embodied.skills import Status, default_library
 from embodied.tasks.social_nav import SocialNavConfig, SocialNavTask
+from embodied.tasks.social_nav.config import V0
 
 
 @pytest.fixture(scope="module")
 def episode():
-    task = SocialNavTask(SocialNavConfig(max_steps=2000, home=HomeConfig(static_objects=False)), "val")
+    task = SocialNavTask(SocialNavConfig(**V0, max_steps=2000, home=HomeConfig(static_objects=False)), "val")
     task.reset(3)
     yield task
     task.close()

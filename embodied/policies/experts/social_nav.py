@@ -31,6 +31,8 @@ class FollowerConfig:
     obstacle_stop: float = 0.25      # stop driving forward when the scan sees this close (m)
     obstacle_slow: float = 0.0       # ... and slow to crawl_speed when anything ahead-ish is
     crawl_speed: float = 0.3         #     this close (m beyond the base radius, +-90 deg; 0: touching)
+    give_way: float = 0.0            # back away, facing it, from a humanoid walking at the robot
+                                     # within this distance (m, centres; 0: never)
 
     def __post_init__(self):
         for name in ("follow_distance", "tolerance", "lookahead", "turn_gain", "speed_gain",
@@ -72,6 +74,8 @@ class SocialNavHeuristic(Policy):
             turn = cfg.turn_gain * bearing_to_human
         else:
             speed, turn = 0.0, cfg.turn_gain * bearing_to_human
+        if cfg.give_way > 0.0 and self._walking_at(view, (rx, ry), human, cfg.give_way):
+            speed, turn = -float(view.actions[view.robot].scale[0]), cfg.turn_gain * bearing_to_human
         scan = observation.get("range_scan") if isinstance(observation, dict) else None
         if distance <= cfg.follow_distance + cfg.tolerance:
             self._navigate.stuck = 0.0
@@ -84,6 +88,19 @@ class SocialNavHeuristic(Policy):
             elif float(np.min(ahead)) < cfg.obstacle_slow + robot.constants.base_radius:
                 speed = min(speed, cfg.crawl_speed)
         return view.actions[view.robot].to_action(speed, turn)
+
+
+    @staticmethod
+    def _walking_at(view, robot_xy, human_xy, within: float) -> bool:
+        """Whether the humanoid, within ``within`` m, walks towards the robot (closing at
+        more than 0.3 m/s)."""
+        gap = np.asarray(robot_xy, float) - human_xy
+        dist = float(np.linalg.norm(gap))
+        if dist >= within or dist < 1e-6:
+            return False
+        human = view.agent(view.humanoid)
+        closing = human.speed * (math.cos(human.yaw) * gap[0] + math.sin(human.yaw) * gap[1]) / dist
+        return closing > 0.3
 
 
 def _build(policy_cfg, checkpoint) -> SocialNavHeuristic:

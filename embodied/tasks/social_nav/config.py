@@ -8,7 +8,7 @@ from embodied.crowds.crowd import CrowdConfig
 from embodied.errors import ConfigError, check_choice, check_range
 from embodied.scenes.home import HomeConfig
 from embodied.tasks.episodes import check_episode_fields
-from embodied.tasks.social_nav.terms import ProxemicsConfig, SocialNavRewardConfig
+from embodied.tasks.social_nav.terms import PROTOCOLS, ProxemicsConfig, SocialNavRewardConfig
 
 OBS_MODES = ("state", "depth", "rgbd")
 CAMERAS = ("head", "arm")
@@ -20,9 +20,19 @@ class SocialNavConfig:
     """Everything that defines a SocialNav episode distribution (defaults: Habitat 3.0's).
 
     Args:
-        max_steps: control steps per episode (1500 at 30 Hz = 50 s).
-        physics_dt, control_dt: physics and control periods (120 Hz / 30 Hz).
-        min_start_distance: geodesic distance between robot and humanoid at the start (m).
+        protocol: ``habitat`` (SocialNav-v1: habitat-lab v0.3.0's evaluation protocol, see
+            :mod:`.terms`: a robot-humanoid collision ends the episode, Euclidean starts
+            more than ``min_start_distance`` apart, its oracle l*, backup/yield and reward
+            terms) or ``v0`` (SocialNav-v0 as released).
+        max_steps: control steps per episode (1500).
+        physics_dt, control_dt: physics and control periods (120 Hz / 12 Hz: both agents
+            then move up to 0.083 m per step at walking speed, as in Habitat 3.0, whose
+            agents move 10 m/s x 1/120 s per step; v0: 30 Hz).
+        min_start_distance: distance between robot and humanoid at the start (m;
+            Euclidean, more than it, under ``habitat``; geodesic, at least it, under v0).
+        oracle_speed: the l* oracle's speed as a multiple of the robot's (1: habitat-lab
+            v0.3.0, the paper's release; 2: habitat-lab HEAD, whose oracle integrates at
+            60 Hz). Only under ``habitat``.
         robot: registered robot embodiment.
         max_linear_speed, max_angular_speed: what actions of +-1 map to (m/s, rad/s).
         humanoid_radius: the humanoid's footprint on the navigation map (m).
@@ -46,16 +56,18 @@ class SocialNavConfig:
             otherwise cost most of the physics time.
     """
 
+    protocol: str = "habitat"
     max_steps: int = 1500
     physics_dt: float = 1.0 / 120.0
-    control_dt: float = 1.0 / 30.0
+    control_dt: float = 1.0 / 12.0
     min_start_distance: float = 5.0
+    oracle_speed: float = 1.0
     robot: str = "fetch"
     max_linear_speed: float = 1.0
-    max_angular_speed: float = 1.5
+    max_angular_speed: float = 1.0
     humanoid_radius: float = 0.25
-    humanoid_speed: tuple[float, float] = (0.6, 1.1)
-    humanoid_pause: tuple[float, float] = (0.0, 2.0)
+    humanoid_speed: tuple[float, float] = (1.0, 1.0)
+    humanoid_pause: tuple[float, float] = (0.0, 0.0)
     scan_rays: int = 64
     scan_range: float = 10.0
     image_size: int = 128
@@ -72,6 +84,8 @@ class SocialNavConfig:
     proxemics: ProxemicsConfig = field(default_factory=ProxemicsConfig)
 
     def __post_init__(self):
+        check_choice("protocol", self.protocol, PROTOCOLS)
+        check_range("oracle_speed", self.oracle_speed, 0.1, 10.0)
         check_episode_fields(self)
         for name in ("humanoid_speed", "humanoid_pause"):
             lo, hi = _pair(name, getattr(self, name))
@@ -92,6 +106,11 @@ class SocialNavConfig:
                            ("proxemics", ProxemicsConfig), ("crowd", CrowdConfig)):
             if not isinstance(getattr(self, name), kind):
                 raise ConfigError(name, getattr(self, name), reason=f"must be a {kind.__name__}")
+
+
+#: The config fields that make SocialNav-v0 as released (the rest are shared).
+V0 = {"protocol": "v0", "control_dt": 1.0 / 30.0, "max_angular_speed": 1.5,
+      "humanoid_speed": (0.6, 1.1), "humanoid_pause": (0.0, 2.0)}
 
 
 def _pair(name, value) -> tuple[float, float]:

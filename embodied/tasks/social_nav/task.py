@@ -18,14 +18,16 @@ from embodied.tasks.actions import BaseVelocityAction
 from embodied.tasks.base import PrivilegedView, Task
 from embodied.tasks.episodes import RunSkill, Scene, SeparatedStarts
 from embodied.tasks.social_nav.config import OBS_MODES, SocialNavConfig
-from embodied.tasks.social_nav.terms import (SocialNavMetrics, StepRecord, is_found,
-                                             oracle_finding_steps, reward_terms)
+from embodied.tasks.social_nav.terms import (SocialNavMetrics, StepRecord, habitat_oracle_steps,
+                                             is_found, oracle_finding_steps, reward_terms)
 
 ROBOT = "robot"
 HUMANOID = "human0"
 #: The contact monitor's pairs: the robot and the followed humanoid; the robot and bystanders.
 ROBOT_HUMANOID = "robot_humanoid"
 ROBOT_BYSTANDERS = "robot_bystanders"
+#: ... and (habitat protocol) the robot and the walls and furniture, for the count penalty.
+ROBOT_SCENERY = "robot_scenery"
 CROWD = "crowd"
 
 
@@ -116,6 +118,8 @@ class SocialNavTask(Task):
                            home_passages(entry.home), name=CROWD)]
         if others:
             pairs[ROBOT_BYSTANDERS] = (ROBOT, "bystander*")
+        if cfg.protocol == "habitat":
+            pairs[ROBOT_SCENERY] = (ROBOT, "@scenery")
         contacts = ContactMonitor(pairs)
         world = entry.home.make_world([*crowd, robot, humanoid, *others, contacts],
                                       Timing(cfg.physics_dt, cfg.control_dt))
@@ -134,8 +138,12 @@ class SocialNavTask(Task):
         from embodied.tasks.episodes import PlaceCrowd
 
         cfg = self.config
-        out = [SeparatedStarts((ROBOT, HUMANOID), cfg.min_start_distance, tries=64,
-                               on_failure="farthest")]
+        if cfg.protocol == "habitat":     # Habitat 3.0: Euclidean > 5 m, 50 tries, then the last
+            out = [SeparatedStarts((ROBOT, HUMANOID), cfg.min_start_distance, tries=50,
+                                   on_failure="last", metric="euclidean")]
+        else:
+            out = [SeparatedStarts((ROBOT, HUMANOID), cfg.min_start_distance, tries=64,
+                                   on_failure="farthest")]
         if cfg.bystanders:
             out.append(PlaceCrowd(CROWD, tuple(bystander(i) for i in range(cfg.bystanders)),
                                   ((ROBOT, self.robot_radius), (HUMANOID, cfg.humanoid_radius))))
@@ -147,6 +155,7 @@ class SocialNavTask(Task):
     def start_episode(self, seed):
         robot, human = self.start_poses[ROBOT], self.start_poses[HUMANOID]
         self.robot_start = np.array((robot.x, robot.y))
+        self.robot_start_yaw = float(robot.yaw)
         self.start_distance = self.scene.navmaps[ROBOT].geodesic_distance(
             (robot.x, robot.y), (human.x, human.y))
         self.metrics = SocialNavMetrics(self.config.reward, self.config.proxemics)
@@ -186,15 +195,23 @@ class SocialNavTask(Task):
             self.first_found = self.steps
         contact = contacts.counts(ROBOT_HUMANOID)
         collided = bool(contact.touching)
-        terms = reward_terms(d, prev, facing, collided, contact.steps,
-                             found and self.found_steps == cfg.reward.success_steps,
-                             self.steps == 1, cfg.reward)
+        if cfg.protocol == "habitat":
+            # -0.01 on each step the robot touches anything but the floor; +10 on every
+            # step once the episode is a success
+            count = int(collided or contacts.touching(ROBOT_SCENERY))
+            success = self.found_steps >= cfg.reward.success_steps
+        else:
+            count = contact.steps
+            success = found and self.found_steps == cfg.reward.success_steps
+        terms = reward_terms(d, prev, facing, collided, count, success, self.steps == 1,
+                             cfg.reward, cfg.protocol)
         euclid = math.hypot(hxy[0] - rx, hxy[1] - ry)
         forward_speed = float(robot.base_velocity(world)[0])
         self.metrics.add(StepRecord(distance=d, separation=euclid - self.robot_radius
                                     - cfg.humanoid_radius, found=found,
                                     forward_speed=forward_speed, collided=collided,
-                                    commanded_speed=float(robot.state.base_command[0])))
+                                    commanded_speed=float(robot.state.base_command[0]),
+                                    euclidean=euclid))
         self._last = terms, facing, found, collided
         if cfg.bystanders:
             xy = np.array([entities[bystander(i)].xy for i in range(cfg.bystanders)])
@@ -205,13 +222,18 @@ class SocialNavTask(Task):
     def reward_terms(self):
         return self._last[0]
 
+    def terminated(self):
+        """Under Habitat 3.0's protocol a robot-humanoid collision ends the episode."""
+        return self.config.protocol == "habitat" and self._last[3]
+
     def step_info(self):
         _, facing, found, collided = self._last
         return {"distance": self.distance, "found": found, "facing": facing,
                 "collided": collided, "found_steps": self.found_steps}
 
     def episode_metrics(self) -> dict[str, float]:
-        out = self.metrics.summary(self._oracle_steps())
+        cfg = self.config
+        out = self.metrics.summary(self._oracle_steps(), cfg.protocol, cfg.max_steps)
         out["start_distance"] = float(self.start_distance)
         out["episode_return"] = float(self.episode_return)
         if self.config.bystanders:
@@ -224,12 +246,23 @@ class SocialNavTask(Task):
         """l* from the humanoid's recorded track (geodesics computed lazily, see
         :func:`oracle_finding_steps`)."""
         cfg, navmap, start = self.config, self.scene.navmaps[ROBOT], self.robot_start
+        if cfg.protocol == "habitat":
+            def plan(xy, want_path):
+                if want_path:
+                    return None, navmap.shortest_path(start, xy)
+                return navmap.geodesic_distance(start, xy), None
+
+            speed = cfg.oracle_speed * cfg.control_dt
+            return habitat_oracle_steps(self.human_track, plan, self.robot_start_yaw,
+                                        speed * cfg.max_linear_speed, speed * cfg.max_angular_speed,
+                                        cfg.reward.found_max, cfg.reward.facing_cos, cfg.max_steps)
         return oracle_finding_steps((navmap.geodesic_distance(h, start) for h in self.human_track),
                                     cfg.max_linear_speed, cfg.control_dt, cfg.reward.found_max)
 
     # -- memory -----------------------------------------------------------------------------------
     def task_state(self):
-        return {"robot_start": self.robot_start, "start_distance": self.start_distance,
+        return {"robot_start": self.robot_start, "robot_start_yaw": self.robot_start_yaw,
+                "start_distance": self.start_distance,
                 "records": list(self.metrics.records), "human_track": list(self.human_track),
                 "found_steps": self.found_steps, "first_found": self.first_found,
                 "distance": self.distance, "last": self._last,
@@ -237,6 +270,7 @@ class SocialNavTask(Task):
 
     def restore_task_state(self, state):
         self.robot_start = np.array(state["robot_start"])
+        self.robot_start_yaw = state["robot_start_yaw"]
         self.start_distance = state["start_distance"]
         self.metrics = SocialNavMetrics(self.config.reward, self.config.proxemics,
                                         list(state["records"]))
