@@ -53,7 +53,7 @@ def make_heuristic():
     return make_policy({"name": "heuristic"})
 
 
-def run_case(name: str, actions: list | None = None) -> dict:
+def run_case(name: str, actions: list | None = None, env_id: str = "embodied/SocialNav-v0") -> dict:
     """Run one case and return its record (plain JSON data); ``actions`` (a recorded
     case's) replaces its action source, so checking it pins the env, not the policy."""
     import gymnasium as gym
@@ -63,7 +63,7 @@ def run_case(name: str, actions: list | None = None) -> dict:
     split, seed, options, source, steps = CASES[name]
     options = dict(options)
     obs_mode = options.pop("obs_mode", "state")
-    env = gym.make("embodied/SocialNav-v0", split=split, obs_mode=obs_mode, **options)
+    env = gym.make(env_id, split=split, obs_mode=obs_mode, **options)
     policy = make_heuristic() if source == "heuristic" and actions is None else None
     fixed = _actions(source, steps) if actions is None else [np.asarray(a) for a in actions]
     return record_episode(

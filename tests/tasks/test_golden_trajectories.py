@@ -1,5 +1,5 @@
 """Released envs as released: every golden case of every env replays bit for bit
-(``tests/golden``: SocialNav-v0, SocialRearrange-v0 and -v1). A check replays each case's
+(``tests/golden``: SocialNav-v0 and -v1, SocialRearrange-v0 and -v1). A check replays each case's
 recorded actions: it pins the env, whatever the policy that chose them does today."""
 
 import sys
@@ -11,9 +11,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "golden"))
 
 import social_nav_v0  # noqa: E402
 import social_rearrange_v0  # noqa: E402
+import social_nav_v1  # noqa: E402
 import social_rearrange_v1  # noqa: E402
 
-MODULES = {"social_nav_v0": social_nav_v0, "social_rearrange_v0": social_rearrange_v0,
+MODULES = {"social_nav_v0": social_nav_v0, "social_nav_v1": social_nav_v1,
+           "social_rearrange_v0": social_rearrange_v0,
            "social_rearrange_v1": social_rearrange_v1}
 CASES = [(m, name) for m, module in MODULES.items() for name in sorted(module.CASES)]
 
