@@ -54,11 +54,14 @@ def register_configs() -> None:
         stems = set()
         for path in sorted(config_dir(kind).glob("*.yaml")):
             stems.add(path.stem)
-            store.store(group=group, name=path.stem,
-                        node=_with_defaults(OmegaConf.load(path), classes))
+            node = OmegaConf.load(path)
+            if group == "task" and "env_id" not in node:
+                node.env_id = None             # a task's env id: its current one unless told
+            store.store(group=group, name=path.stem, node=_with_defaults(node, classes))
         if group == "task":
             for name in sorted(set(tasks) - stems):
-                node = OmegaConf.create({"name": name, "obs_mode": "state", "config": {}})
+                node = OmegaConf.create({"name": name, "obs_mode": "state", "env_id": None,
+                                         "config": {}})
                 store.store(group=group, name=name, node=_with_defaults(node, classes))
 
 
@@ -67,8 +70,6 @@ def _with_defaults(node, classes: Mapping[str, type | None]):
     from omegaconf import OmegaConf
 
     cls = classes.get(str(node.get("name")))
-    if classes is not None and "obs_mode" in node and "env_id" not in node:
-        node.env_id = None           # a task's env id: its current one unless told
     if cls is not None:
         defaults = OmegaConf.create(_jsonable(dataclasses.asdict(cls())))
         node.config = OmegaConf.merge(defaults, node.get("config") or {})

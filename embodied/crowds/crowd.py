@@ -328,7 +328,7 @@ class Crowd(Entity):
             p.waiting = False
         for passage, turn in zip(self.passages, self.turns):
             self._take_turns(passage, turn, pos, pref, dt)
-        self._keep_right(pos, vel, pref)
+        self._keep_right(pos, pref)
         self._unjam(pos, vel, pref, dt)
         agents = Agents(pos=pos, vel=vel, pref=pref, radius=np.full(n, cfg.radius),
                         max_speed=np.array([max(p.speed, 0.1) * 1.2 for p in self.persons]),
@@ -499,7 +499,7 @@ class Crowd(Entity):
         return True
 
     @staticmethod
-    def _keep_right(pos: np.ndarray, vel: np.ndarray, pref: np.ndarray) -> None:
+    def _keep_right(pos: np.ndarray, pref: np.ndarray) -> None:
         """People who meet someone coming the other way head-on bear right (so two in a
         narrow way pass each other instead of both stepping the same way)."""
         n = len(pos)
@@ -524,7 +524,7 @@ class Crowd(Entity):
         """One direction through a doorway at a time: people about to cross it against the
         direction whose turn it is line up beside it, off its axis, until their turn (which
         comes when nobody is coming the other way, or after :data:`DOOR_TURN` seconds)."""
-        c, n, t = np.asarray(passage.center), np.asarray(passage.normal), np.asarray(passage.tangent)
+        c, n, t = (np.asarray(v) for v in (passage.center, passage.normal, passage.tangent))
         side = (pos - c) @ n
         along = (pos - c) @ t
         near = (np.abs(side) < DOOR_APPROACH) & (np.abs(along) < passage.half_width + DOOR_APPROACH)
@@ -557,7 +557,8 @@ class Crowd(Entity):
         for wait in ((-direction,) if direction else (1, -1) if inside else ()):
             for k, (_, i) in enumerate(sorted(coming[wait])):
                 self.persons[i].waiting = True
-                pref[i] = self._to_wait_spot(passage, k, -float(wait), pos[i], self.persons[i].speed)
+                pref[i] = self._to_wait_spot(passage, (c, n, t), k, -float(wait), pos[i],
+                                             self.persons[i].speed)
 
     def _crossing(self, i: int, p: Person, here: np.ndarray, passage: Passage) -> int:
         """+1 or -1 if person ``i``'s next stretch of path crosses the doorway along or
@@ -581,11 +582,12 @@ class Crowd(Entity):
                 return 1 if sb > sa else -1
         return 0
 
-    def _to_wait_spot(self, passage: Passage, k: int, side: float, here: np.ndarray,
+    def _to_wait_spot(self, passage: Passage, axes, k: int, side: float, here: np.ndarray,
                       speed: float) -> np.ndarray:
         """The preferred velocity of the ``k``-th person lined up on ``side`` of a doorway
-        towards its place (beside the doorway, alternately left and right of its axis)."""
-        c, n, t = np.asarray(passage.center), np.asarray(passage.normal), np.asarray(passage.tangent)
+        towards its place (beside the doorway, alternately left and right of its axis);
+        ``axes``: the doorway's centre, normal and tangent as arrays."""
+        c, n, t = axes
         back = WAIT_BACK + WAIT_STEP * (k // 2)
         beside = passage.half_width + WAIT_BESIDE
         spot = None
@@ -598,9 +600,7 @@ class Crowd(Entity):
             spot = c + n * side * (back + beside)
         gap = spot - here
         dist = float(np.linalg.norm(gap))
-        if dist < 0.1:
-            return np.zeros(2)
-        return gap / dist * min(speed, max(0.2, 1.5 * dist))
+        return np.zeros(2) if dist < 0.1 else _arriving(gap, dist, speed, 0.2)
 
     def _unjam(self, pos: np.ndarray, vel: np.ndarray, pref: np.ndarray, dt: float) -> None:
         """Who has wanted to walk for a while without moving steps aside, for a while, from
@@ -650,7 +650,7 @@ class Crowd(Entity):
         dist = float(np.linalg.norm(gap))
         if dist < 0.3:
             return lead.copy()
-        return gap / dist * min(p.speed * 1.2, max(0.3, 1.5 * dist))
+        return _arriving(gap, dist, p.speed * 1.2, 0.3)
 
     # -- reports ------------------------------------------------------------------------------
     @property
@@ -660,6 +660,12 @@ class Crowd(Entity):
     @property
     def goals_given_up(self) -> int:
         return sum(p.given_up for p in self.persons)
+
+
+def _arriving(gap: np.ndarray, dist: float, top: float, slowest: float) -> np.ndarray:
+    """The velocity along ``gap`` (``dist`` long) of someone walking there at up to ``top``
+    m/s and slowing down on arrival, to no less than ``slowest``."""
+    return gap / dist * min(top, max(slowest, 1.5 * dist))
 
 
 def _walk_from(here: tuple[float, float], path: np.ndarray) -> tuple[tuple[float, float], ...]:

@@ -79,7 +79,6 @@ def _start_worker(model_bytes: bytes, width: int, height: int, profile: str,
 def _render_in_worker(state, points, lines):
     import time
 
-
     world, view = _WORKER["world"], _WORKER["view"]
     _put_poses(world, state)
     start = time.perf_counter()

@@ -213,7 +213,8 @@ class SeparatedStarts(Initializer):
                 d = float(math.hypot(pb[0] - pa[0], pb[1] - pa[1]))
             if d > best_d or self.on_failure == "last":
                 best, best_d = (pa, pb), d
-            if d > self.min_distance if euclidean else d >= self.min_distance:
+            far_enough = d > self.min_distance if euclidean else d >= self.min_distance
+            if far_enough:
                 break
         if best is None:
             raise EpisodeInitError(f"no connected start points for {a} and {b} in "

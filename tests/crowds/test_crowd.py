@@ -219,7 +219,7 @@ def test_velocities_into_furniture_turn_to_the_nearest_free_heading():
 def test_people_meeting_head_on_both_bear_right():
     pos = np.array([[0.0, 0.0], [1.5, 0.0], [0.0, 5.0]])
     pref = np.array([[1.0, 0.0], [-1.0, 0.0], [1.0, 0.0]])
-    Crowd._keep_right(pos, np.zeros((3, 2)), pref)
+    Crowd._keep_right(pos, pref)
     assert pref[0, 1] < -0.3 and pref[1, 1] > 0.3, "each turns to its own right"
     assert np.array_equal(pref[2], [1.0, 0.0]), "nobody is coming at the third"
     assert np.linalg.norm(pref, axis=1) == pytest.approx([1.0, 1.0, 1.0])

@@ -58,13 +58,16 @@ def test_l_star_is_the_first_step_the_oracle_could_be_there():
     # the humanoid walks away along x at half the robot's speed from 8 m
     targets = [(8.0 + 0.5 * STEP * t, 0.0) for t in range(1, 1501)]
 
-    def plan(xy, want_path):
-        return math.dist((0.0, 0.0), xy), [(0.0, 0.0), tuple(xy)] if want_path else None
+    def distance(xy):
+        return math.dist((0.0, 0.0), xy)
 
-    l_star = habitat_oracle_steps(targets, plan, 0.0, STEP, TURN, 2.0, 0.5, 1500)
+    def path(xy):
+        return [(0.0, 0.0), tuple(xy)]
+
+    l_star = habitat_oracle_steps(targets, distance, path, 0.0, STEP, TURN, 2.0, 0.5)
     # the oracle needs (x_t - 2) / STEP steps to reach x_t: (8 + t/24 - 2) * 12 <= t
     assert l_star == math.ceil(6.0 * 12 / (1 - 0.5))
-    back = habitat_oracle_steps(targets, plan, math.pi, STEP, TURN, 2.0, 0.5, 1500)
+    back = habitat_oracle_steps(targets, distance, path, math.pi, STEP, TURN, 2.0, 0.5)
     assert back > l_star                                      # turning costs steps too
 
 

@@ -89,7 +89,6 @@ class SocialNavHeuristic(Policy):
                 speed = min(speed, cfg.crawl_speed)
         return view.actions[view.robot].to_action(speed, turn)
 
-
     @staticmethod
     def _walking_at(view, robot_xy, human_xy, within: float) -> bool:
         """Whether the humanoid, within ``within`` m, walks towards the robot (closing at

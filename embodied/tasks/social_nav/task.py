@@ -243,19 +243,16 @@ class SocialNavTask(Task):
         return out
 
     def _oracle_steps(self) -> float:
-        """l* from the humanoid's recorded track (geodesics computed lazily, see
-        :func:`oracle_finding_steps`)."""
+        """l* from the humanoid's recorded track (geodesics computed lazily): v0's
+        :func:`oracle_finding_steps`, or Habitat 3.0's :func:`habitat_oracle_steps`."""
         cfg, navmap, start = self.config, self.scene.navmaps[ROBOT], self.robot_start
         if cfg.protocol == "habitat":
-            def plan(xy, want_path):
-                if want_path:
-                    return None, navmap.shortest_path(start, xy)
-                return navmap.geodesic_distance(start, xy), None
-
-            speed = cfg.oracle_speed * cfg.control_dt
-            return habitat_oracle_steps(self.human_track, plan, self.robot_start_yaw,
-                                        speed * cfg.max_linear_speed, speed * cfg.max_angular_speed,
-                                        cfg.reward.found_max, cfg.reward.facing_cos, cfg.max_steps)
+            per_step = cfg.oracle_speed * cfg.control_dt
+            return habitat_oracle_steps(
+                self.human_track, lambda xy: navmap.geodesic_distance(start, xy),
+                lambda xy: navmap.shortest_path(start, xy), self.robot_start_yaw,
+                per_step * cfg.max_linear_speed, per_step * cfg.max_angular_speed,
+                cfg.reward.found_max, cfg.reward.facing_cos)
         return oracle_finding_steps((navmap.geodesic_distance(h, start) for h in self.human_track),
                                     cfg.max_linear_speed, cfg.control_dt, cfg.reward.found_max)
 

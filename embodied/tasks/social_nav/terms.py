@@ -267,29 +267,31 @@ def turn_then_go_steps(path, yaw: float, target, step: float, turn: float, found
             yaw = wrap_angle(yaw + math.copysign(min(turn, abs(off)), off))
             continue
         leg = math.hypot(wx - x, wy - y)
-        move = min(step, leg)
-        x, y = (wx, wy) if move >= leg else (x + (wx - x) / leg * move, y + (wy - y) / leg * move)
-        remaining -= move
-        if move >= leg:
-            k += 1
+        if step >= leg:                         # at the waypoint: on to the next one
+            x, y, k = wx, wy, k + 1
+            remaining -= leg
+        else:
+            x, y = x + (wx - x) / leg * step, y + (wy - y) / leg * step
+            remaining -= step
     return math.inf
 
 
-def habitat_oracle_steps(targets, plan, start_yaw: float, step: float, turn: float,
-                         found_max: float, facing_cos: float, cap: int) -> float:
+def habitat_oracle_steps(targets, distance_to, path_to, start_yaw: float, step: float,
+                         turn: float, found_max: float, facing_cos: float) -> float:
     """l* as Habitat 3.0 computes it: the first step t (1-based) at which its oracle robot,
     from the robot's start pose, needs at most t steps to reach the humanoid's position at
     t (:func:`turn_then_go_steps`); inf if there is none.
 
-    ``targets`` yields the humanoid's position at t = 1, 2, ...; ``plan(xy)`` gives
-    ``(geodesic distance, shortest path)`` from the robot's start to ``xy`` (the path is
-    only asked for when the distance alone cannot rule the step out).
+    ``targets`` yields the humanoid's position at t = 1, 2, ...; ``distance_to(xy)`` and
+    ``path_to(xy)`` give the geodesic distance and the shortest path (None: none) from the
+    robot's start to ``xy`` (the path is only asked for when the distance alone cannot
+    rule the step out).
     """
     for t, target in enumerate(targets, start=1):
-        distance, path = plan(target, want_path=False)
+        distance = distance_to(target)
         if not math.isfinite(distance) or (distance - found_max) / step > t:
             continue
-        distance, path = plan(target, want_path=True)
+        path = path_to(target)
         if path is not None and turn_then_go_steps(path, start_yaw, target, step, turn, found_max,
                                                    facing_cos, t) <= t:
             return float(t)
