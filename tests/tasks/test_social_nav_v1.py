@@ -117,3 +117,34 @@ def test_v1_starts_are_more_than_5_m_apart_in_a_straight_line_and_v0_is_pinned()
         assert math.hypot(robot.x - human.x, robot.y - human.y) > 5.0
     old = gym.make("embodied/SocialNav-v0", split="val").unwrapped.task.config
     assert all(getattr(old, k) == v for k, v in V0.items())
+
+
+def test_the_clearing_expert_steps_off_the_path_of_a_humanoid_walking_at_it():
+    from embodied.policies.experts.social_nav import (FollowerConfig, SocialNavHeuristic,
+                                                      _path_ahead, _polyline_distance)
+
+    env = gym.make("embodied/SocialNav-v1", split="val")
+    obs, _ = env.reset(seed=0)
+    for _ in range(5):                                   # the humanoid sets off on its leg
+        obs, *_ = env.step(np.zeros(2, np.float32))
+    task = env.unwrapped.task
+    view = task.privileged()
+    world, human, robot = view.world, view.agent(view.humanoid), view.agent(view.robot)
+    ahead = _path_ahead(human, 3.0)
+    assert ahead is not None and sum(math.dist(a, b) for a, b in zip(ahead, ahead[1:])) <= 3.0 + 1e-9
+    a, b = np.asarray(ahead[1]), np.asarray(ahead[2])       # the humanoid's second leg
+    on_path = next(p for p in (a + f * (b - a) for f in np.linspace(0.2, 0.8, 7))
+                   if robot.navmap.is_navigable(tuple(p)) and math.dist(p, human.xy) > 1.2)
+    toward = math.atan2(human.xy[1] - on_path[1], human.xy[0] - on_path[0])
+    robot.set_pose(world, tuple(on_path), toward)         # facing the humanoid, on its way
+    expert = SocialNavHeuristic(FollowerConfig(clear_path=0.8, path_ahead=3.0))
+    expert.reset(env)
+    assert _polyline_distance(tuple(on_path), ahead) < 0.8
+    spot = expert._aside(view, robot, tuple(on_path), np.asarray(human.xy))
+    assert spot is not None and robot.navmap.is_navigable(spot)
+    assert _polyline_distance(spot, ahead) >= 0.8 + 0.25 or \
+        _polyline_distance(spot, ahead) >= _polyline_distance(tuple(on_path), ahead) + 0.3
+    speed, turn = expert._drive_to(view, (*on_path, toward), spot)
+    bearing = math.atan2(spot[1] - on_path[1], spot[0] - on_path[0]) - toward
+    assert (speed < 0) == (math.cos(bearing) < 0), "drives backwards to a spot behind it"
+    env.close()

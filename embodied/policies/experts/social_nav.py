@@ -2,7 +2,10 @@
 map and the humanoid's true position (the task's privileged view), drives along the
 shortest path towards the humanoid with the robot's ``NavigateTo`` skill (one per
 episode: it keeps corners clear and backs off when pinned), holds a following distance
-while facing it and backs off when too close."""
+while facing it and backs off when too close. With ``clear_path`` it also reads the path
+the humanoid is walking and, once it has found the humanoid, steps off that path (to the
+nearest place in clear view far enough from it, driving backwards when that is behind)
+when the humanoid is about to walk into it (the humanoid does not avoid the robot)."""
 
 from __future__ import annotations
 
@@ -31,12 +34,15 @@ class FollowerConfig:
     obstacle_stop: float = 0.25      # stop driving forward when the scan sees this close (m)
     obstacle_slow: float = 0.0       # ... and slow to crawl_speed when anything ahead-ish is
     crawl_speed: float = 0.3         #     this close (m beyond the base radius, +-90 deg; 0: touching)
-    give_way: float = 0.0            # back away, facing it, from a humanoid walking at the robot
-                                     # within this distance (m, centres; 0: never)
+    clear_path: float = 0.0          # keep this far (m, centres) off the humanoid's path
+                                     # ahead of it, stepping aside, once it has been found
+                                     # (before, it is approached: 0: never)
+    path_ahead: float = 4.0          # how much of its path ahead (m) is kept clear
 
     def __post_init__(self):
         for name in ("follow_distance", "tolerance", "lookahead", "turn_gain", "speed_gain",
-                     "turn_in_place", "obstacle_stop", "obstacle_slow", "crawl_speed"):
+                     "turn_in_place", "obstacle_stop", "obstacle_slow", "crawl_speed",
+                     "clear_path", "path_ahead"):
             check_range(f"heuristic.{name}", getattr(self, name), low=0.0)
 
 
@@ -48,9 +54,10 @@ class SocialNavHeuristic(Policy):
     def __init__(self, config: FollowerConfig | None = None):
         self.config = config or FollowerConfig()
         self._navigate = None          # the episode's NavigateTo (it remembers being stuck)
+        self._spot = None              # where it steps to, off the humanoid's way
 
     def reset(self, env: gym.Env, seed: int | None = None) -> None:
-        self._navigate = None
+        self._navigate, self._spot = None, None
 
     def act(self, observation, env: gym.Env):
         from embodied.skills.robot import NavigateTo
@@ -74,8 +81,10 @@ class SocialNavHeuristic(Policy):
             turn = cfg.turn_gain * bearing_to_human
         else:
             speed, turn = 0.0, cfg.turn_gain * bearing_to_human
-        if cfg.give_way > 0.0 and self._walking_at(view, (rx, ry), human, cfg.give_way):
-            speed, turn = -float(view.actions[view.robot].scale[0]), cfg.turn_gain * bearing_to_human
+        aside = (self._aside(view, robot, (rx, ry), human)
+                 if cfg.clear_path > 0.0 and view.found_steps > 0 else None)
+        if aside is not None:
+            return view.actions[view.robot].to_action(*self._drive_to(view, (rx, ry, yaw), aside))
         scan = observation.get("range_scan") if isinstance(observation, dict) else None
         if distance <= cfg.follow_distance + cfg.tolerance:
             self._navigate.stuck = 0.0
@@ -89,17 +98,79 @@ class SocialNavHeuristic(Policy):
                 speed = min(speed, cfg.crawl_speed)
         return view.actions[view.robot].to_action(speed, turn)
 
-    @staticmethod
-    def _walking_at(view, robot_xy, human_xy, within: float) -> bool:
-        """Whether the humanoid, within ``within`` m, walks towards the robot (closing at
-        more than 0.3 m/s)."""
-        gap = np.asarray(robot_xy, float) - human_xy
-        dist = float(np.linalg.norm(gap))
-        if dist >= within or dist < 1e-6:
-            return False
-        human = view.agent(view.humanoid)
-        closing = human.speed * (math.cos(human.yaw) * gap[0] + math.sin(human.yaw) * gap[1]) / dist
-        return closing > 0.3
+    def _aside(self, view, robot, robot_xy, human_xy) -> tuple[float, float] | None:
+        """A place off the humanoid's way to step to when the robot stands within
+        ``clear_path`` of the path it walks (the next ``path_ahead`` m), else None."""
+        cfg = self.config
+        ahead = _path_ahead(view.agent(view.humanoid), cfg.path_ahead)
+        if ahead is None:
+            self._spot = None
+            return None
+        here = _polyline_distance(robot_xy, ahead)
+        if self._spot is not None:         # on its way aside: until there and clear
+            if here < cfg.clear_path + 0.25 and math.dist(robot_xy, self._spot) > 0.15 \
+                    and _polyline_distance(self._spot, ahead) >= here:
+                return self._spot
+            self._spot = None
+        if here >= cfg.clear_path:
+            return None
+        navmap = robot.navmap
+        x, y = robot_xy
+        best, best_score = None, (False, -math.inf)
+        for r in (0.5, 0.8, 1.1, 1.4, 1.8, 2.2, 2.6):
+            for k in range(16):
+                a = 2 * math.pi * k / 16
+                spot = (x + r * math.cos(a), y + r * math.sin(a))
+                if math.dist(spot, human_xy) < 1.0 or not navmap.is_navigable(spot) \
+                        or not navmap.line_of_sight(robot_xy, spot):
+                    continue
+                off = _polyline_distance(spot, ahead)
+                # clear enough, nearest first; else as far off the way as can be
+                score = (True, -r) if off >= cfg.clear_path + 0.25 else (False, off)
+                if score > best_score:
+                    best, best_score = spot, score
+        if best is None or not best_score[0] and best_score[1] < here + 0.3:
+            return None
+        self._spot = best
+        return best
+
+    def _drive_to(self, view, pose, spot) -> tuple[float, float]:
+        """Forward speed and turn rate towards ``spot``, driving backwards when it is
+        behind."""
+        x, y, yaw = pose
+        bearing = wrap_angle(math.atan2(spot[1] - y, spot[0] - x) - yaw)
+        backwards = abs(bearing) > math.pi / 2
+        heading_error = wrap_angle(bearing - math.pi) if backwards else bearing
+        top = float(view.actions[view.robot].scale[0])
+        speed = min(top, 2.0 * math.dist((x, y), spot)) * max(math.cos(heading_error), 0.0)
+        return (-speed if backwards else speed), self.config.turn_gain * heading_error
+
+
+def _path_ahead(human, length: float) -> list[tuple[float, float]] | None:
+    """The next ``length`` m of the path the humanoid walks (its wandering leg), or None."""
+    from embodied.skills.humanoid import WalkTo
+
+    walk = getattr(human.behaviour, "child", None)
+    if not isinstance(walk, WalkTo) or not walk.running or walk.path is None:
+        return None
+    points, left = [tuple(human.xy)], length
+    for q in walk.path[walk.waypoint:]:
+        leg = math.dist(points[-1], q)
+        if leg >= left:
+            f = left / leg if leg > 0 else 0.0
+            points.append((points[-1][0] + f * (q[0] - points[-1][0]),
+                           points[-1][1] + f * (q[1] - points[-1][1])))
+            break
+        points.append(tuple(q))
+        left -= leg
+    return points if len(points) > 1 else None
+
+
+def _polyline_distance(p, points) -> float:
+    """Distance (m) from ``p`` to the polyline through ``points``."""
+    from embodied.geometry import segment_distance
+
+    return min(segment_distance(p, a, b) for a, b in zip(points, points[1:]))
 
 
 def _build(policy_cfg, checkpoint) -> SocialNavHeuristic:
