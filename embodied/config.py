@@ -28,6 +28,19 @@ def config_dir(kind: str) -> Path:
     return path
 
 
+def load_entry(kind: str, name: str) -> dict | None:
+    """The shipped YAML config ``name`` of ``tasks/`` or ``policies/`` as plain data (None
+    when there is no such file)."""
+    from omegaconf import OmegaConf
+
+    if not isinstance(name, str) or not name or "/" in name:
+        return None
+    path = config_dir(kind) / f"{name}.yaml"
+    if not path.is_file():
+        return None
+    return dict(to_plain(OmegaConf.load(path)) or {})
+
+
 def available(kind: str) -> list[str]:
     """Names of the YAML configs in ``tasks/`` or ``policies/``."""
     return sorted(p.stem for p in config_dir(kind).glob("*.yaml"))

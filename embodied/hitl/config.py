@@ -11,6 +11,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from embodied.config import load_entry
 from embodied.errors import ConfigError, check_range
 
 
@@ -50,7 +51,7 @@ class TeleopConfig:
         """The task entry (YAML + overrides) as plain data, as stored in recordings."""
         from embodied.config import available
 
-        base = _load_entry("tasks", self.task)
+        base = load_entry("tasks", self.task)
         if base is None:
             raise ConfigError("task", self.task, available("tasks"))
         cfg = _merge(base, self.task_overrides)
@@ -66,7 +67,7 @@ class TeleopConfig:
     def policy_config(self) -> dict:
         """The robot policy entry (YAML + overrides) as plain data."""
         name = self.robot_policy or _task_class(self.task_config()).teleop_robot_policy
-        base = _load_entry("policies", name) or {"name": name}
+        base = load_entry("policies", name) or {"name": name}
         return _merge(base, self.policy_overrides)
 
 
@@ -75,17 +76,6 @@ def _task_class(task_cfg: Mapping) -> type:
     from embodied.tasks.registry import get_task
 
     return get_task(task_cfg.get("name")).task_class
-
-
-def _load_entry(kind: str, name: str) -> dict | None:
-    from omegaconf import OmegaConf
-
-    from embodied.config import config_dir, to_plain
-
-    path = config_dir(kind) / f"{name}.yaml"
-    if not isinstance(name, str) or not name or "/" in name or not path.is_file():
-        return None
-    return dict(to_plain(OmegaConf.load(path)) or {})
 
 
 def _merge(base: Mapping, overrides: Mapping) -> dict:

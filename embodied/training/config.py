@@ -49,7 +49,8 @@ class TrainConfig:
             episodes of the train split) cloned into a new model before RL (0: none).
         pretrain_epochs, pretrain_lr: behaviour-cloning epochs over the demonstrations and
             their learning rate.
-        pretrain_expert: the policy (``make_policy`` name) giving the demonstrations.
+        pretrain_expert: the policy giving the demonstrations: a config of the shipped
+            ``policies/`` folder (``heuristic_clear``) or a registered policy name.
         pretrain_dagger_rounds: DAgger rounds after cloning: each runs the cloned policy
             for ``pretrain_demos`` steps with the expert labelling the visited states,
             then refits on everything collected.
