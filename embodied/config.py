@@ -41,6 +41,12 @@ def load_entry(kind: str, name: str) -> dict | None:
     return dict(to_plain(OmegaConf.load(path)) or {})
 
 
+def policy_config(name: str) -> dict:
+    """The config of policy ``name``: its ``policies/`` YAML when there is one (e.g.
+    ``heuristic_clear``), else just the registered policy ``{"name": name}``."""
+    return load_entry("policies", name) or {"name": name}
+
+
 def available(kind: str) -> list[str]:
     """Names of the YAML configs in ``tasks/`` or ``policies/``."""
     return sorted(p.stem for p in config_dir(kind).glob("*.yaml"))

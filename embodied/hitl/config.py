@@ -11,7 +11,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from embodied.config import load_entry
+from embodied.config import load_entry, policy_config
 from embodied.errors import ConfigError, check_range
 
 
@@ -67,7 +67,7 @@ class TeleopConfig:
     def policy_config(self) -> dict:
         """The robot policy entry (YAML + overrides) as plain data."""
         name = self.robot_policy or _task_class(self.task_config()).teleop_robot_policy
-        base = load_entry("policies", name) or {"name": name}
+        base = policy_config(name)
         return _merge(base, self.policy_overrides)
 
 

@@ -17,7 +17,7 @@ from embodied.errors import check_range
 
 #: The demo of each task (its registry name): its robot policy, env options and episode
 #: seed (the env is the task's current version).
-DEMOS = {"social_nav": ("heuristic", {}, 0),
+DEMOS = {"social_nav": ("heuristic_clear", {}, 0),
          "social_rearrange": ("rearrange_expert", {"action_mode": "skills", "partner": "plan_pop_3"}, 2)}
 #: The metrics a demo summary table shows, where a task has them.
 HEADLINE = ("finding_success", "following_rate", "collision", "success", "percent_complete",
@@ -41,6 +41,7 @@ def run_demo(seed: int = 0, split: str = "val", steps: int = 600, out_dir: str |
     import embodied  # noqa: F401
     from embodied.envs.views import FrameWorkers
     from embodied.io import write_json, write_png
+    from embodied.config import policy_config
     from embodied.policies import make_policy
     from embodied.sim.video import VideoWriter
 
@@ -58,7 +59,7 @@ def run_demo(seed: int = 0, split: str = "val", steps: int = 600, out_dir: str |
     policy_name, options, _ = DEMOS[task]
     env_id = get_task(task).env_id
     env = gym.make(env_id, split=split, max_steps=steps, **options)
-    policy = make_policy({"name": policy_name})
+    policy = make_policy(policy_config(policy_name))
     files = {"summary": str(out_dir / "summary.json")}
     still = {"path": out_dir / "frame.png", "frame": None, "taken": False}
     start = time.perf_counter()
@@ -128,7 +129,7 @@ def run_demo(seed: int = 0, split: str = "val", steps: int = 600, out_dir: str |
         env.close()
     metrics = info.get("metrics", {})
     summary = {
-        "task": env_id, "policy": policy.name, "split": split, "seed": seed,
+        "task": env_id, "policy": policy_name, "split": split, "seed": seed,
         "setup": setup, "steps": int(metrics.get("episode_steps", steps)), "metrics": metrics,
         "timing_s": {"total": time.perf_counter() - start, "simulation_and_policy": sim_time,
                      "waiting_for_frames": render_time,

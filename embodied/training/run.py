@@ -133,15 +133,14 @@ class TrainingRun:
     def pretrain(self) -> dict:
         """Clone the expert's demonstrations into the new model (see imitation.py); log
         the losses, evaluate (if evaluations are on) and save ``pretrained.zip``."""
-        from embodied.config import load_entry
+        from embodied.config import policy_config
         from embodied.policies.registry import make_policy
         from embodied.training.imitation import (collect_demonstrations, concatenate,
                                                  pretrain, update_statistics)
 
         t = self.train
         start = time.perf_counter()
-        # a policy config of policies/ (heuristic_clear), or a registered policy name
-        expert = make_policy(load_entry("policies", t.pretrain_expert) or {"name": t.pretrain_expert})
+        expert = make_policy(policy_config(t.pretrain_expert))
         demos = None
         for round_ in range(t.pretrain_dagger_rounds + 1):
             actor = self.current_policy() if round_ else None
