@@ -221,17 +221,7 @@ class Humanoid(Entity):
         return C.scoped(self.prefix, C.LINKS[0])
 
     def before_control(self, world: "World") -> None:
-        if self.behaviour is not None and self.behaviour.running:
-            self.behaviour.update(self, world)
-        free = self._root_free if self.navmap is not None else None
-        space = self.body_space
-        if space is None:
-            self.gait.update(self._dt, free, idle_motion=self._reach.mode in ("none", "carry"))
-        else:
-            bodies, k = space
-            self.gait.update(self._dt, free, idle_motion=self._reach.mode in ("none", "carry"),
-                             constrain=lambda x0, y0, x1, y1: bodies.slide(k, x0, y0, x1, y1))
-            bodies.moved(k, self.gait.state.x, self.gait.state.y)
+        self.step_root(world)
         self._update_upper(self._dt)
         data = world.data
         if self._grip is None:
@@ -249,6 +239,22 @@ class Humanoid(Entity):
         self._cur_quat[flip] *= -1.0
         self._step_pos = self._cur_pos - self._prev_pos      # what each substep takes a share of
         self._step_quat = self._cur_quat - self._prev_quat
+
+    def step_root(self, world: "World") -> None:
+        """The first half of a control step: run the skill and advance the gait (where the
+        humanoid stands and walks), without posing the body. A crowd shadow steps its people
+        this way (:mod:`embodied.crowds.shadow`)."""
+        if self.behaviour is not None and self.behaviour.running:
+            self.behaviour.update(self, world)
+        free = self._root_free if self.navmap is not None else None
+        space = self.body_space
+        if space is None:
+            self.gait.update(self._dt, free, idle_motion=self._reach.mode in ("none", "carry"))
+        else:
+            bodies, k = space
+            self.gait.update(self._dt, free, idle_motion=self._reach.mode in ("none", "carry"),
+                             constrain=lambda x0, y0, x1, y1: bodies.slide(k, x0, y0, x1, y1))
+            bodies.moved(k, self.gait.state.x, self.gait.state.y)
 
     def needs_substeps(self) -> bool:
         return self._grip is not None
