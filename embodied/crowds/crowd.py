@@ -102,6 +102,11 @@ class CrowdConfig:
             follows its leader's goals and pauses).
         robot, robot_visible: the entity name of the robot the crowd sees (None: none),
             and whether it sees it (False: people walk as if it were absent).
+        own_errands: each person's goals and pauses are a function of its own random
+            stream alone (goals drawn round its previous goal, with room round them), not
+            of where it or anyone else stands: a twin of the crowd without the robot gives
+            everyone the same errands, so their timing compares goal for goal. Off, goals
+            also keep away from other people and their goals.
     """
 
     model: str = "orca"
@@ -116,6 +121,7 @@ class CrowdConfig:
     group_share: float = 0.0
     robot: str | None = "robot"
     robot_visible: bool = True
+    own_errands: bool = False
 
     def __post_init__(self):
         check_choice("crowd.model", self.model, CROWD_MODELS)
@@ -135,8 +141,9 @@ class CrowdConfig:
         check_range("crowd.group_share", self.group_share, 0.0, 1.0)
         if self.robot is not None and (not isinstance(self.robot, str) or not self.robot):
             raise ConfigError("crowd.robot", self.robot, reason="an entity name or None")
-        if not isinstance(self.robot_visible, bool):
-            raise ConfigError("crowd.robot_visible", self.robot_visible, (True, False))
+        for name in ("robot_visible", "own_errands"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"crowd.{name}", getattr(self, name), (True, False))
 
 
 @dataclass
@@ -160,6 +167,8 @@ class Person:
     detours: int = 0                      # paths planned again round what stood in the way
     lost: bool = False                    # found no goal it could reach at its last look
     waiting: bool = False                 # lined up for its turn through a doorway
+    errand_from: tuple[float, float] | None = None   # own errands: the previous goal
+    errand_pause: float = 0.0             # own errands: the pause drawn with the goal
 
 
 @dataclass(frozen=True)
@@ -385,7 +394,8 @@ class Crowd(Entity):
         if remaining <= cfg.goal_tolerance or self._taken(i, p, pos, remaining):
             p.reached += 1
             p.goal, p.path = None, ()
-            p.pause = float(world.rng(f"{self.name}/{self.people[i]}").uniform(*cfg.pause))
+            p.pause = p.errand_pause if cfg.own_errands else float(
+                world.rng(f"{self.name}/{self.people[i]}").uniform(*cfg.pause))
             return np.zeros(2)
         if remaining < p.best - 0.05:
             p.best, p.stalled = remaining, 0.0
@@ -466,6 +476,8 @@ class Crowd(Entity):
         start = (float(pos[i][0]), float(pos[i][1]))
         if not nav.connected(start, self._anchor):
             nav = self._navmap     # in a corner the wider paths do not reach: out at body size
+        if cfg.own_errands:
+            return self._own_errand(rng, p, start, nav)
         others = [tuple(pos[j]) for j in range(len(pos)) if j != i]
         others += [q.goal for j, q in enumerate(self.persons) if j != i and q.goal is not None]
         rooms = list(nav.rooms)
@@ -495,6 +507,33 @@ class Crowd(Entity):
         p.lost = False
         p.goal = (float(best[0]), float(best[1]))
         p.detours = 0
+        self._set_path(p, _walk_from(start, path))
+        return True
+
+    def _own_errand(self, rng: np.random.Generator, p: Person, start: tuple[float, float],
+                    nav: "NavMap") -> bool:
+        """``own_errands``: the person's next goal and pause from its stream alone (always
+        the same draws: candidates round its previous goal, the roomiest of the first
+        far enough), then its path there from where it stands."""
+        cfg = self.config
+        origin = p.errand_from or start
+        room, rooms = None, list(self._paths.rooms)
+        if cfg.goals == "errands" and len(rooms) > 1:
+            here = self._paths.room_at(origin)
+            choices = [r for r in rooms if r != here]
+            room = choices[int(rng.integers(len(choices)))]
+        candidates = self._paths.sample_navigable(rng, GOAL_CANDIDATES, room)
+        pause = float(rng.uniform(*cfg.pause))
+        far = [c for c in candidates if math.dist(c, origin) >= cfg.min_goal_distance] or list(candidates)
+        best = max(far, key=lambda c: min(self._paths.clearance_at(c) / GOAL_CLEARANCE, 1.0))
+        p.errand_from = p.goal = (float(best[0]), float(best[1]))
+        p.errand_pause, p.detours = pause, 0
+        path = nav.shortest_path(start, p.goal)
+        if path is None:                     # walled off from it for now: the next one
+            p.given_up += 1
+            p.goal, p.pause = None, 1.0
+            return False
+        p.lost = False
         self._set_path(p, _walk_from(start, path))
         return True
 
