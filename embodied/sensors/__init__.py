@@ -6,7 +6,7 @@
 
 Modules: :mod:`.base` (Sensor, SensorSuite, RenderCache), :mod:`.cameras`,
 :mod:`.range_scan`, :mod:`.proprio`, :mod:`.relative` (goal / other-agent GPS+compass,
-humanoid detectors).
+humanoid detectors, nearby people).
 """
 
 from embodied.sensors.base import COSTS, RenderCache, Sensor, SensorSuite
@@ -15,7 +15,7 @@ from embodied.sensors.cameras import (ArmDepth, ArmRGB, CameraDepth, CameraRGB,
 from embodied.sensors.proprio import BaseVelocity, IsHolding, JointPositions, JointVelocities
 from embodied.sensors.range_scan import RangeScan, ScanPlane
 from embodied.sensors.relative import (GeometricHumanoidDetector, GoalGPSCompass,
-                                       HumanoidDetector, HumanoidGPSCompass)
+                                       HumanoidDetector, HumanoidGPSCompass, NearbyPeople)
 
 
 def default_sensors(width: int = 128, height: int = 128) -> list[Sensor]:
@@ -29,5 +29,5 @@ def default_sensors(width: int = 128, height: int = 128) -> list[Sensor]:
 __all__ = ["COSTS", "ArmDepth", "ArmRGB", "BaseVelocity", "CameraDepth", "CameraRGB",
            "CameraSegmentation", "GeometricHumanoidDetector", "GoalGPSCompass", "HeadDepth",
            "HeadRGB", "HeadSemantic", "HumanoidDetector", "HumanoidGPSCompass", "IsHolding",
-           "JointPositions", "JointVelocities", "RangeScan", "RenderCache", "ScanPlane", "Sensor",
+           "JointPositions", "JointVelocities", "NearbyPeople", "RangeScan", "RenderCache", "ScanPlane", "Sensor",
            "SensorSuite", "default_sensors"]

@@ -77,6 +77,53 @@ class HumanoidGPSCompass(Sensor):
 
 
 @dataclass
+class NearbyPeople(Sensor):
+    """The ``count`` people (humanoids named in ``people``) nearest this agent within
+    ``max_range`` m, nearest first, in its frame: one row ``[present, x forward, y left,
+    vx, vy]`` each (m, m/s; rows of people out of range, or missing, are zeros)."""
+
+    people: tuple[str, ...] = ()
+    count: int = 4
+    max_range: float = 5.0
+    name: str = "nearby_people"
+
+    def __post_init__(self):
+        self.people = tuple(self.people)
+        check_range("count", self.count, 1, 64, integer=True)
+        check_range("max_range", self.max_range, 0.1, 100.0)
+
+    @property
+    def space(self):
+        return box(-np.inf, np.inf, (self.count, 5))
+
+    def bind(self, world, agent):
+        self._base = world.body_id(agent.frame_body())
+
+    def read(self, world, agent, images):
+        out = np.zeros((self.count, 5), dtype=np.float32)
+        if not self.people:
+            return out
+        d = world.data
+        p, mat = d.xpos[self._base], d.xmat[self._base]
+        c, s = mat[0], mat[3]
+        norm = math.hypot(c, s)
+        c, s = c / norm, s / norm
+        rows = []
+        for name in self.people:
+            person = world.entities[name]
+            x, y = person.xy
+            dx, dy = x - p[0], y - p[1]
+            dist = math.hypot(dx, dy)
+            if dist <= self.max_range:
+                vx, vy = person.speed * math.cos(person.yaw), person.speed * math.sin(person.yaw)
+                rows.append((dist, c * dx + s * dy, c * dy - s * dx, c * vx + s * vy, c * vy - s * vx))
+        rows.sort()
+        for k, (_, *row) in enumerate(rows[:self.count]):
+            out[k] = (1.0, *row)
+        return out
+
+
+@dataclass
 class HumanoidDetector(_Camera):
     """Humanoid detection from a segmentation image, as in Habitat 3.0: ``[present, x0, y0,
     x1, y1]`` with the normalised bounding box of the humanoid pixels (zeros when fewer
