@@ -1,0 +1,103 @@
+"""CounterfactualNav: the perturbation is measured against the exact robot-free twin."""
+
+import dataclasses
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import embodied  # noqa: F401
+from embodied.crowds.crowd import CrowdConfig
+from embodied.errors import ConfigError
+from embodied.policies import make_policy
+
+ENV = "embodied/CounterfactualNav-v0"
+
+
+def run(env, policy, seed, steps=None):
+    obs, _ = env.reset(seed=seed)
+    policy.reset(env, seed)
+    infos = []
+    while True:
+        obs, reward, terminated, truncated, info = env.step(policy.act(obs, env))
+        infos.append(info)
+        if terminated or truncated or (steps and len(infos) >= steps):
+            return infos
+
+
+def test_a_robot_the_people_cannot_see_perturbs_nobody_exactly():
+    env = gym.make(ENV, split="val", max_steps=300,
+                   crowd=CrowdConfig(robot_visible=False, own_errands=True))
+    infos = run(env, make_policy({"name": "goal_path"}), seed=3)
+    metrics = infos[-1]["metrics"]
+    assert metrics["perturbation"] == 0.0 and metrics["perturbation_max"] == 0.0
+    assert all(i["displacement"] == 0.0 for i in infos)
+    assert metrics["goals_compared"] > 0 and metrics["goal_delay"] == 0.0
+    assert metrics["path_length_change"] == 0.0
+
+
+def test_a_robot_parked_in_a_doorway_perturbs_the_people_who_pass_it():
+    env = gym.make(ENV, split="val", max_steps=400)
+    env.reset(seed=1)
+    task = env.unwrapped.task
+    world = task.world
+    doorways = task.scene.home.layout.doorways
+    door = max(doorways, key=lambda d: d.width)
+    world.entity("robot").set_pose(world, tuple(door.center), 0.0)
+    first = None
+    for _ in range(400):
+        _, _, _, truncated, info = env.step(np.zeros(2, np.float32))
+        if first is None and info["displacement"] > 0.0:
+            rx, ry, _ = world.entity("robot").base_pose(world)
+            moved = np.hypot(*(task.people_positions() - task.twin.positions()).T)
+            who = int(np.argmax(moved))
+            first = float(np.hypot(*(task.people_positions()[who] - (rx, ry))))
+        if truncated:
+            break
+    metrics = info["metrics"]
+    assert metrics["perturbation_max"] > 0.2 and metrics["displaced_share"] > 0.0
+    assert first is not None and first < 2.5, "the first person displaced was passing the robot"
+
+
+def test_the_perturbation_term_is_its_weight_times_the_displacement():
+    reward = dataclasses.replace(embodied.tasks.counterfactual_nav.CounterfactualNavRewardConfig(),
+                                 perturbation=2.0)
+    env = gym.make(ENV, split="val", max_steps=200, reward=reward)
+    infos = run(env, make_policy({"name": "goal_path"}), seed=2)
+    assert any(i["displacement"] > 0 for i in infos)
+    for i in infos:
+        assert i["reward_terms"]["perturbation"] == pytest.approx(-2.0 * i["displacement"], abs=1e-12)
+
+
+def test_the_windowed_signal_compares_with_twins_started_along_the_way():
+    reward = dataclasses.replace(embodied.tasks.counterfactual_nav.CounterfactualNavRewardConfig(),
+                                 perturbation=1.0)
+    env = gym.make(ENV, split="val", max_steps=240, reward=reward, perturbation_signal="window",
+                   window_every=6, window_horizon=12)
+    infos = run(env, make_policy({"name": "goal_path"}), seed=2)
+    window = np.array([-i["reward_terms"]["perturbation"] for i in infos])
+    episode = np.array([i["displacement"] for i in infos])
+    assert window.max() > 0.0
+    assert not np.array_equal(window, episode)
+    # a window only sees what the robot changed in its last 12 steps: never more than the
+    # episode's displacement plus what the people could walk in that time
+    assert window.max() <= episode.max() + 12 * env.unwrapped.task.control_dt * 2.0 * 1.3
+    assert window[:6].max() == 0.0, "no window has run yet"
+
+
+def test_the_orca_robot_reaches_its_goal_farther_from_people_than_the_blind_one():
+    env = gym.make(ENV, split="val")
+    blind, social = ([run(env, make_policy({"name": name}), seed=s)[-1]["metrics"] for s in range(4)]
+                     for name in ("goal_path", "orca_robot"))
+    assert sum(m["success"] for m in blind) >= 3 and sum(m["success"] for m in social) >= 3
+    assert (np.mean([m["intimate_zone_ratio"] for m in social])
+            < np.mean([m["intimate_zone_ratio"] for m in blind]))
+
+
+def test_bad_configs_are_refused_by_name():
+    with pytest.raises(ConfigError, match="perturbation_signal"):
+        gym.make(ENV, perturbation_signal="sometimes")
+    with pytest.raises(ConfigError, match="crowd.robot"):
+        gym.make(ENV, crowd=CrowdConfig(robot=None))
+    with pytest.raises(ConfigError, match="bystanders"):
+        gym.make(ENV, bystanders=0)
