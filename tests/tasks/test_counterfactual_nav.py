@@ -101,3 +101,29 @@ def test_bad_configs_are_refused_by_name():
         gym.make(ENV, crowd=CrowdConfig(robot=None))
     with pytest.raises(ConfigError, match="bystanders"):
         gym.make(ENV, bystanders=0)
+
+
+def test_the_path_aware_driver_keeps_off_the_next_seconds_of_the_peoples_ways():
+    from embodied.policies.experts.counterfactual_nav import PathAwareConfig, PathAwareDriver
+
+    env = gym.make(ENV, split="val")
+    driver = PathAwareDriver(PathAwareConfig(ahead=2.0))
+    infos = run(env, driver, seed=4, steps=30)
+    view = env.unwrapped.privileged()
+    crowd = view.agent(view.crowd)
+    discs = driver._ways(view, 2.0)
+    walking = [(n, p) for n, p in zip(crowd.people, crowd.persons) if p.goal is not None and p.pause == 0.0]
+    assert walking
+    for name, p in walking:
+        ahead = p.path[p.waypoint]
+        reach = min(2.0 * p.speed, float(np.hypot(*np.subtract(ahead, view.agent(name).xy))))
+        # a point of its way within reach is covered by a disc
+        here = np.array(view.agent(name).xy)
+        point = here + (np.array(ahead) - here) * reach / max(np.linalg.norm(np.array(ahead) - here), 1e-9)
+        assert min(np.hypot(x - point[0], y - point[1]) - r for x, y, r in discs) <= 1e-9
+    # and nothing beyond 2 s of anyone's walk
+    people = np.array([view.agent(n).xy for n in crowd.people])
+    top = max(p.speed for p in crowd.persons)
+    for x, y, _ in discs:
+        assert np.hypot(*(people - (x, y)).T).min() <= 2.0 * top + 1e-6
+    assert len(infos) == 30

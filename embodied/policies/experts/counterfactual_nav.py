@@ -1,5 +1,6 @@
 """Privileged experts for CounterfactualNav: drive the shortest path to the goal blind to
-people (``goal_path``), or as one more ORCA agent among them (``orca_robot``).
+people (``goal_path``), as one more ORCA agent among them (``orca_robot``), or round the
+ways people are about to walk (``path_aware``).
 
 Both read the task's privileged view (the goal, the robot's map, the people's true
 positions and velocities). ``orca_robot`` asks the robot's preferred velocity (along the
@@ -7,6 +8,9 @@ shortest path) of ORCA with the people and the walls and furniture in it
 (:class:`~embodied.crowds.orca.ORCAModel`, the people's discs grown by a comfort margin,
 a longer horizon than the people's), and
 drives the velocity it returns: it slows, yields and passes at a distance.
+``path_aware`` reads the paths the people plan (the crowd's privileged state) and plans
+its own shortest path with the next few seconds of each person's way occupied, so it
+drives where nobody is about to be (and out of someone's way when it stands in it).
 """
 
 from __future__ import annotations
@@ -42,8 +46,8 @@ class ORCARobotConfig(GoalPathConfig):
     """The ORCA robot: its comfort margin (m added to the people's discs), how
     far ahead (s) it avoids them, and how many it considers."""
 
-    comfort: float = 0.3
-    time_horizon: float = 2.0
+    comfort: float = 0.1
+    time_horizon: float = 1.0
     neighbor_dist: float = 4.0
     max_neighbors: int = 8
 
@@ -53,6 +57,22 @@ class ORCARobotConfig(GoalPathConfig):
         check_range("orca_robot.time_horizon", self.time_horizon, 0.1, 20.0)
         check_range("orca_robot.neighbor_dist", self.neighbor_dist, 0.1, 50.0)
         check_range("orca_robot.max_neighbors", self.max_neighbors, 1, 100, integer=True)
+
+
+@dataclass(frozen=True)
+class PathAwareConfig(GoalPathConfig):
+    """The path-aware driver: how many seconds of each person's planned way it keeps off,
+    how wide (m, added to the person's disc), and how often (steps) it plans again."""
+
+    ahead: float = 3.0
+    margin: float = 0.2
+    replan_every: int = 6
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_range("path_aware.ahead", self.ahead, 0.0, 30.0)
+        check_range("path_aware.margin", self.margin, 0.0, 2.0)
+        check_range("path_aware.replan_every", self.replan_every, 1, 1000, integer=True)
 
 
 class GoalPathDriver(Policy):
@@ -143,6 +163,60 @@ class ORCARobot(GoalPathDriver):
         return term.to_action(forward, cfg.turn_gain * error)
 
 
+class PathAwareDriver(GoalPathDriver):
+    """The shortest path round the next seconds of the people's planned ways (see the
+    module docs)."""
+
+    name = "path_aware"
+
+    def __init__(self, config: PathAwareConfig | None = None):
+        super().__init__(config or PathAwareConfig())
+
+    def act(self, observation, env: gym.Env):
+        from embodied.tasks.counterfactual_nav import CounterfactualNavView
+
+        view = privileged_view(env, CounterfactualNavView)
+        if self._navigate is not None and view.steps % self.config.replan_every == 0:
+            self._navigate.avoid = self._avoid(view)
+        return super().act(observation, env)
+
+    def _avoid(self, view) -> tuple[tuple[float, float, float], ...]:
+        """What to drive round: the people's ways ahead, else (when they shut the robot off
+        from its goal) where the people stand, else nothing."""
+        from embodied.skills.placement import detour_map
+
+        robot = view.agent(view.robot)
+        x, y, _ = robot.base_pose(view.world)
+        for ahead in (self.config.ahead, 0.0):
+            discs = self._ways(view, ahead)
+            if detour_map(robot.navmap, discs).shortest_path((x, y), view.goal) is not None:
+                return discs
+        return ()
+
+    def _ways(self, view, ahead: float) -> tuple[tuple[float, float, float], ...]:
+        """Discs (x, y, r) where each person stands and along the next ``ahead`` seconds of
+        its planned path."""
+        cfg = self.config
+        crowd = view.agent(view.crowd)
+        radius = crowd.config.radius + cfg.margin
+        discs = []
+        for name, p in zip(crowd.people, crowd.persons):
+            here = view.agent(name).xy
+            discs.append((*here, radius))
+            if ahead <= 0.0 or p.pause > 0.0 or p.goal is None or not p.path:
+                continue
+            left = ahead * p.speed
+            for a, b in zip((here, *p.path[p.waypoint:]), p.path[p.waypoint:]):
+                leg = math.dist(a, b)
+                for k in range(1, int(min(leg, left) / radius) + 1):
+                    f = k * radius / leg
+                    discs.append((a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]), radius))
+                left -= leg
+                if left <= 0.0:
+                    break
+        return tuple(discs)
+
+
 def _builder(cls, config_class):
     def build(policy_cfg, checkpoint):
         from embodied.config import build_dataclass
@@ -153,3 +227,4 @@ def _builder(cls, config_class):
 
 register_policy("goal_path", _builder(GoalPathDriver, GoalPathConfig), config_class=GoalPathConfig)
 register_policy("orca_robot", _builder(ORCARobot, ORCARobotConfig), config_class=ORCARobotConfig)
+register_policy("path_aware", _builder(PathAwareDriver, PathAwareConfig), config_class=PathAwareConfig)
