@@ -29,6 +29,7 @@ SECTIONS = {
     "skills": ("embodied.benchmarks.skills", "run"),
     "rearrange": ("embodied.benchmarks.rearrange", "run"),
     "crowds": ("embodied.benchmarks.crowd_models", "run"),
+    "counterfactual": ("embodied.benchmarks.counterfactual", "run"),
     "humanoid": ("embodied.benchmarks.humanoid", "run"),
     "robot": ("embodied.benchmarks.robot", "run"),
     "hitl": ("embodied.benchmarks.hitl", "run"),
