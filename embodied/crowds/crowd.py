@@ -242,6 +242,7 @@ class Crowd(Entity):
         self.obstacles = [np.asarray(p, float) for p in obstacles]
         self.passages = tuple(passages)
         self.turns = [Turn() for _ in self.passages]
+        self._passage_axes = None            # the doorways' centres, normals, ... as arrays
         self._robot_disc = None              # (x, y, radius) of the robot the crowd sees
         self._bodies = None                  # BodySpace of the people, once bound
         self._detour_map = (None, None)      # (robot disc, the path map with it occupied)
@@ -335,8 +336,12 @@ class Crowd(Entity):
                 pref[i] = self._follow(i, p, pos, pref)
         for p in self.persons:
             p.waiting = False
-        for passage, turn in zip(self.passages, self.turns):
-            self._take_turns(passage, turn, pos, pref, dt)
+        near = self._near_passages(pos)
+        for passage, turn, someone in zip(self.passages, self.turns, near):
+            if someone:
+                self._take_turns(passage, turn, pos, pref, dt)
+            else:                       # what _take_turns does with nobody near
+                turn.direction, turn.held = 0, 0.0
         self._keep_right(pos, pref)
         self._unjam(pos, vel, pref, dt)
         agents = Agents(pos=pos, vel=vel, pref=pref, radius=np.full(n, cfg.radius),
@@ -557,6 +562,22 @@ class Crowd(Entity):
         for i in np.flatnonzero(meets.any(axis=1)).tolist():
             x, y = pref[i]
             pref[i] = (c * x - s_ * y, s_ * x + c * y)
+
+    def _near_passages(self, pos: np.ndarray) -> list[bool]:
+        """Per doorway: whether anyone may be near enough to take turns through it (all at
+        once, with a centimetre to spare, so that :meth:`_take_turns`, which decides, runs
+        only where someone is)."""
+        if not self.passages:
+            return []
+        if self._passage_axes is None:
+            self._passage_axes = tuple(np.array(v, float) for v in zip(*(
+                (q.center, q.normal, q.tangent, q.half_width) for q in self.passages)))
+        c, n, t, half = self._passage_axes
+        gap = pos[None, :, :] - c[:, None, :]
+        side = np.abs(np.einsum("pij,pj->pi", gap, n))
+        along = np.abs(np.einsum("pij,pj->pi", gap, t))
+        reach = DOOR_APPROACH + 0.01
+        return ((side < reach) & (along < half[:, None] + reach)).any(axis=1).tolist()
 
     def _take_turns(self, passage: Passage, turn: Turn, pos: np.ndarray, pref: np.ndarray,
                     dt: float) -> None:
