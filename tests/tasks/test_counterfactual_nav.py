@@ -127,3 +127,24 @@ def test_the_path_aware_driver_keeps_off_the_next_seconds_of_the_peoples_ways():
     for x, y, _ in discs:
         assert np.hypot(*(people - (x, y)).T).min() <= 2.0 * top + 1e-6
     assert len(infos) == 30
+
+
+def test_the_tasks_twin_equals_the_world_rebuilt_without_the_robot():
+    """The task's shadow twin against a full re-simulation (its own MuJoCo model, every
+    entity stepped) over 300 steps of an episode in which the robot drives through."""
+    env = gym.make(ENV, split="val", max_steps=300)
+    policy = make_policy({"name": "goal_path"})
+    obs, _ = env.reset(seed=6)
+    policy.reset(env, 6)
+    task = env.unwrapped.task
+    rebuilt = task.world.rebuild(without=("robot",))
+    moved = 0.0
+    for _ in range(300):
+        obs, _, terminated, truncated, info = env.step(policy.act(obs, env))
+        rebuilt.step()
+        full = np.array([rebuilt.entity(p).xy for p in task.people])
+        np.testing.assert_allclose(task.twin.positions(), full, rtol=0, atol=1e-9)
+        moved = max(moved, info["displacement"])
+        if terminated or truncated:
+            break
+    assert moved > 0.0, "the robot changed someone's walk, so the twin was tested apart"
