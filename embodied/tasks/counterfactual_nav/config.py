@@ -53,12 +53,13 @@ class CounterfactualNavConfig:
             people's displacement from the robot-free twin of the whole episode, the
             metric itself) or ``window`` (SACSoN-style: from twins started every
             ``window_every`` steps from the people as they are and run
-            ``window_horizon`` steps: only what the robot's recent motion changed).
+            ``window_horizon`` steps: what the robot changed in the last
+            ``window_horizon`` steps at most).
         homes: number of distinct homes episodes cycle through (0: a new home per seed).
         home, crowd, reward, proxemics: nested configs (homes of 6-7 rooms with a loop and
-            no loose objects, the most floor the generator gives for 8 people; the crowd's people run errands of
-            their own, ``crowd.own_errands``, so each person's goals are the same with and
-            without the robot).
+            no loose objects, the most floor the generator gives for 8 people; the
+            crowd's people run errands of their own, ``crowd.own_errands``, so each
+            person's goals are the same with and without the robot).
     """
 
     max_steps: int = 600
