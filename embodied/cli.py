@@ -1,6 +1,6 @@
 """The ``embodied`` command.
 
-    embodied demo [--task social_nav|social_rearrange|all] [--seed N] [--split val] [--steps 600]
+    embodied demo [--task social_nav|social_rearrange|counterfactual_nav|all] [--seed N] [--split val] [--steps 600]
                   [--out out/demo] [--render-workers 2]
     embodied scene --seed N --split val --out home.png
     embodied avatars --out avatars.png
@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run a demo episode: video + metrics JSON")
     _add_home_args(demo)
     demo.set_defaults(seed=None)        # each task's own demo seed
-    demo.add_argument("--task", default="social_nav", choices=("social_nav", "social_rearrange", "all"),
+    demo.add_argument("--task", default="social_nav", choices=("social_nav", "social_rearrange", "counterfactual_nav", "all"),
                       help="which task's demo (SocialRearrange: the expert and a Plan-Pop 3 "
                            "humanoid; all: every task's, with a summary table)")
     demo.add_argument("--render-workers", type=int, default=2,

@@ -1,5 +1,6 @@
 """Demo episodes in an unseen home: SocialNav (the heuristic robot finds and follows a
-humanoid) or SocialRearrange (the expert robot and a Plan-Pop humanoid tidy up together).
+humanoid), SocialRearrange (the expert robot and a Plan-Pop humanoid tidy up together) or
+CounterfactualNav (the shortest-path robot crosses a home among 8 people).
 
 Writes ``<out>/demo.mp4`` (third-person view with the robot's head camera inset),
 ``<out>/summary.json`` (task metrics, episode setup, timings) and, for SocialRearrange,
@@ -18,10 +19,11 @@ from embodied.errors import check_range
 #: The demo of each task (its registry name): its robot policy, env options and episode
 #: seed (the env is the task's current version).
 DEMOS = {"social_nav": ("heuristic_clear", {}, 0),
-         "social_rearrange": ("rearrange_expert", {"action_mode": "skills", "partner": "plan_pop_3"}, 2)}
+         "social_rearrange": ("rearrange_expert", {"action_mode": "skills", "partner": "plan_pop_3"}, 2),
+         "counterfactual_nav": ("goal_path", {}, 3)}
 #: The metrics a demo summary table shows, where a task has them.
 HEADLINE = ("finding_success", "following_rate", "collision", "success", "percent_complete",
-            "task_offloading", "did_collide")
+            "task_offloading", "did_collide", "spl", "perturbation")
 
 
 def run_demo(seed: int = 0, split: str = "val", steps: int = 600, out_dir: str | os.PathLike = "out/demo",
