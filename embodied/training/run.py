@@ -237,9 +237,9 @@ class TrainingRun:
             self.save("best.zip")
         from tqdm.auto import tqdm
 
-        shown = ", ".join(f"{k}={entry['summary'][k]:.3f}" for k in
-                          ("finding_success", "following_rate", "collision", "episode_return")
-                          if k in entry["summary"])
+        keys = dict.fromkeys((metric, "finding_success", "following_rate", "collision",
+                              "perturbation", "episode_return"))
+        shown = ", ".join(f"{k}={entry['summary'][k]:.3f}" for k in keys if k in entry["summary"])
         tqdm.write(f"eval @ {entry['steps']} steps on {t.eval_split}: {shown}")
         return entry
 
