@@ -69,8 +69,9 @@ def test_the_demo_of_every_task_writes_a_summary_table(tmp_path):
     import json
 
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert set(summary["demos"]) == {"social_nav", "social_rearrange"}
+    assert set(summary["demos"]) == {"social_nav", "social_rearrange", "counterfactual_nav"}
     assert "| embodied/SocialNav-v1 | heuristic_clear | 0 |" in out.stdout
+    assert "| embodied/CounterfactualNav-v0 | goal_path | 3 |" in summary["table"]
     assert "| embodied/SocialRearrange-v1 | rearrange_expert | 2 |" in summary["table"]
     for task in summary["demos"]:
         assert (tmp_path / task / "demo.mp4").stat().st_size > 0

@@ -85,13 +85,15 @@ def test_the_windowed_signal_compares_with_twins_started_along_the_way():
     assert window[:6].max() == 0.0, "no window has run yet"
 
 
-def test_the_orca_robot_reaches_its_goal_farther_from_people_than_the_blind_one():
+def test_the_orca_robot_reaches_its_goal_touching_people_less_than_the_blind_one():
     env = gym.make(ENV, split="val")
-    blind, social = ([run(env, make_policy({"name": name}), seed=s)[-1]["metrics"] for s in range(4)]
+    # val episodes 1-4 (in 0 nobody comes near the robot's way)
+    blind, social = ([run(env, make_policy({"name": name}), seed=s)[-1]["metrics"] for s in range(1, 5)]
                      for name in ("goal_path", "orca_robot"))
     assert sum(m["success"] for m in blind) >= 3 and sum(m["success"] for m in social) >= 3
-    assert (np.mean([m["intimate_zone_ratio"] for m in social])
-            < np.mean([m["intimate_zone_ratio"] for m in blind]))
+    assert sum(m["collision_steps"] for m in social) < sum(m["collision_steps"] for m in blind)
+    assert (np.mean([m["min_separation"] for m in social])
+            > np.mean([m["min_separation"] for m in blind]))
 
 
 def test_bad_configs_are_refused_by_name():
