@@ -7,14 +7,18 @@ same home, start poses and humanoid behaviour for every policy.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import time
+from pathlib import Path
 from typing import Callable
 
 import gymnasium as gym
 import numpy as np
 
 from embodied.errors import ConfigError
+from embodied.io import json_default
 from embodied.policies.base import Policy
 
 
@@ -70,13 +74,95 @@ def run_episode(env: gym.Env, policy: Policy, seed: int,
             "wall_time_s": time.perf_counter() - start}
 
 
+class EpisodeLog:
+    """Episode results appended to a JSON-lines file as they finish, so that an
+    interrupted evaluation keeps every finished episode and ``resume`` continues it.
+
+    The first line names the run (``run``: task, policy, split, seed ...); each further
+    line is one episode ``{"index": i, "result": {...}}``, flushed and synced to disk as
+    it is written. Resuming checks the run is the same and keeps what the file holds (a
+    last line cut short by the interruption is dropped). Without ``resume`` the log starts
+    afresh, except over a log of another run (or of more episodes), which is refused rather
+    than overwritten.
+    """
+
+    def __init__(self, path: str | os.PathLike, run: dict, episodes: int, resume: bool = False):
+        self.path = Path(path)
+        self.run = json.loads(json.dumps(run, default=str))
+        self.done: dict[int, dict] = {}
+        if self.path.exists():
+            header, done = self._read()
+            if resume:
+                if header != self.run:
+                    raise ConfigError("resume", str(self.path), reason="the log is of another "
+                                      f"run ({_difference(header, self.run)}); resume with the "
+                                      "same task, policy, split and seed, or use another out")
+                self.done = done
+            elif done and (header != self.run or max(done) >= episodes):
+                raise ConfigError("out", str(self.path), reason=f"holds {len(done)} episodes of "
+                                  "another run, which this one would overwrite; use another out "
+                                  "or remove the file")
+        elif resume:
+            raise ConfigError("resume", str(self.path), reason="no episode log to resume")
+        self._rewrite()
+
+    def _read(self) -> tuple[dict | None, dict[int, dict]]:
+        header, done = None, {}
+        with open(self.path, encoding="utf-8") as f:
+            for number, line in enumerate(f):
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:
+                    break                     # cut short by an interruption: the rest is lost
+                if number == 0:
+                    header = entry.get("run")
+                else:
+                    done[int(entry["index"])] = entry["result"]
+        return header, done
+
+    def _rewrite(self) -> None:
+        """The log as it stands (header and kept episodes), atomically."""
+        from embodied.io import atomic_path
+
+        with atomic_path(self.path) as tmp:
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(json.dumps({"run": self.run}) + "\n")
+                for index in sorted(self.done):
+                    f.write(json.dumps({"index": index, "result": self.done[index]},
+                                       default=json_default) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+
+    def add(self, index: int, result: dict) -> None:
+        """Append episode ``index``'s result (synced before returning)."""
+        self.done[index] = result
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"index": index, "result": result}, default=json_default) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def _difference(a: dict | None, b: dict) -> str:
+    if not isinstance(a, dict):
+        return "no run header"
+    keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    return ", ".join(f"{k}: {a.get(k)!r} there, {b.get(k)!r} now" for k in keys[:3])
+
+
+def episode_table(results: dict[int, dict], episodes: int) -> dict:
+    """Summary and per-episode results (in episode order) of ``results`` by index."""
+    ordered = [results[i] for i in range(episodes)]
+    return {"summary": summarize(ordered), "episodes": ordered}
+
+
 def evaluate(make_env: Callable[[], gym.Env], policy: Policy, episodes: int, seed: int = 0,
              progress: bool = True, video_episodes: int = 0,
-             video_path: Callable[[int], str] | None = None) -> dict:
+             video_path: Callable[[int], str] | None = None, log: EpisodeLog | None = None) -> dict:
     """Evaluate ``policy`` on ``episodes`` episodes; return summary + per-episode results.
 
-    The first ``video_episodes`` episodes are rendered (``env.render()`` with render_mode
-    ``rgb_array``) to ``video_path(i)``.
+    Episode ``i`` has seed ``seed + i``. The first ``video_episodes`` episodes are rendered
+    (``env.render()`` with render_mode ``rgb_array``) to ``video_path(i)``. With a ``log``,
+    each finished episode is appended to it and episodes it already holds are not run.
     """
     if not isinstance(episodes, int) or episodes < 1:
         raise ConfigError("episodes", episodes, reason="must be a positive integer")
@@ -84,11 +170,13 @@ def evaluate(make_env: Callable[[], gym.Env], policy: Policy, episodes: int, see
 
     from embodied.sim.video import VideoWriter
 
-    env = make_env()
-    results = []
+    results = dict(log.done) if log is not None else {}
+    todo = [i for i in range(episodes) if i not in results]
+    env = make_env() if todo else None
     try:
-        bar = tqdm(range(episodes), desc=f"eval {policy.name}", disable=not progress, unit="ep")
-        for i in bar:
+        bar = tqdm(total=episodes, initial=episodes - len(todo), desc=f"eval {policy.name}",
+                   disable=not progress, unit="ep")
+        for i in todo:
             if i < video_episodes and video_path is not None:
                 with VideoWriter(video_path(i), fps=round(1.0 / env.unwrapped.dt)) as video:
                     result = run_episode(env, policy, seed + i,
@@ -96,10 +184,15 @@ def evaluate(make_env: Callable[[], gym.Env], policy: Policy, episodes: int, see
                 result["video"] = str(video_path(i))
             else:
                 result = run_episode(env, policy, seed + i)
-            results.append(result)
+            results[i] = result
+            if log is not None:
+                log.add(i, result)
+            bar.update(1)
             m = result["metrics"]
-            bar.set_postfix({k: f"{np.nanmean([r['metrics'].get(k, np.nan) for r in results]):.2f}"
+            bar.set_postfix({k: f"{np.nanmean([r['metrics'].get(k, np.nan) for r in results.values()]):.2f}"
                              for k in list(m)[:3]})
+        bar.close()
     finally:
-        env.close()
-    return {"summary": summarize(results), "episodes": results}
+        if env is not None:
+            env.close()
+    return episode_table(results, episodes)

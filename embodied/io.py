@@ -41,7 +41,8 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
         raise
 
 
-def _json_default(obj: Any) -> Any:
+def json_default(obj: Any) -> Any:
+    """What json.dump cannot write itself: NumPy scalars and arrays, paths."""
     if isinstance(obj, np.generic):
         return obj.item()
     if isinstance(obj, np.ndarray):
@@ -55,7 +56,7 @@ def write_json(path: str | os.PathLike, data: Any) -> Path:
     """Write ``data`` as indented JSON, atomically. NumPy scalars and arrays are converted."""
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, default=_json_default, allow_nan=True)
+            json.dump(data, f, indent=2, default=json_default, allow_nan=True)
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())

@@ -4,10 +4,17 @@
     python scripts/evaluate.py task=social_nav policy=heuristic episodes=100 split=val out=results.json
     python scripts/evaluate.py task=social_nav policy=random episodes=20 video=2
     python scripts/evaluate.py task=social_rearrange policy=rearrange_expert partner=plan_pop_3 episodes=100 split=test
+    python scripts/evaluate.py task=social_nav policy=heuristic episodes=1000 launcher=ray workers=2 out=r.json
+    python scripts/evaluate.py ... launcher=ray ray.address=auto        # (or HOST:PORT) an existing cluster
+    python scripts/evaluate.py ... out=r.json resume=true               # continue an interrupted run
 
 Prints a table of metric means with 95% confidence intervals and writes JSON
 ``{"summary": {metric: mean}, "summary_ci95": {...}, "episodes": [...], "config": {...}}``.
-Episode i uses seed ``seed + i``: the same homes and humanoid behaviour for every policy.
+Episode i uses seed ``seed + i``: the same homes and humanoid behaviour for every policy,
+and the same results, bit for bit, on Ray actors as in this process. With ``out``, each
+episode is appended to ``<out stem>.episodes.jsonl`` as it finishes (an interrupted run
+keeps them; ``resume=true`` runs only the rest). ``launcher=ray`` needs ``pip install
+'embodied[ray]'``.
 """
 
 from __future__ import annotations
@@ -36,13 +43,19 @@ ConfigStore.instance().store(name="evaluate", node={
     "checkpoint": None,
     "partner": None,
     "progress": True,
+    "launcher": "local",
+    "workers": 2,
+    "ray": {"address": None},
+    "resume": False,
 })
+
+LAUNCHERS = ("local", "ray")
 
 
 def run(cfg: DictConfig) -> dict:
     from embodied.config import make_env_factory, to_plain
     from embodied.errors import ConfigError, check_choice
-    from embodied.evaluation import evaluate
+    from embodied.evaluation import EpisodeLog, evaluate
     from embodied.io import write_json
     from embodied.policies import make_policy
     from embodied.scenes.splits import SPLITS
@@ -57,13 +70,33 @@ def run(cfg: DictConfig) -> dict:
             raise ConfigError("partner", cfg.partner, reason=f"task {task_cfg.get('name')} has no "
                               "partner (SocialRearrange has)")
         task_cfg["config"]["partner"] = str(cfg.partner)
+    check_choice("launcher", cfg.launcher, LAUNCHERS)
+    if cfg.launcher == "ray" and video:
+        raise ConfigError("video", video, reason="videos are rendered with launcher=local")
+    if cfg.resume and not cfg.out:
+        raise ConfigError("resume", True, reason="needs out=<file> (its episode log is resumed)")
     make_env = make_env_factory(task_cfg, cfg.split, render_mode="rgb_array" if video else None)
-    policy = make_policy(cfg.policy, checkpoint=cfg.checkpoint)
-    video_dir = Path(cfg.video_dir)
-    name = f"{cfg.task.name}_{cfg.policy.name}_{cfg.split}" + (f"_{cfg.partner}" if cfg.partner else "")
-    results = evaluate(make_env, policy, int(cfg.episodes), seed=int(cfg.seed),
-                       progress=bool(cfg.progress), video_episodes=video,
-                       video_path=lambda i: str(video_dir / f"{name}_ep{i:03d}.mp4"))
+    policy = make_policy(cfg.policy, checkpoint=cfg.checkpoint)      # checked here, used below
+    episodes = int(cfg.episodes)
+    log = None
+    if cfg.out:
+        run_key = {"task": task_cfg, "policy": to_plain(cfg.policy), "checkpoint": cfg.checkpoint,
+                   "split": cfg.split, "seed": int(cfg.seed)}
+        log = EpisodeLog(Path(cfg.out).with_suffix(".episodes.jsonl"), run_key, episodes,
+                         resume=bool(cfg.resume))
+    if cfg.launcher == "ray":
+        from embodied.cluster.evaluation import evaluate_on_ray
+
+        results = evaluate_on_ray(task_cfg, cfg.split, to_plain(cfg.policy), episodes,
+                                  seed=int(cfg.seed), checkpoint=cfg.checkpoint,
+                                  workers=int(cfg.workers), address=cfg.ray.address, log=log,
+                                  progress=bool(cfg.progress))
+    else:
+        video_dir = Path(cfg.video_dir)
+        name = f"{cfg.task.name}_{cfg.policy.name}_{cfg.split}" + (f"_{cfg.partner}" if cfg.partner else "")
+        results = evaluate(make_env, policy, episodes, seed=int(cfg.seed),
+                           progress=bool(cfg.progress), video_episodes=video,
+                           video_path=lambda i: str(video_dir / f"{name}_ep{i:03d}.mp4"), log=log)
     summary = results["summary"]
     output = {"summary": {k: v["mean"] for k, v in summary.items()},
               "summary_ci95": {k: v["ci95"] for k, v in summary.items()},

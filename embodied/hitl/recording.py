@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from embodied.errors import EmbodiedError
-from embodied.io import _json_default
+from embodied.io import json_default
 
 FORMAT = "embodied-teleop"
 FORMAT_VERSION = 2
@@ -81,7 +81,7 @@ class RecordingWriter:
                      **header}, sync=True)
 
     def _write(self, record: dict, sync: bool = False) -> None:
-        self._file.write(json.dumps(record, default=_json_default, allow_nan=True,
+        self._file.write(json.dumps(record, default=json_default, allow_nan=True,
                                     separators=(",", ":")) + "\n")
         self._pending += 1
         if sync:

@@ -28,7 +28,7 @@ import gymnasium as gym
 import numpy as np
 
 from embodied.errors import AssetError, ConfigError, check_choice, check_range
-from embodied.io import _json_default, atomic_path
+from embodied.io import json_default, atomic_path
 from embodied.policies.base import Policy
 from embodied.policies.registry import register_policy
 
@@ -296,7 +296,7 @@ def save_checkpoint(path: str | Path, model, venv, meta: dict) -> Path:
                 normalized=norm is not None)
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-            z.writestr("meta.json", json.dumps(meta, indent=2, default=_json_default))
+            z.writestr("meta.json", json.dumps(meta, indent=2, default=json_default))
             z.writestr("model.zip", buf.getvalue())
             if norm is not None:
                 z.writestr("normalization.npz", norm.to_bytes())

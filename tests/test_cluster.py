@@ -1,0 +1,154 @@
+"""Evaluation on Ray: the same episodes as the sequential loop, bit for bit, however many
+workers; a killed worker's episode runs again elsewhere; a real two-node cluster on
+loopback; and the episode log that keeps an interrupted run."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+import embodied  # noqa: F401
+from embodied.config import make_env_factory
+from embodied.errors import ConfigError
+from embodied.evaluation import EpisodeLog, evaluate
+from embodied.policies import make_policy
+
+TASK = {"name": "social_nav", "config": {"max_steps": 40}}
+POLICY = {"name": "heuristic"}
+
+
+def sequential(episodes, seed=0):
+    return evaluate(make_env_factory(TASK, "val"), make_policy(POLICY), episodes, seed=seed,
+                    progress=False)["episodes"]
+
+
+def same_episodes(a, b):
+    """Equal results (seed, steps, return, every metric; NaN equal to NaN), wall time apart."""
+    strip = [{k: v for k, v in e.items() if k != "wall_time_s"} for e in a]
+    other = [{k: v for k, v in e.items() if k != "wall_time_s"} for e in b]
+    return json.dumps(strip) == json.dumps(other)
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray = pytest.importorskip("ray")
+    from embodied.cluster import connect
+
+    connect(None, workers=2)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.mark.slow
+def test_ray_episodes_equal_the_sequential_ones_and_a_killed_worker_is_replaced(local_ray, tmp_path):
+    from embodied.cluster.evaluation import evaluate_on_ray
+
+    reference = sequential(5)
+    for workers in (1, 2):
+        out = evaluate_on_ray(TASK, "val", POLICY, 5, workers=workers, progress=False)
+        assert same_episodes(out["episodes"], reference), f"{workers} workers"
+        assert out["actors_replaced"] == 0
+
+    def kill_one(actors):
+        pid, _ = local_ray.get(actors[0].where.remote())
+        threading.Timer(1.0, os.kill, (pid, signal.SIGKILL)).start()
+
+    log = EpisodeLog(tmp_path / "r.episodes.jsonl", {"run": "killed"}, 5)
+    out = evaluate_on_ray(TASK, "val", POLICY, 5, workers=2, log=log, progress=False,
+                          on_started=kill_one)
+    assert out["actors_replaced"] == 1
+    assert same_episodes(out["episodes"], reference), "every episode once, as undisturbed"
+    lines = (tmp_path / "r.episodes.jsonl").read_text().splitlines()[1:]
+    assert sorted(json.loads(line)["index"] for line in lines) == list(range(5))
+
+
+def test_an_interrupted_evaluation_keeps_its_episodes_and_resumes(tmp_path):
+    path = tmp_path / "r.episodes.jsonl"
+    run = {"task": TASK, "policy": POLICY}
+    evaluate(make_env_factory(TASK, "val"), make_policy(POLICY), 2, progress=False,
+             log=EpisodeLog(path, run, 2))
+    with open(path, "a") as f:
+        f.write('{"index": 2, "resu')          # the process died while writing
+    log = EpisodeLog(path, run, 4, resume=True)
+    assert sorted(log.done) == [0, 1]
+    out = evaluate(make_env_factory(TASK, "val"), make_policy(POLICY), 4, progress=False, log=log)
+    assert same_episodes(out["episodes"], sequential(4))
+    assert len(path.read_text().splitlines()) == 5
+    with pytest.raises(ConfigError, match="another run"):
+        EpisodeLog(path, {"task": "other"}, 4, resume=True)
+    with pytest.raises(ConfigError, match="another run"):
+        EpisodeLog(path, {"task": "other"}, 4)          # not overwritten either
+    with pytest.raises(ConfigError, match="no episode log"):
+        EpisodeLog(tmp_path / "none.jsonl", run, 4, resume=True)
+
+
+def test_missing_ray_and_unreachable_clusters_are_named(monkeypatch):
+    import builtins
+
+    from embodied.cluster import ClusterError, connect, require_ray
+
+    real_import = builtins.__import__
+
+    def no_ray(name, *args, **kwargs):
+        if name == "ray":
+            raise ImportError("No module named 'ray'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ray)
+    with pytest.raises(ConfigError, match=r"pip install 'embodied\[ray\]'"):
+        require_ray()
+    monkeypatch.setattr(builtins, "__import__", real_import)
+    pytest.importorskip("ray")
+    with socket.socket() as s:                   # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.perf_counter()
+    with pytest.raises(ClusterError, match=f"no Ray cluster answers at 127.0.0.1:{port}"):
+        connect(f"127.0.0.1:{port}", timeout=2.0)
+    assert time.perf_counter() - start < 10.0
+    with pytest.raises(ConfigError, match="HOST:PORT"):
+        connect("nowhere")
+
+
+@pytest.mark.slow
+def test_an_evaluation_spreads_over_a_two_node_cluster_on_loopback(tmp_path):
+    pytest.importorskip("ray")
+    ray_cli = shutil.which("ray", path=os.path.dirname(sys.executable))
+    assert ray_cli, "the ray command comes with the extra"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "MUJOCO_GL": "egl"}
+    address = f"127.0.0.1:{port}"
+    common = ["--num-cpus=1", "--disable-usage-stats"]
+    code = f"""
+import json, ray, embodied
+from embodied.cluster.evaluation import evaluate_on_ray, EpisodeRunner
+nodes = set()
+def where(actors):
+    nodes.update(ray.get([a.where.remote() for a in actors]))
+out = evaluate_on_ray({TASK!r}, "val", {POLICY!r}, 4, workers=2, address={address!r},
+                      progress=False, on_started=where)
+print(json.dumps({{"nodes": len({{n for _, n in nodes}}), "episodes": out["episodes"]}}))
+"""
+    try:
+        subprocess.run([ray_cli, "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}",
+                        "--include-dashboard=false", *common], env=env, check=True, timeout=120,
+                       capture_output=True)
+        subprocess.run([ray_cli, "start", f"--address={address}", "--node-ip-address=127.0.0.1",
+                        *common], env=env, check=True, timeout=120, capture_output=True)
+        proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    finally:
+        subprocess.run([ray_cli, "stop", "--force"], env=env, timeout=120, capture_output=True)
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["nodes"] == 2, "one actor on each node"
+    assert same_episodes(result["episodes"], sequential(4))
