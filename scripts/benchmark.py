@@ -34,6 +34,7 @@ SECTIONS = {
     "robot": ("embodied.benchmarks.robot", "run"),
     "hitl": ("embodied.benchmarks.hitl", "run"),
     "training": ("embodied.benchmarks.training", "run"),
+    "cluster": ("embodied.benchmarks.cluster", "run"),
 }
 
 
