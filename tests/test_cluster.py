@@ -152,3 +152,39 @@ print(json.dumps({{"nodes": len({{n for _, n in nodes}}), "episodes": out["episo
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["nodes"] == 2, "one actor on each node"
     assert same_episodes(result["episodes"], sequential(4))
+
+
+@pytest.mark.slow
+def test_training_on_ray_envs_learns_what_it_learns_on_subprocess_envs(local_ray, tmp_path):
+    """The same tiny PPO run with its 2 envs in Ray actors and in subprocesses: the same
+    transitions, hence the same weights, in the same checkpoint format."""
+    import io
+    import zipfile
+
+    import numpy as np
+    import torch
+    from hydra import compose, initialize
+
+    from embodied.policies.learned.sb3 import read_checkpoint
+    from embodied.training import register_train_config, train
+
+    register_train_config()
+    tiny = ["task.config.max_steps=48", "train_max_steps=48", "n_envs=2", "policy.config.n_steps=32",
+            "policy.config.batch_size=32", "policy.config.n_epochs=1", "policy.config.net_arch=[16,16]",
+            "eval_every=0", "checkpoint_every=0", "progress=false", "seed=3", "total_steps=128"]
+    weights = {}
+    for kind in ("subproc", "ray"):
+        with initialize(version_base=None, config_path=None):
+            cfg = compose("train", overrides=[*tiny, f"vec_env={kind}", f"out_dir={tmp_path / kind}"])
+        summary = train(cfg, tmp_path / kind)
+        assert summary["steps"] == 128
+        weights[kind] = read_checkpoint(tmp_path / kind / "last.zip")
+    def params(kind):
+        with zipfile.ZipFile(io.BytesIO(weights[kind].model_bytes)) as z:
+            return torch.load(io.BytesIO(z.read("policy.pth")), weights_only=True)
+
+    a, b = params("subproc"), params("ray")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a), "the same weights"
+    na, nb = weights["subproc"].normalization, weights["ray"].normalization
+    assert np.array_equal(na.obs_mean["range_scan"], nb.obs_mean["range_scan"])
+    assert weights["ray"].meta["num_timesteps"] == weights["subproc"].meta["num_timesteps"]

@@ -9,7 +9,15 @@ from typing import Any, Mapping
 from embodied.errors import ConfigError, check_choice, check_range
 from embodied.scenes.splits import SPLITS
 
-VEC_ENVS = ("auto", "subproc", "dummy")
+VEC_ENVS = ("auto", "subproc", "dummy", "ray")
+
+
+@dataclass(frozen=True)
+class RayConfig:
+    """Where ``vec_env=ray`` puts its envs: the cluster at ``address`` (``auto`` or
+    HOST:PORT of its head node), or a Ray started on this machine (None)."""
+
+    address: str | None = None
 FREEZE_OBS_STATS = ("warm_start", "always", "never")
 
 
@@ -23,7 +31,9 @@ class TrainConfig:
         total_steps: environment steps to train for (all envs together; a resumed run
             continues up to this total).
         n_envs, vec_env: parallel environments; ``subproc`` runs each in a process,
-            ``dummy`` in this process, ``auto`` picks ``subproc`` when ``n_envs > 1``.
+            ``dummy`` in this process, ``auto`` picks ``subproc`` when ``n_envs > 1``,
+            ``ray`` each in a Ray actor (``pip install 'embodied[ray]'``), on the cluster
+            at ``ray.address`` or on this machine.
         train_max_steps: length of training episodes (None: the task's ``max_steps``).
         eval_every, eval_episodes, eval_split, eval_seed: periodic evaluation (0: never).
         eval_metric: the evaluation metric that selects ``best.zip`` (None: the task's
@@ -60,6 +70,7 @@ class TrainConfig:
     total_steps: int = 200_000
     n_envs: int = 2
     vec_env: str = "auto"
+    ray: RayConfig = dataclasses.field(default_factory=RayConfig)
     train_max_steps: int | None = None
     eval_every: int = 50_000
     eval_episodes: int = 10

@@ -77,7 +77,7 @@ class TrainingRun:
 
         torch.set_num_threads(self.train.torch_threads)
         t, pc = self.train, self.policy_config
-        self.venv = make_vec_env(self.train_make_env, t.n_envs, t.vec_env, t.seed)
+        self.venv = make_vec_env(self.train_make_env, t.n_envs, t.vec_env, t.seed, t.ray.address)
         checkpoint = None
         if t.resume or t.init_from:
             from embodied.policies.learned.sb3 import read_checkpoint

@@ -38,11 +38,19 @@ def training_task_config(task_cfg: Mapping[str, Any], train_max_steps: int | Non
     return task
 
 
-def make_vec_env(make_env: Callable[[], Any], n_envs: int, kind: str = "auto", seed: int = 0):
-    """``n_envs`` copies of ``make_env()`` in a SubprocVecEnv or DummyVecEnv, seeded."""
+def make_vec_env(make_env: Callable[[], Any], n_envs: int, kind: str = "auto", seed: int = 0,
+                 ray_address: str | None = None):
+    """``n_envs`` copies of ``make_env()`` in a SubprocVecEnv, DummyVecEnv or (``ray``)
+    :class:`~embodied.cluster.vec_env.RayVecEnv` on the cluster at ``ray_address``, seeded."""
     from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 
     check_choice("vec_env", kind, VEC_ENVS)
+    if kind == "ray":
+        from embodied.cluster.vec_env import RayVecEnv
+
+        venv = RayVecEnv([EnvFactory(make_env, True) for _ in range(n_envs)], ray_address)
+        venv.seed(seed)
+        return venv
     subproc = kind == "subproc" or (kind == "auto" and n_envs > 1)
     fns = [EnvFactory(make_env, subproc) for _ in range(n_envs)]
     venv = SubprocVecEnv(fns) if subproc else DummyVecEnv(fns)
