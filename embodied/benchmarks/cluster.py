@@ -7,7 +7,8 @@ env and policy, included; starting Ray itself excluded and reported apart), thei
 the sequential loop, and Ray's overhead per episode (1 worker's time per episode minus the
 sequential one's). From those, a projection (not a measurement) of episodes per
 hour on ``N`` nodes of ``W`` workers like these: ``N * W * rate_per_worker * 3600``, with
-``rate_per_worker`` the 1-worker rate.
+``rate_per_worker`` the 1-worker rate. And training's vector envs: env steps/s of a
+SubprocVecEnv and a RayVecEnv of 2 envs (:func:`bench_vec_envs`).
 """
 
 from __future__ import annotations
@@ -51,5 +52,33 @@ def bench_ray_evaluation(episodes: int = 40) -> dict:
     return out
 
 
+def bench_vec_envs(steps: int = 3000, n_envs: int = 2) -> dict:
+    """Env steps/s of SocialNav (state, 500-step episodes with their resets) in a
+    SubprocVecEnv and a RayVecEnv of ``n_envs`` envs, random actions, no learner."""
+    import numpy as np
+
+    import embodied  # noqa: F401
+    from embodied.config import make_env_factory
+    from embodied.training.vec_env import make_vec_env
+
+    make_env = make_env_factory({"name": "social_nav", "config": {"max_steps": 500}}, "train")
+    out = {}
+    for kind in ("subproc", "ray"):
+        venv = make_vec_env(make_env, n_envs, kind, seed=0)
+        try:
+            venv.reset()
+            rng = np.random.default_rng(0)
+            actions = rng.uniform(-1, 1, (steps // n_envs, n_envs, 2)).astype(np.float32)
+            for a in actions[:20]:                       # first homes, first steps
+                venv.step(a)
+            start = time.perf_counter()
+            for a in actions:
+                venv.step(a)
+            out[f"{kind}_{n_envs}_envs_steps_per_s"] = len(actions) * n_envs / (time.perf_counter() - start)
+        finally:
+            venv.close()
+    return out
+
+
 def run() -> dict:
-    return bench_ray_evaluation()
+    return {**bench_vec_envs(), **bench_ray_evaluation()}
