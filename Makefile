@@ -18,7 +18,7 @@ demo: setup
 	$(VENV)/bin/embodied demo --task all --out out/demo
 
 test: setup
-	$(VENV)/bin/ruff check embodied scripts tests
+	$(VENV)/bin/ruff check embodied scripts tests hydra_plugins
 	$(PY) -m pytest -n 2 -q
 
 bench: setup

@@ -188,3 +188,28 @@ def test_training_on_ray_envs_learns_what_it_learns_on_subprocess_envs(local_ray
     na, nb = weights["subproc"].normalization, weights["ray"].normalization
     assert np.array_equal(na.obs_mean["range_scan"], nb.obs_mean["range_scan"])
     assert weights["ray"].meta["num_timesteps"] == weights["subproc"].meta["num_timesteps"]
+
+
+@pytest.mark.slow
+def test_a_multirun_sweep_runs_its_jobs_on_ray_and_collects_one_table(tmp_path):
+    pytest.importorskip("ray")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    args = ["--multirun", "hydra/launcher=embodied_ray", "hydra.launcher.cpus=2", "seed=0,1",
+            "task.config.max_steps=48", "train_max_steps=48", "n_envs=1", "vec_env=dummy",
+            "policy.config.n_steps=32", "policy.config.batch_size=32", "policy.config.n_epochs=1",
+            "policy.config.net_arch=[16,16]", "eval_episodes=1", "eval_every=32", "checkpoint_every=0",
+            "total_steps=64", "progress=false", f"out_dir={tmp_path / 'sweep'}",
+            f"hydra.sweep.dir={tmp_path / 'hydra'}"]
+    env = {**os.environ, "MUJOCO_GL": "egl", "RAY_USAGE_STATS_ENABLED": "0"}
+    proc = subprocess.run([sys.executable, os.path.join(root, "scripts", "train.py"), *args], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Launching 2 jobs on Ray" in proc.stdout + proc.stderr
+    for job in ("0", "1"):
+        assert (tmp_path / "sweep" / job / "last.zip").is_file()
+    table = subprocess.run([sys.executable, os.path.join(root, "scripts", "sweep_table.py"),
+                            str(tmp_path / "sweep")], capture_output=True, text=True, timeout=120)
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.strip().splitlines()
+    assert lines[0].startswith("| job | seed | steps |") and "best following_rate" in lines[0]
+    assert [line.split("|")[1:3] for line in lines[2:]] == [[" 0 ", " 0 "], [" 1 ", " 1 "]]

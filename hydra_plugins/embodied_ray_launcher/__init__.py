@@ -1,0 +1,1 @@
+"""Hydra launcher plugin: ``--multirun`` sweeps of embodied's scripts as Ray tasks."""
