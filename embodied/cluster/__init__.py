@@ -1,5 +1,7 @@
-"""Scale-out on Ray: connecting to a cluster (or starting one on this machine) and running
-evaluation episodes on Ray actors (:mod:`.evaluation`).
+"""Scale-out on Ray: connecting to a cluster (or starting one on this machine), evaluation
+episodes on Ray actors (:mod:`.evaluation`) and training envs in them (:mod:`.vec_env`).
+Sweeps run as Ray tasks through the Hydra launcher in
+``hydra_plugins/embodied_ray_launcher`` (Hydra finds launchers only there).
 
 Ray is an optional extra (``pip install embodied[ray]``); nothing here imports it until it
 is used, and :func:`require_ray` names the extra when it is missing.
