@@ -4,6 +4,7 @@ loopback; and the episode log that keeps an interrupted run."""
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -117,6 +118,40 @@ def test_missing_ray_and_unreachable_clusters_are_named(monkeypatch):
         connect("nowhere")
 
 
+def _processes() -> dict[int, tuple[int, bytes]]:
+    """pid -> (parent pid, command line) of every process."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    out[int(entry)] = (ppid, f.read())
+            except (OSError, ValueError, IndexError):
+                continue
+    return out
+
+
+def _stop_cluster(markers: tuple[bytes, ...]) -> None:
+    """Kill the processes of the cluster this test started (their command lines name its
+    port) and their descendants: ``ray stop`` would stop every Ray on the
+    machine, other tests' too."""
+    procs = _processes()
+    doomed = {pid for pid, (_, cmd) in procs.items() if any(m in cmd for m in markers)}
+    doomed.discard(os.getpid())
+    while True:
+        more = {pid for pid, (ppid, _) in procs.items() if ppid in doomed} - doomed - {os.getpid()}
+        if not more:
+            break
+        doomed |= more
+    for pid in doomed:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 @pytest.mark.slow
 def test_an_evaluation_spreads_over_a_two_node_cluster_on_loopback(tmp_path):
     pytest.importorskip("ray")
@@ -125,8 +160,12 @@ def test_an_evaluation_spreads_over_a_two_node_cluster_on_loopback(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "MUJOCO_GL": "egl"}
+    token = tmp_path / "auth_token"           # Ray's token authentication, with a token of its own
+    token.write_text(secrets.token_hex(32))
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "MUJOCO_GL": "egl",
+           "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token)}
     address = f"127.0.0.1:{port}"
+    markers = (f":{port}".encode(), f"={port}".encode())    # every process of this cluster names its port
     common = ["--num-cpus=1", "--disable-usage-stats"]
     code = f"""
 import json, ray, embodied
@@ -148,7 +187,9 @@ print(json.dumps({{"nodes": len({{n for _, n in nodes}}), "episodes": out["episo
                               timeout=300)
         assert proc.returncode == 0, proc.stderr[-3000:]
     finally:
-        subprocess.run([ray_cli, "stop", "--force"], env=env, timeout=120, capture_output=True)
+        _stop_cluster(markers)
+    left = [cmd for _, cmd in _processes().values() if any(m in cmd for m in markers)]
+    assert not left, f"the cluster left processes behind: {left[:3]}"
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["nodes"] == 2, "one actor on each node"
     assert same_episodes(result["episodes"], sequential(4))

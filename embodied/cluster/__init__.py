@@ -53,7 +53,8 @@ def connect(address: str | None = None, workers: int = 2, timeout: float = 5.0) 
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     options = dict(include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     if local:
-        ray.init(num_cpus=int(workers), _node_ip_address="127.0.0.1", **options)
+        # "local": a Ray of its own even when `ray start` runs a cluster on this machine
+        ray.init(address="local", num_cpus=int(workers), _node_ip_address="127.0.0.1", **options)
         return True
     try:
         ray.init(address=address, **options)
