@@ -109,8 +109,8 @@ class RayVecEnv(VecEnv):
         ray = self._ray
         try:
             ray.get([a.close.remote() for a in self.actors], timeout=30)
-        except Exception:               # an actor already gone: nothing left to close there
-            pass
+        except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
+            pass        # an actor already gone or stuck: killing it below is all that is left
         for actor in self.actors:
             ray.kill(actor)
         if self._started:

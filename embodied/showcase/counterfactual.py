@@ -42,13 +42,14 @@ def run_counterfactual(seed: int = 0, out: str | os.PathLike = "cf.mp4", policy:
     obs, info = env.reset(seed=seed)
     agent.reset(env, seed)
     task = env.unwrapped.task
-    world = task.world
+    view = env.unwrapped.privileged()
+    world, people = view.world, view.people
     twin = world.rebuild(without=("robot",))
-    b = task.scene.home.bounds
+    b = view.home.bounds
     width = 8 * round(height * b.width / b.height / 8)          # the home's aspect
     camera = top_down([(b.xmin + b.xmax) / 2, (b.ymin + b.ymax) / 2, 0.0], b.height + 0.6)
     renderers = [Renderer(w, width, height, "fast") for w in (world, twin)] if video else []
-    nav, goal = task.scene.navmaps[task.people[0]], task.goal
+    nav, goal = view.navmap(people[0]), view.goal
     tracks, twin_tracks, robot_track, gap = [], [], [], 0.0
     try:
         writer = VideoWriter(out, fps=round(1.0 / world.dt / frame_skip)) if video \
@@ -58,9 +59,10 @@ def run_counterfactual(seed: int = 0, out: str | os.PathLike = "cf.mp4", policy:
                              disable=not progress):
                 obs, _, terminated, truncated, info = env.step(agent.act(obs, env))
                 twin.step()
-                here = task.people_positions()
-                there = np.array([twin.entity(p).xy for p in task.people])
-                gap = max(gap, float(np.abs(there - task.twin.positions()).max()))
+                view = env.unwrapped.privileged()
+                here = np.array([world.entity(p).xy for p in people])
+                there = np.array([twin.entity(p).xy for p in people])
+                gap = max(gap, float(np.abs(there - view.twin_positions).max()))
                 tracks.append(here)
                 twin_tracks.append(there)
                 robot_track.append(world.entity("robot").base_pose(world)[:2])

@@ -141,8 +141,8 @@ class ORCARobot(GoalPathDriver):
             return term.to_action(command.linear, command.angular)
         people = [view.agent(p) for p in view.people]
         pos = [(x, y), *(h.xy for h in people)]
-        vel = [(float(robot.base_velocity(world)[0]) * math.cos(yaw),
-                float(robot.base_velocity(world)[0]) * math.sin(yaw)),
+        forward = float(robot.base_velocity(world)[0])
+        vel = [(forward * math.cos(yaw), forward * math.sin(yaw)),
                *((h.speed * math.cos(h.yaw), h.speed * math.sin(h.yaw)) for h in people)]
         pref = [(want * math.cos(aim), want * math.sin(aim)), *vel[1:]]
         crowd = view.agent(view.crowd)
