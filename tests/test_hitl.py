@@ -113,7 +113,7 @@ def test_scripted_session_moves_humanoid_records_and_replays_identically(tmp_pat
     rec = read_recording(record2)
     assert rec.problem is None and rec.total_steps == 140 and rec.close["reason"] == "quit"
     assert rec.header["robot_policy"]["name"] == "heuristic" and rec.header["seed"] == 0
-    assert rec.episodes[0].steps[0]["h"] == [1.0, 0.0]
+    assert rec.episodes[0].steps[0]["h"] == [[1.0, 0.0]]
     result = replay(record2)
     assert result["identical"] and result["compared_episodes"] == 3
     for live, again in zip(summary["episodes"], result["episodes"]):
@@ -164,7 +164,7 @@ def test_pick_and_place_with_space_key_replays_exactly(tmp_path):
     assert "pick / place nearest object" in help_right and "pick / place" not in right
     rec = read_recording(record)
     events = [s.get("e") for s in rec.episodes[0].steps if "e" in s]
-    assert events == ["pick", "place"]
+    assert events == [["pick"], ["place"]]
     assert replay(record)["identical"]
 
 

@@ -79,7 +79,7 @@ def test_window_keys_drive_the_humanoid_and_the_recording_replays(display, tmp_p
     assert "steps in 1 episodes" in stdout and "(quit)" in stdout
     rec = read_recording(record)
     episode = rec.episodes[0]
-    assert any(step["h"][0] == 1.0 for step in episode.steps)   # the keys reached the loop
+    assert any(step["h"][0][0] == 1.0 for step in episode.steps)   # the keys reached the loop
     start, end = episode.start["humanoid"], episode.end["humanoid"]
     assert math.dist(start[:2], end[:2]) > 0.8                   # the humanoid walked
     assert episode.end["reason"] == "quit" and rec.close["realtime"]["target_steps_per_s"] == rate

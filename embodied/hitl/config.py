@@ -142,32 +142,46 @@ def make_env(task_cfg: Mapping, split: str, render_mode: str | None = None,
 
 def teleop_humanoid(task) -> str:
     """The name of the humanoid a person drives in ``task`` (its first teleop agent)."""
-    agents = task.teleop_agents()
+    return teleop_humanoids(task, 1)[0]
+
+
+def teleop_humanoids(task, participants: int) -> tuple[str, ...]:
+    """The humanoids ``participants`` people drive in ``task`` (its first teleop agents);
+    ConfigError when the task has fewer."""
+    check_range("participants", participants, 1, 16, integer=True)
+    agents = tuple(task.teleop_agents())
     if not agents:
         raise ConfigError("task", task.name, reason="has no humanoid a person can drive")
-    return agents[0]
+    if len(agents) < participants:
+        raise ConfigError("participants", participants, reason=(
+            f"task {task.name} has {len(agents)} humanoid(s) people can drive "
+            f"({', '.join(agents)}); SocialNav drives its bystanders too "
+            "(task.config.bystanders=N)"))
+    return agents[:participants]
 
 
-def humanoid_teleop(task):
-    """Install a :class:`Teleop` skill on the task's driven humanoid (after ``env.reset``):
-    candidate objects are the home's free objects, surfaces its receptacles'."""
+def humanoid_teleop(task, name: str | None = None):
+    """Install a :class:`Teleop` skill on the humanoid ``name`` (default: the task's first
+    teleop agent) after ``env.reset``: candidate objects are the home's free objects,
+    surfaces its receptacles'."""
     import mujoco
 
     from embodied.skills.humanoid import Teleop, surfaces_of
 
+    driven = name or teleop_humanoid(task)
     view = task.privileged()
     world = view.world
     model = world.model
     objects = []
-    for name in world.body_names("obj/"):
-        body = world.body_id(name)
+    for body_name in world.body_names("obj/"):
+        body = world.body_id(body_name)
         adr = model.body_jntadr[body]
-        if name.endswith("/body") and adr >= 0 and \
+        if body_name.endswith("/body") and adr >= 0 and \
                 model.jnt_type[adr] == mujoco.mjtJoint.mjJNT_FREE:
-            objects.append(name)
+            objects.append(body_name)
     surfaces = tuple(s for f in view.home.receptacles() for s in surfaces_of(f))
     teleop = Teleop(objects=tuple(objects), surfaces=surfaces)
-    view.agent(teleop_humanoid(task)).run(teleop)
+    view.agent(driven).run(teleop)
     return teleop
 
 
@@ -196,12 +210,18 @@ def session_step(env, action):
     return obs, terminated, truncated, info
 
 
-def apply_humanoid(task, teleop, command, event: str | None) -> None:
-    """Give the humanoid this step's command and pick/place request (live and replay)."""
+def apply_humanoid(task, teleop, command, event, name: str | None = None) -> None:
+    """Give the humanoid ``name`` (default: the first teleop agent) this step's command and
+    request (live and replay): None, ``"pick"``, ``"place"``, ``"cancel"`` (a walk) or
+    ``("walk", x, y)``."""
     world = task.privileged().world
-    h = world.entity(teleop_humanoid(task))
+    h = world.entity(name or teleop_humanoid(task))
     teleop.command(command[0], command[1])
     if event == "pick":
         teleop.request_pick(h, world)
     elif event == "place":
         teleop.request_place(h, world)
+    elif event == "cancel":
+        teleop.cancel_walk()
+    elif event is not None and event[0] == "walk":
+        teleop.request_walk(h, (event[1], event[2]))

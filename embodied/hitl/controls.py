@@ -1,19 +1,22 @@
-"""Keys, scripted key files, and the keyboard model that turns key presses into humanoid
+"""Keys, scripted key files, and the keyboard models that turn key presses into humanoid
 commands.
 
-Viewer windows report key presses but not releases, so the controls are "sticky":
+Viewer windows report key presses but not releases, so their controls are "sticky"
+(:class:`WalkControl`):
 W/S step the walking speed up/down through :data:`SPEED_LEVELS` (down past zero walks
 backwards), A/D turn the heading the humanoid steers towards by :data:`TURN_STEP`
 (tap three times for a right angle). Holding a key where the system repeats keys simply
-steps faster. The same model runs for a window and for a scripted key file, and the
-recording stores the resulting commands, so replays never depend on it.
+steps faster. The same model runs for a window and for a scripted key file. A web
+browser reports releases too, so the browser client holds keys (:class:`HeldKeys`): hold
+W to walk, let go to stop. Recordings store the resulting commands, so replays never
+depend on either model.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from embodied.errors import ConfigError
@@ -62,6 +65,7 @@ class WalkControl:
 
     level: int = SPEED_LEVELS.index(0.0)
     heading: float | None = None     # None: keep the current heading
+    sticky = True                    # a pick/place request stops the humanoid
 
     @property
     def speed(self) -> float:
@@ -91,6 +95,54 @@ class WalkControl:
             return self.speed, 0.0
         turn = max(-max_turn_rate, min(max_turn_rate, TURN_GAIN * error))
         return self.speed, turn
+
+    def release(self, key: str) -> None:
+        """Windows report no releases: nothing to do."""
+
+
+#: Walking speeds (m/s) of held W and held S.
+HELD_FORWARD, HELD_BACKWARD = 1.0, -0.4
+#: Turn rate (rad/s) of held A/D, capped by the humanoid's gait.
+HELD_TURN_RATE = 1.5
+
+
+@dataclass
+class HeldKeys:
+    """Press-and-release walking: W held walks forward (:data:`HELD_FORWARD`), S held
+    backwards, A/D held turn (:data:`HELD_TURN_RATE`); nothing held, the humanoid stands.
+    A key pressed and released between two steps still counts for the next step, so a
+    quick tap is never lost."""
+
+    held: set = field(default_factory=set)
+    tapped: set = field(default_factory=set)    # pressed since the last command
+    forward: float = 0.0                         # the last commanded speed (for the HUD)
+    sticky = False
+
+    @property
+    def speed(self) -> float:
+        return self.forward
+
+    def press(self, key: str, yaw: float = 0.0) -> None:
+        if key in ("w", "s", "a", "d"):
+            self.held.add(key)
+            self.tapped.add(key)
+
+    def release(self, key: str) -> None:
+        self.held.discard(key)
+
+    def stop(self) -> None:
+        """Let go of every key (a reset, a participant who left)."""
+        self.held.clear()
+        self.tapped.clear()
+
+    def command(self, yaw: float, max_turn_rate: float) -> tuple[float, float]:
+        keys = self.held | self.tapped
+        self.tapped = set()
+        forward = (HELD_FORWARD if "w" in keys else 0.0) + (HELD_BACKWARD if "s" in keys else 0.0)
+        rate = min(HELD_TURN_RATE, max_turn_rate)
+        turn = (rate if "a" in keys else 0.0) - (rate if "d" in keys else 0.0)
+        self.forward = forward if ("w" in keys) != ("s" in keys) else 0.0
+        return self.forward, turn
 
 
 @dataclass(frozen=True)

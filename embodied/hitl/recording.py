@@ -3,11 +3,12 @@
 A recording is one JSON object per line:
 
 - ``header`` (first line): format and version, package and MuJoCo versions, the task
-  config, split, robot policy and control period;
+  config, split, robot policy, control period and the driven humanoids (``driven``);
 - ``episode``: an episode starts (its index, reset seed, humanoid and robot positions);
-- ``step``: one control step: ``h`` the humanoid command (forward m/s, turn rad/s),
-  ``a`` the robot action (a skill choice starting, or null while the robot's skill runs
-  on, in a skills-mode task), ``e`` a pick/place request made before the step, if any;
+- ``step``: one control step: ``h`` each driven humanoid's command (forward m/s, turn
+  rad/s), ``a`` the robot action (a skill choice starting, or null while the robot's
+  skill runs on, in a skills-mode task), ``e`` (when any) each humanoid's request made
+  before the step: null, ``"pick"``, ``"place"``, ``"cancel"`` or ``["walk", x, y]``;
 - ``end``: an episode ends (``reason``: truncated, reset, next, quit, interrupted), with
   its step count, metrics, a digest of the final physics state and the final positions;
 - ``close`` (last line): the session ended cleanly.
@@ -34,9 +35,10 @@ from embodied.errors import EmbodiedError
 from embodied.io import json_default
 
 FORMAT = "embodied-teleop"
-FORMAT_VERSION = 2
-#: Versions this package reads (2: a null ``a`` while a robot skill runs on).
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+#: Versions this package reads (2: a null ``a`` while a robot skill runs on; 3: several
+#: driven humanoids, click-to-walk requests). Older steps are read as version 3's.
+READABLE_VERSIONS = (1, 2, 3)
 #: Steps between flushes to disk (one second at 30 steps/s).
 FLUSH_EVERY = 30
 
@@ -97,11 +99,14 @@ class RecordingWriter:
     def episode(self, index: int, seed: int, **poses) -> None:
         self._write({"type": "episode", "episode": index, "seed": int(seed), **poses}, sync=True)
 
-    def step(self, humanoid_command, robot_action, event: str | None = None) -> None:
-        record = {"type": "step", "h": _floats(humanoid_command),
+    def step(self, humanoid_commands, robot_action, events=None) -> None:
+        """One control step: a command per driven humanoid, the robot's action (None while
+        its skill runs on) and each humanoid's request (see the module docs)."""
+        record = {"type": "step", "h": [_floats(c) for c in humanoid_commands],
                   "a": None if robot_action is None else _floats(np.atleast_1d(robot_action))}
-        if event:
-            record["e"] = event
+        if events and any(e is not None for e in events):
+            record["e"] = [e if e is None or isinstance(e, str) else [e[0], *_floats(e[1:])]
+                           for e in events]
         self._write(record)
         self.steps += 1
         if self._pending >= FLUSH_EVERY:
@@ -215,6 +220,10 @@ def read_recording(path: str | os.PathLike, allow_truncated: bool = False,
         if kind == "episode":
             episodes.append(RecordedEpisode(int(record["episode"]), int(record["seed"]), record))
         elif kind == "step" and episodes and episodes[-1].end is None:
+            if header["format_version"] < 3:          # one humanoid, its command unlisted
+                record["h"] = [record["h"]]
+                if "e" in record:
+                    record["e"] = [record["e"]]
             episodes[-1].steps.append(record)
         elif kind == "end" and episodes and episodes[-1].end is None:
             episodes[-1].end = record

@@ -1,5 +1,5 @@
 """Replaying a recorded session: the same episodes re-simulated from the recorded
-humanoid commands and robot actions (the robot policy is not needed), checked against
+commands of every driven humanoid and the robot's actions (the robot policy is not needed), checked against
 the recorded metrics and final-state digests, optionally rendered to a video."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import warnings
 import numpy as np
 
 from embodied.errors import check_range
-from embodied.hitl.config import apply_humanoid, humanoid_teleop, make_env, session_step
+from embodied.hitl.config import (apply_humanoid, humanoid_teleop, make_env, session_step,
+                                  teleop_humanoid)
 from embodied.hitl.recording import Recording, metric_differences, read_recording, state_digest
 
 
@@ -42,11 +43,14 @@ def replay(recording: str | os.PathLike | Recording, video: str | os.PathLike | 
         fps = float(env.metadata["render_fps"]) / frame_skip
         writer = VideoWriter(video, fps=fps) if video else None
         frame = 0
+        driven = header.get("driven") or [teleop_humanoid(task)]
         for episode in recording.episodes:
             env.reset(seed=episode.seed)
-            teleop = humanoid_teleop(task)
+            teleops = [humanoid_teleop(task, name) for name in driven]
             for step in episode.steps:
-                apply_humanoid(task, teleop, step["h"], step.get("e"))
+                events = step.get("e") or [None] * len(driven)
+                for name, teleop, command, event in zip(driven, teleops, step["h"], events):
+                    apply_humanoid(task, teleop, command, event, name)
                 action = step["a"]
                 session_step(env, None if action is None else np.asarray(action, dtype=np.float64))
                 if writer is not None:

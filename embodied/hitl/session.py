@@ -1,10 +1,12 @@
-"""A teleoperation session: a person (or a key script) drives the humanoid of a task while
-a robot policy acts; every step is recorded.
+"""A teleoperation session: people (or key scripts) drive humanoids of a task while a
+robot policy acts; every step is recorded.
 
 :class:`TeleopSession` is the simulation loop shared by the interactive window
-(:mod:`embodied.hitl.viewer`) and the headless scripted mode (:func:`run_scripted`). Keys
-are queued with :meth:`TeleopSession.press` (from any thread) and applied at the start of
-the next :meth:`TeleopSession.step`. The humanoid runs the :class:`Teleop` behaviour,
+(:mod:`embodied.hitl.viewer`), the headless scripted mode (:func:`run_scripted`) and the
+browser server (:mod:`embodied.hitl.web`). Each participant drives one humanoid (a
+:class:`Driver`): keys are queued with :meth:`TeleopSession.press` /
+:meth:`TeleopSession.release` (from any thread) and applied at the start of the next
+:meth:`TeleopSession.step`. A driven humanoid runs the :class:`Teleop` behaviour,
 installed after each ``env.reset`` in place of the task's wandering (the reset draws the
 same random numbers either way, so episodes start exactly as in the task).
 """
@@ -13,21 +15,24 @@ from __future__ import annotations
 
 import collections
 import datetime
+import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from embodied.errors import ConfigError, check_range
 from embodied.hitl.config import (TeleopConfig, apply_humanoid, humanoid_teleop, make_env,
-                                  robot_decides, session_step, teleop_humanoid)
-from embodied.hitl.controls import KEY_HELP, WalkControl, key_name, read_key_script
+                                  robot_decides, session_step, teleop_humanoids)
+from embodied.hitl.controls import KEY_HELP, HeldKeys, WalkControl, key_name, read_key_script
 from embodied.hitl.recording import RecordingError, RecordingWriter, state_digest
 
 CAMERAS = ("follow", "robot head", "top-down")
 #: Episode end reasons written to recordings.
 END_REASONS = ("truncated", "reset", "next", "quit", "interrupted")
+#: Keyboard models: ``sticky`` for windows (presses only), ``held`` for browsers.
+CONTROLS = {"sticky": WalkControl, "held": HeldKeys}
 
 
 def _now() -> str:
@@ -64,8 +69,28 @@ class RealTimeStats:
                 "kept_real_time": bool(self.steps and self.late_steps <= 0.05 * self.steps)}
 
 
+@dataclass
+class Driver:
+    """One participant of a session and the humanoid they drive.
+
+    ``keys`` holds (key, pressed) inputs until the next step; ``goal`` a click-to-walk
+    target. ``present`` is False once the participant left: their humanoid stands and
+    waits."""
+
+    humanoid: str
+    control: WalkControl | HeldKeys
+    keys: collections.deque = field(default_factory=collections.deque)
+    goal: tuple[float, float] | None = None
+    teleop: object = None                # the Teleop skill of the current episode
+    request: str | None = None           # a pick/place/walk in progress
+    message: str = ""
+    camera: int = 0
+    show_help: bool = False
+    present: bool = True
+
+
 class TeleopSession:
-    """The session loop: keys -> humanoid command, robot policy -> action, env step,
+    """The session loop: keys -> humanoid commands, robot policy -> action, env step,
     recording. Call :meth:`start`, then :meth:`step` until :attr:`quit`, then
     :meth:`close` (also on errors: it ends the episode and closes the recording).
 
@@ -73,10 +98,13 @@ class TeleopSession:
         config: what to run.
         record: recording file (None: no recording).
         render_mode: passed to the env (``rgb_array`` for frames).
+        participants: how many people drive humanoids (the task's first teleop agents).
+        controls: keyboard model, ``sticky`` (windows) or ``held`` (browsers).
     """
 
     def __init__(self, config: TeleopConfig, record: str | Path | None = None,
-                 render_mode: str | None = None):
+                 render_mode: str | None = None, participants: int = 1,
+                 controls: str = "sticky"):
         import mujoco
 
         from embodied import __version__
@@ -93,16 +121,20 @@ class TeleopSession:
             raise
         self.task = self.env.unwrapped.task
         self.dt = float(self.env.unwrapped.dt)
-        self.walk = WalkControl()
-        self._keys: collections.deque[str] = collections.deque()
-        self.camera = 0
-        self.show_help = False
+        try:
+            if controls not in CONTROLS:
+                raise ConfigError("controls", controls, tuple(CONTROLS))
+            names = teleop_humanoids(self.task, participants)
+        except BaseException:
+            self.env.close()
+            raise
+        self.drivers = [Driver(name, CONTROLS[controls]()) for name in names]
+        self._session_keys: collections.deque[tuple[int, str]] = collections.deque()
         self.quit = False
         self.total_steps = 0
         self.episode = 0
         self.seed = config.seed
         self.episodes: list[dict] = []
-        self.message = ""
         self.realtime = RealTimeStats()
         self.started = time.perf_counter()
         self.record_path = Path(record) if record is not None else None
@@ -114,9 +146,9 @@ class TeleopSession:
         self._header = {"embodied_version": __version__, "mujoco_version": mujoco.__version__,
                         "task": self.task_cfg, "split": config.split, "seed": config.seed,
                         "robot_policy": self.policy_cfg, "checkpoint": config.checkpoint,
-                        "control_dt": self.dt}
+                        "control_dt": self.dt, "driven": list(names), "controls": controls}
         self._obs = None
-        self.teleop = None
+        self._started = False
 
     # -- episodes ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -128,9 +160,12 @@ class TeleopSession:
         self.seed = int(seed)
         self._obs, self.info = self.env.reset(seed=self.seed)
         self.policy.reset(self.env, self.seed)
-        self.teleop = humanoid_teleop(self.task)
-        self.walk.stop()
-        self._request = None            # a pick/place in progress
+        for d in self.drivers:
+            d.teleop = humanoid_teleop(self.task, d.humanoid)
+            d.control.stop()
+            d.request, d.goal = None, None
+            d.keys.clear()
+        self._started = True
         self.last_step_info: dict = {}
         if self.writer is None and self.record_path is not None:
             # created once the policy has accepted the env, so a misconfigured session
@@ -160,78 +195,150 @@ class TeleopSession:
 
     @property
     def humanoid(self):
-        """The humanoid the person drives."""
-        return self.world.entity(teleop_humanoid(self.task))
+        """The humanoid the first participant drives."""
+        return self.world.entity(self.drivers[0].humanoid)
 
     def _poses(self) -> dict:
         world = self.world
         pose = lambda name: [float(v) for v in world.entity(name).get_pose(world)]  # noqa: E731
-        return {"humanoid": pose(teleop_humanoid(self.task)), "robot": pose(self.task.observer)}
+        out = {"humanoid": pose(self.drivers[0].humanoid), "robot": pose(self.task.observer)}
+        if len(self.drivers) > 1:
+            out["humanoids"] = {d.humanoid: pose(d.humanoid) for d in self.drivers}
+        return out
 
     # -- input ------------------------------------------------------------------------------
-    def press(self, key: str) -> None:
-        """Queue a key (thread-safe); it takes effect at the next :meth:`step`."""
-        self._keys.append(key_name(key))
+    def press(self, key: str, participant: int = 0) -> None:
+        """Queue a key press of ``participant`` (thread-safe); it takes effect at the next
+        :meth:`step`. Episode keys (r, n, esc) act for everyone."""
+        self._driver(participant).keys.append((key_name(key), True))
+
+    def release(self, key: str, participant: int = 0) -> None:
+        """Queue a key release (held-key controls walk until the release)."""
+        self._driver(participant).keys.append((key_name(key), False))
+
+    def walk_to(self, xy, participant: int = 0) -> None:
+        """Ask ``participant``'s humanoid to walk to the floor point ``xy`` (click-to-walk)."""
+        x, y = float(xy[0]), float(xy[1])
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ConfigError("walk_to", xy, reason="must be two finite numbers (metres)")
+        self._driver(participant).goal = (x, y)
+
+    def leave(self, participant: int) -> None:
+        """``participant`` is gone: their humanoid stands and waits; recorded so far is kept."""
+        d = self._driver(participant)
+        d.present = False
+        d.keys.append(("leave", True))
+        if self.writer is not None:
+            self.writer.flush()
+
+    def rejoin(self, participant: int) -> None:
+        """A participant takes their humanoid back."""
+        self._driver(participant).present = True
+
+    def _driver(self, participant: int) -> Driver:
+        if not (isinstance(participant, int) and 0 <= participant < len(self.drivers)):
+            raise ConfigError("participant", participant, tuple(range(len(self.drivers))))
+        return self.drivers[participant]
+
+    @property
+    def camera(self) -> int:
+        return self.drivers[0].camera
 
     @property
     def camera_name(self) -> str:
-        return CAMERAS[self.camera]
+        return CAMERAS[self.drivers[0].camera]
 
-    def _handle_keys(self) -> str | None:
-        """Apply queued keys; returns a pick/place request for this step, if any."""
-        event = None
-        h = self.humanoid
-        while self._keys:
-            key = self._keys.popleft()
-            if key in ("w", "s", "a", "d"):
-                self.walk.press(key, h.yaw)
-            elif key == "space" and event is None:
-                event = "place" if h.holding is not None else "pick"
-                self.walk.stop()
-            elif key in ("r", "n"):
-                self._end("reset" if key == "r" else "next")
-                self._begin(self.seed if key == "r" else self.seed + 1)
-                self.message = "episode restarted" if key == "r" else "next episode"
-                event = None
-                h = self.humanoid
-            elif key == "c":
-                self.camera = (self.camera + 1) % len(CAMERAS)
-            elif key == "h":
-                self.show_help = not self.show_help
-            elif key == "esc":
-                self.quit = True
-        return event
+    @property
+    def show_help(self) -> bool:
+        return self.drivers[0].show_help
+
+    @property
+    def message(self) -> str:
+        """The first participant's last request outcome ("pick: done", ...)."""
+        return self.drivers[0].message
+
+    @property
+    def walk(self):
+        """The first participant's keyboard model."""
+        return self.drivers[0].control
+
+    def _handle_keys(self) -> list:
+        """Apply queued inputs; returns each driver's request for this step (None, "pick",
+        "place", "cancel" or ("walk", x, y))."""
+        events: list = [None] * len(self.drivers)
+        for i, d in enumerate(self.drivers):
+            h = self.world.entity(d.humanoid)
+            took_keys = False
+            while d.keys:
+                key, pressed = d.keys.popleft()
+                if key == "leave":
+                    d.control.stop()
+                    continue
+                if not pressed:
+                    d.control.release(key)
+                elif key in ("w", "s", "a", "d"):
+                    d.control.press(key, h.yaw)
+                    took_keys = True
+                elif key == "space" and events[i] is None:
+                    events[i] = "place" if h.holding is not None else "pick"
+                    d.control.stop()
+                elif key in ("r", "n"):
+                    self._session_keys.append((i, key))
+                elif key == "c":
+                    d.camera = (d.camera + 1) % len(CAMERAS)
+                elif key == "h":
+                    d.show_help = not d.show_help
+                elif key == "esc":
+                    self.quit = True
+            if d.goal is not None:
+                if events[i] is None:
+                    events[i] = ("walk", *d.goal)
+                d.goal = None
+            elif took_keys and events[i] is None and d.request == "walk":
+                events[i] = "cancel"
+        while self._session_keys:
+            i, key = self._session_keys.popleft()
+            self._end("reset" if key == "r" else "next")
+            self._begin(self.seed if key == "r" else self.seed + 1)
+            self.drivers[i].message = "episode restarted" if key == "r" else "next episode"
+            events = [None] * len(self.drivers)
+        return events
 
     # -- the loop ---------------------------------------------------------------------------
     def step(self) -> dict | None:
-        """Apply queued keys, then one control step of humanoid and robot. Returns the env
-        info (None when a key asked to quit)."""
-        event = self._handle_keys()
+        """Apply queued inputs, then one control step of the humanoids and the robot.
+        Returns the env info (None when a key asked to quit)."""
+        events = self._handle_keys()
         if self.quit:
             return None
-        task, teleop = self.task, self.teleop
-        h = self.humanoid
+        task = self.task
         if self.writer is not None and not self._recorded_start:
             self.writer.episode(self.episode, self.seed, **self._poses())
             self._recorded_start = True
-        if teleop.child is not None:
-            self.walk.stop()
-        command = self.walk.command(h.yaw, h.config.gait.max_turn_rate)
-        apply_humanoid(task, teleop, command, event)
-        if event is not None:
-            started = teleop.child is not None
-            self.message = f"{event}..." if started else f"{event}: {teleop.last}"
-            self._request = event if started else None
+        commands = []
+        for d, event in zip(self.drivers, events):
+            h = self.world.entity(d.humanoid)
+            if d.teleop.child is not None and d.control.sticky:
+                d.control.stop()
+            command = d.control.command(h.yaw, h.config.gait.max_turn_rate)
+            commands.append(command)
+            apply_humanoid(task, d.teleop, command, event, d.humanoid)
+            if event is not None and event != "cancel":
+                kind = event if isinstance(event, str) else event[0]
+                started = d.teleop.child is not None
+                d.message = f"{kind}..." if started else f"{kind}: {d.teleop.last}"
+                d.request = kind if started else None
         action = np.asarray(self.policy.act(self._obs, self.env)) if robot_decides(self.env) else None
         obs, terminated, truncated, info = session_step(self.env, action)
         if obs is not None:
             self._obs = obs
         if self.writer is not None:
-            self.writer.step(command, action, event)
+            self.writer.step(commands, action, events)
         self.total_steps += 1
-        if self._request is not None and teleop.child is None:
-            self.message = f"{self._request}: {teleop.last}"       # "pick: done", ...
-            self._request = None
+        for d in self.drivers:
+            if d.request is not None and d.teleop.child is None:
+                d.message = f"{d.request}: {d.teleop.last}"       # "pick: done", ...
+                d.request = None
         self.last_step_info = info
         if terminated or truncated:
             self._end("truncated")
@@ -242,7 +349,7 @@ class TeleopSession:
         """End the current episode, close the recording, return the session summary."""
         if reason not in END_REASONS:
             raise ConfigError("reason", reason, END_REASONS)
-        if self.teleop is not None:
+        if self._started:
             self._end(reason)
         summary = self.summary()
         if self.writer is not None:
@@ -258,31 +365,38 @@ class TeleopSession:
         self.env.close()
 
     # -- reporting --------------------------------------------------------------------------
-    def hud(self) -> tuple[str, str]:
-        """Left and right columns of the on-screen text (the task's rows, the session's;
-        help when toggled)."""
-        task = self.task
-        holding = self.humanoid.holding
+    def hud_rows(self, participant: int = 0) -> list[tuple[str, str]]:
+        """The rows (label, value) ``participant`` sees: the task's, the session's; the
+        key help when toggled."""
+        task, d = self.task, self._driver(participant)
+        holding = self.world.entity(d.humanoid).holding
         held = self.world.model.body(holding).name.split("/")[1] if holding is not None else "-"
         rows = [
             ("episode", f"{self.episode} (seed {self.seed}, {self.info.get('home', task.split)})"),
             ("elapsed", f"{task.steps * self.dt:5.1f} s  step {task.steps}/{task.config.max_steps}"),
             *task.hud_rows(),
-            ("walking", f"{self.walk.speed:+.1f} m/s  holding {held}"),
-            ("camera", self.camera_name),
+            ("walking", f"{d.control.speed:+.1f} m/s  holding {held}"),
+            ("camera", CAMERAS[d.camera]),
         ]
+        if len(self.drivers) > 1:
+            rows.insert(2, ("you drive", d.humanoid))
         rt = self.realtime
         if rt.steps:
             late = rt.late_steps / rt.steps
             rows.append(("real time", f"{rt.rate:.1f} steps/s" + (
                 f"  SLOW ({late:.0%} late)" if late > 0.05 else "")))
-        if self.message:
-            rows.append(("last", self.message))
-        if self.show_help:
+        if d.message:
+            rows.append(("last", d.message))
+        if d.show_help:
             rows.append(("", ""))
             rows += [(k.upper() if len(k) == 1 else k, v) for k, v in KEY_HELP.items()]
         else:
             rows.append(("H", "help"))
+        return rows
+
+    def hud(self, participant: int = 0) -> tuple[str, str]:
+        """Left and right columns of the on-screen text (see :meth:`hud_rows`)."""
+        rows = self.hud_rows(participant)
         return "\n".join(r[0] for r in rows), "\n".join(r[1] for r in rows)
 
     def summary(self) -> dict:

@@ -470,7 +470,8 @@ class Teleop(Skill):
     :meth:`command` each step and may request a pick or a place. Picking takes the
     nearest free object within ``config.pick_radius`` (walking to it); placing puts the
     held object on the nearest given surface within that radius, or down on the floor in
-    front of the humanoid when no surface is near."""
+    front of the humanoid when no surface is near. A walk to a point (click-to-walk)
+    runs until it arrives or is cancelled."""
 
     objects: tuple[str, ...] = ()            # candidate object body names
     surfaces: tuple = ()                     # candidate (height, rect) surfaces
@@ -516,6 +517,26 @@ class Teleop(Skill):
         else:
             self.child = PutDown()
         return True
+
+    def request_walk(self, h: "Humanoid", goal: tuple[float, float], speed: float = 1.0) -> bool:
+        """Start walking along the humanoid's map to ``goal`` (click-to-walk); False (with
+        ``last`` set) while busy or when the goal cannot be reached from here."""
+        if self.child is not None:
+            self.last = "busy"
+            return False
+        goal = (float(goal[0]), float(goal[1]))
+        if h.navmap is not None and not (h.navmap.is_navigable(goal) and
+                                         h.navmap.connected(h.position, goal)):
+            self.last = f"cannot walk to ({goal[0]:.1f}, {goal[1]:.1f})"
+            return False
+        self.child = WalkTo(goal=goal, speed=speed)
+        return True
+
+    def cancel_walk(self) -> None:
+        """Stop a click-to-walk (the person took the keys again); picks and places go on."""
+        if isinstance(self.child, WalkTo):
+            self.child = None
+            self.last = "walk cancelled"
 
     def _update(self, h, world):
         if self.child is not None:

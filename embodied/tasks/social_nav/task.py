@@ -290,7 +290,9 @@ class SocialNavTask(Task):
         return self.found_steps / max(self.steps - self.first_found + 1, 1)
 
     def teleop_agents(self):
-        return (HUMANOID,)
+        # the followed humanoid, then the bystanders (a second person drives one: the crowd
+        # still sees it and walks round it)
+        return (HUMANOID, *(bystander(i) for i in range(self.config.bystanders)))
 
     def hud_rows(self):
         contacts = self.world.entity("contacts")
