@@ -210,12 +210,23 @@ def session_step(env, action):
     return obs, terminated, truncated, info
 
 
-def apply_humanoid(task, teleop, command, event, name: str | None = None) -> None:
-    """Give the humanoid ``name`` (default: the first teleop agent) this step's command and
-    request (live and replay): None, ``"pick"``, ``"place"``, ``"cancel"`` (a walk) or
-    ``("walk", x, y)``."""
+def driven_teleop(task, name: str):
+    """The :class:`Teleop` skill the humanoid ``name`` runs now. Looked up each time: a
+    fork and restore of the World (a policy predicting ahead) puts a copy in its place."""
+    from embodied.skills.humanoid import Teleop
+
+    behaviour = task.privileged().world.entity(name).behaviour
+    if not isinstance(behaviour, Teleop):
+        raise ConfigError("humanoid", name, reason="is not driven by a person (no Teleop skill)")
+    return behaviour
+
+
+def apply_humanoid(task, name: str, command, event) -> None:
+    """Give the driven humanoid ``name`` this step's command and request (live and
+    replay): None, ``"pick"``, ``"place"``, ``"cancel"`` (a walk) or ``("walk", x, y)``."""
     world = task.privileged().world
-    h = world.entity(name or teleop_humanoid(task))
+    h = world.entity(name)
+    teleop = driven_teleop(task, name)
     teleop.command(command[0], command[1])
     if event == "pick":
         teleop.request_pick(h, world)

@@ -46,11 +46,12 @@ def replay(recording: str | os.PathLike | Recording, video: str | os.PathLike | 
         driven = header.get("driven") or [teleop_humanoid(task)]
         for episode in recording.episodes:
             env.reset(seed=episode.seed)
-            teleops = [humanoid_teleop(task, name) for name in driven]
+            for name in driven:
+                humanoid_teleop(task, name)
             for step in episode.steps:
                 events = step.get("e") or [None] * len(driven)
-                for name, teleop, command, event in zip(driven, teleops, step["h"], events):
-                    apply_humanoid(task, teleop, command, event, name)
+                for name, command, event in zip(driven, step["h"], events):
+                    apply_humanoid(task, name, command, event)
                 action = step["a"]
                 session_step(env, None if action is None else np.asarray(action, dtype=np.float64))
                 if writer is not None:
