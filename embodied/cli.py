@@ -9,6 +9,8 @@
     embodied teleop [task=social_nav] [robot_policy=heuristic] [checkpoint=PATH] [seed=N]
                     [split=val] [task.config.FIELD=V] [policy.config.FIELD=V]
                     [--record FILE] [--headless --script keys.txt] [--steps N]
+    embodied serve [task=social_nav] [robot_policy=...] [key=value ...] [--port 8000]
+                   [--host 127.0.0.1] [--participants 1] [--record FILE] [--steps N]
     embodied replay FILE [--video out.mp4] [--allow-truncated]
 
 User mistakes (bad values, missing files, no display) print one line and exit with
@@ -105,6 +107,30 @@ def _cmd_teleop(args) -> int:
     return 130 if summary.get("interrupted") else 0
 
 
+def _cmd_serve(args) -> int:
+    from embodied.hitl.config import make_teleop_config
+    from embodied.hitl.session import default_record_path, format_summary
+    from embodied.hitl.web import run_server
+
+    config = make_teleop_config(args.options)
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        raise EmbodiedError(f"--size {args.size!r}: expected WIDTHxHEIGHT, e.g. 480x360") from None
+    record = None if args.no_record else (args.record or default_record_path(prefix="serve"))
+    summary = run_server(config, participants=args.participants, host=args.host, port=args.port,
+                         record=record, steps=args.steps, frame_size=(width, height),
+                         quality=args.quality, token=args.token,
+                         announce=lambda text: print(text, flush=True))
+    print(format_summary(summary))
+    server = summary["server"]
+    print("frames sent: " + ", ".join(f"participant {k} {v['frames']}" for k, v in
+                                       server["participants"].items())
+          + f"; dropped messages {server['dropped']}, refused connections "
+          + str(sum(server[k] for k in server if k.startswith("refused_"))))
+    return 130 if summary["episodes"] and summary["episodes"][-1]["reason"] == "interrupted" else 0
+
+
 def _cmd_replay(args) -> int:
     import warnings
 
@@ -193,6 +219,29 @@ def build_parser() -> argparse.ArgumentParser:
                         help="no window: run the keys of --script as fast as possible")
     teleop.add_argument("--steps", type=int, help="stop after this many steps")
     teleop.set_defaults(func=_cmd_teleop)
+
+    serve = sub.add_parser(
+        "serve", help="a session people join from a web browser (held keys, map clicks)",
+        description="Prints a link with the session token; each participant opens it. Hold "
+                    "W/S to walk, A/D to turn, Space pick/place, click the map to walk there. "
+                    "Recorded like teleop sessions (replay with `embodied replay FILE`). "
+                    "Needs: pip install 'embodied[serve]'.")
+    serve.add_argument("options", nargs="*", metavar="key=value",
+                       help="as for teleop: task=social_nav robot_policy=... seed=0 "
+                            "task.config.bystanders=1 ...")
+    serve.add_argument("--port", type=int, default=8000, help="port (0: any free one)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default loopback only)")
+    serve.add_argument("--participants", type=int, default=1,
+                       help="people driving humanoids (SocialNav: a second one drives a "
+                            "bystander, task.config.bystanders=1)")
+    serve.add_argument("--record", help="recording file (default sessions/serve-<time>.jsonl)")
+    serve.add_argument("--no-record", action="store_true", help="do not record")
+    serve.add_argument("--steps", type=int, help="stop after this many steps")
+    serve.add_argument("--size", default="480x360", help="frame size WIDTHxHEIGHT")
+    serve.add_argument("--quality", type=int, default=70, help="JPEG quality 1-100")
+    serve.add_argument("--token", help="session token (default: a fresh random one)")
+    serve.set_defaults(func=_cmd_serve)
 
     replay = sub.add_parser("replay", help="re-simulate a teleop recording, check it, render it")
     replay.add_argument("file", help="recording (.jsonl) written by `embodied teleop`")

@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from embodied.errors import ConfigError, check_range
-from embodied.hitl.config import (TeleopConfig, apply_humanoid, humanoid_teleop, make_env,
-                                  robot_decides, session_step, teleop_humanoids)
+from embodied.hitl.config import (TeleopConfig, apply_humanoid, driven_teleop, humanoid_teleop,
+                                  make_env, robot_decides, session_step, teleop_humanoids)
 from embodied.hitl.controls import KEY_HELP, HeldKeys, WalkControl, key_name, read_key_script
 from embodied.hitl.recording import RecordingError, RecordingWriter, state_digest
 
@@ -39,14 +39,14 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
-def default_record_path(folder: str | Path = "sessions") -> Path:
-    """``sessions/teleop-<UTC date-time>.jsonl`` (a free name)."""
+def default_record_path(folder: str | Path = "sessions", prefix: str = "teleop") -> Path:
+    """``sessions/<prefix>-<UTC date-time>.jsonl`` (a free name)."""
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
-    path = Path(folder) / f"teleop-{stamp}.jsonl"
+    path = Path(folder) / f"{prefix}-{stamp}.jsonl"
     number = 1
     while path.exists():             # two sessions started within one second
         number += 1
-        path = Path(folder) / f"teleop-{stamp}-{number}.jsonl"
+        path = Path(folder) / f"{prefix}-{stamp}-{number}.jsonl"
     return path
 
 
@@ -81,7 +81,6 @@ class Driver:
     control: WalkControl | HeldKeys
     keys: collections.deque = field(default_factory=collections.deque)
     goal: tuple[float, float] | None = None
-    teleop: object = None                # the Teleop skill of the current episode
     request: str | None = None           # a pick/place/walk in progress
     message: str = ""
     camera: int = 0
@@ -161,7 +160,7 @@ class TeleopSession:
         self._obs, self.info = self.env.reset(seed=self.seed)
         self.policy.reset(self.env, self.seed)
         for d in self.drivers:
-            d.teleop = humanoid_teleop(self.task, d.humanoid)
+            humanoid_teleop(self.task, d.humanoid)
             d.control.stop()
             d.request, d.goal = None, None
             d.keys.clear()
@@ -234,6 +233,10 @@ class TeleopSession:
     def rejoin(self, participant: int) -> None:
         """A participant takes their humanoid back."""
         self._driver(participant).present = True
+
+    def teleop(self, participant: int = 0):
+        """The Teleop skill ``participant``'s humanoid runs now."""
+        return driven_teleop(self.task, self._driver(participant).humanoid)
 
     def _driver(self, participant: int) -> Driver:
         if not (isinstance(participant, int) and 0 <= participant < len(self.drivers)):
@@ -316,17 +319,20 @@ class TeleopSession:
             self.writer.episode(self.episode, self.seed, **self._poses())
             self._recorded_start = True
         commands = []
-        for d, event in zip(self.drivers, events):
+        for i, (d, event) in enumerate(zip(self.drivers, events)):
             h = self.world.entity(d.humanoid)
-            if d.teleop.child is not None and d.control.sticky:
+            if self.teleop(i).child is not None and d.control.sticky:
                 d.control.stop()
             command = d.control.command(h.yaw, h.config.gait.max_turn_rate)
             commands.append(command)
-            apply_humanoid(task, d.teleop, command, event, d.humanoid)
-            if event is not None and event != "cancel":
+            apply_humanoid(task, d.humanoid, command, event)
+            if event == "cancel":
+                d.request, d.message = None, "walk cancelled"
+            elif event is not None:
                 kind = event if isinstance(event, str) else event[0]
-                started = d.teleop.child is not None
-                d.message = f"{kind}..." if started else f"{kind}: {d.teleop.last}"
+                teleop = self.teleop(i)
+                started = teleop.child is not None
+                d.message = f"{kind}..." if started else f"{kind}: {teleop.last}"
                 d.request = kind if started else None
         action = np.asarray(self.policy.act(self._obs, self.env)) if robot_decides(self.env) else None
         obs, terminated, truncated, info = session_step(self.env, action)
@@ -335,9 +341,10 @@ class TeleopSession:
         if self.writer is not None:
             self.writer.step(commands, action, events)
         self.total_steps += 1
-        for d in self.drivers:
-            if d.request is not None and d.teleop.child is None:
-                d.message = f"{d.request}: {d.teleop.last}"       # "pick: done", ...
+        for i, d in enumerate(self.drivers):
+            teleop = self.teleop(i)
+            if d.request is not None and teleop.child is None:
+                d.message = f"{d.request}: {teleop.last}"       # "pick: done", ...
                 d.request = None
         self.last_step_info = info
         if terminated or truncated:
