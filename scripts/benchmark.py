@@ -35,6 +35,7 @@ SECTIONS = {
     "hitl": ("embodied.benchmarks.hitl", "run"),
     "training": ("embodied.benchmarks.training", "run"),
     "cluster": ("embodied.benchmarks.cluster", "run"),
+    "serve": ("embodied.benchmarks.serve", "run"),
 }
 
 

@@ -256,6 +256,7 @@ class WebServer:
         self.frame_size, self.quality = tuple(frame_size), quality
         self.participants = len(session.drivers)
         self.clients: dict[int, Client] = {}
+        self.frames_sent = [0] * self.participants
         self.counts = {"refused_token": 0, "refused_origin": 0, "refused_busy": 0,
                        "refused_oversized": 0, "dropped": 0, "rate_limited": 0}
         self.url = None
@@ -336,7 +337,7 @@ class WebServer:
                 "steps_per_s": rt.rate, "target_steps_per_s": 1.0 / session.dt,
                 "late_steps": rt.late_steps,
                 "participants": {str(i): {"connected": i in self.clients,
-                                          "frames": self.clients[i].frames if i in self.clients else 0,
+                                          "frames": self.frames_sent[i],
                                           "humanoid": d.humanoid}
                                  for i, d in enumerate(session.drivers)},
                 **self.counts,
@@ -447,6 +448,7 @@ class WebServer:
                       "age_ms": (time.perf_counter() - snap.published) * 1e3}
             await ws.send_bytes(pack_frame(header, jpeg))
             client.frames += 1
+            self.frames_sent[client.participant] += 1
             client.last_step = snap.step
 
     def _render(self, participant: int, home: HomeMap, snap: Snapshot, camera: dict):

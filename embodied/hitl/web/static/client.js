@@ -33,6 +33,9 @@
     statusLine.className = isError ? "error" : "";
   }
 
+  // for tests of the server's input checks: send any text as it is
+  state.sendRaw = (text) => ws && ws.readyState === WebSocket.OPEN && (ws.send(text), true);
+
   function send(message) {
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
     ws.send(JSON.stringify(message));
