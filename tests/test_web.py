@@ -252,3 +252,25 @@ def test_server_survives_malformed_binary_oversized_and_flooding_clients(server)
     assert hello["type"] == "hello" and hello["humanoid"] == "human0"
     assert headers[-1]["step"] > headers[0]["step"] >= status["steps"] - 12
     assert {"step", "seq", "pose", "hud", "agents"} <= set(headers[0])
+
+
+def test_serve_without_aiohttp_names_the_extra(monkeypatch):
+    import sys
+
+    from embodied.errors import EmbodiedError
+    from embodied.hitl.web.server import require_aiohttp
+
+    monkeypatch.setitem(sys.modules, "aiohttp", None)
+    with pytest.raises(EmbodiedError, match=r"pip install 'embodied\[serve\]'"):
+        require_aiohttp()
+
+
+def test_serve_on_a_port_in_use_is_one_clear_line(server):
+    import subprocess
+    import sys
+
+    port = server.base.rsplit(":", 1)[1]
+    out = subprocess.run([sys.executable, "-m", "embodied.cli", "serve", "seed=0", "--port", port,
+                          "--no-record"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in out.stderr and "Traceback" not in out.stderr

@@ -471,7 +471,11 @@ class WebServer:
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port)
-            await site.start()
+            try:
+                await site.start()
+            except OSError as exc:
+                raise EmbodiedError(f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc}); "
+                                    "choose another --port (0: any free one)") from None
             port = site._server.sockets[0].getsockname()[1]
             shown = f"[{self.host}]" if ":" in self.host else self.host
             self.url = f"http://{shown}:{port}/?token={self.token}"
@@ -480,6 +484,8 @@ class WebServer:
                 on_ready(self)
             await self._stopped.wait()
         finally:
+            if self.sim.ident is None:        # never started: release the session here
+                self.session.abandon()
             if self.sim.is_alive():
                 self.sim.stop(self.sim.stop_reason)
                 await asyncio.get_running_loop().run_in_executor(None, self.sim.join, 30.0)
