@@ -49,14 +49,26 @@ def summarize(episodes: list[dict]) -> dict[str, dict[str, float]]:
 
 def run_episode(env: gym.Env, policy: Policy, seed: int,
                 on_frame: Callable[[gym.Env], None] | None = None) -> dict:
-    """Run one episode to its end; return its seed, length, return and final metrics."""
+    """Run one episode to its end; return its seed, length, return and final metrics (with
+    the policy's own, if it measures any). A policy that gives up
+    (:class:`~embodied.policies.base.PolicyAbort`) ends the episode there: ``aborted``
+    names why."""
+    from embodied.policies.base import PolicyAbort
+
     obs, info = env.reset(seed=seed)
     policy.reset(env, seed)
     total, steps, start = 0.0, 0, time.perf_counter()
+    aborted = None
     if on_frame:
         on_frame(env)
     while True:
-        obs, reward, terminated, truncated, info = env.step(policy.act(obs, env))
+        try:
+            action = policy.act(obs, env)
+        except PolicyAbort as exc:           # the episode ends here, not done
+            aborted = str(exc)
+            info = {"metrics": env.unwrapped.task.episode_metrics()}
+            break
+        obs, reward, terminated, truncated, info = env.step(action)
         total += float(reward)
         steps += 1
         if on_frame:
@@ -70,8 +82,14 @@ def run_episode(env: gym.Env, policy: Policy, seed: int,
     task = getattr(env.unwrapped, "task", None)
     if task is not None:
         metrics.update(task.evaluation_metrics(metrics))
-    return {"seed": seed, "steps": steps, "return": total, "metrics": metrics,
-            "wall_time_s": time.perf_counter() - start}
+    planned = policy.episode_metrics() if hasattr(policy, "episode_metrics") else {}
+    if planned or aborted is not None:
+        metrics.update(planned, aborted=float(aborted is not None))
+    result = {"seed": seed, "steps": steps, "return": total, "metrics": metrics,
+              "wall_time_s": time.perf_counter() - start}
+    if aborted is not None:
+        result["aborted"] = aborted
+    return result
 
 
 class EpisodeLog:

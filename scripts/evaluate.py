@@ -76,18 +76,22 @@ def run(cfg: DictConfig) -> dict:
     if cfg.resume and not cfg.out:
         raise ConfigError("resume", True, reason="needs out=<file> (its episode log is resumed)")
     make_env = make_env_factory(task_cfg, cfg.split, render_mode="rgb_array" if video else None)
-    policy = make_policy(cfg.policy, checkpoint=cfg.checkpoint)      # checked here, used below
+    policy_cfg = to_plain(cfg.policy)
+    if policy_cfg.get("name") == "llm" and cfg.out and not (policy_cfg.get("config") or {}).get("transcript"):
+        # the planner's prompts, replies and results beside the results
+        policy_cfg.setdefault("config", {})["transcript"] = str(Path(cfg.out).with_suffix(".transcripts.jsonl"))
+    policy = make_policy(policy_cfg, checkpoint=cfg.checkpoint)      # checked here, used below
     episodes = int(cfg.episodes)
     log = None
     if cfg.out:
-        run_key = {"task": task_cfg, "policy": to_plain(cfg.policy), "checkpoint": cfg.checkpoint,
+        run_key = {"task": task_cfg, "policy": policy_cfg, "checkpoint": cfg.checkpoint,
                    "split": cfg.split, "seed": int(cfg.seed)}
         log = EpisodeLog(Path(cfg.out).with_suffix(".episodes.jsonl"), run_key, episodes,
                          resume=bool(cfg.resume))
     if cfg.launcher == "ray":
         from embodied.cluster.evaluation import evaluate_on_ray
 
-        results = evaluate_on_ray(task_cfg, cfg.split, to_plain(cfg.policy), episodes,
+        results = evaluate_on_ray(task_cfg, cfg.split, policy_cfg, episodes,
                                   seed=int(cfg.seed), checkpoint=cfg.checkpoint,
                                   workers=int(cfg.workers), address=cfg.ray.address, log=log,
                                   progress=bool(cfg.progress))

@@ -5,8 +5,13 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 
-from embodied.errors import ConfigError
+from embodied.errors import ConfigError, EmbodiedError
 from embodied.policies.registry import register_policy
+
+
+class PolicyAbort(EmbodiedError):
+    """A policy cannot go on with this episode (a planner whose model is unreachable, or
+    past its replanning cap): the episode ends now, counted as not done, with the reason."""
 
 
 class Policy:
@@ -25,6 +30,11 @@ class Policy:
     def act(self, observation, env: gym.Env):
         """The action for ``observation``."""
         raise NotImplementedError(f"{type(self).__name__} must implement act()")
+
+    def episode_metrics(self) -> dict[str, float]:
+        """What the policy measured this episode (planners: model calls, tokens ...),
+        added to the episode's metrics by the evaluation loop."""
+        return {}
 
 
 class RandomPolicy(Policy):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
-from embodied.errors import ActionError, EpisodeInitError
+from embodied.errors import ActionError, ConfigError, EpisodeInitError
 from embodied.sim.world import Timing
 from embodied.tasks.actions import ActionTerm
 from embodied.tasks.base import PrivilegedView, Task
@@ -326,6 +326,7 @@ class SocialRearrangeTask(Task):
         self.last_holder = ["", ""]
         self.within = self._within_threshold()
         self.skill_outcome = "none"
+        self.skill_reason = ""
         self.last_skill = ""
         #: per agent (humanoid, robot): steps held up by the other, detours, last position
         self.held_up, self.detours, self.last_xy = [0, 0], [0, 0], [None, None]
@@ -444,8 +445,9 @@ class SocialRearrangeTask(Task):
             robot.run(None)
             robot.stop()
         totals = decision["totals"]
+        self.skill_reason = getattr(skill, "reason", "")
         info.update(reward_terms=totals, skill=self.last_skill, skill_outcome=self.skill_outcome,
-                    skill_reason=getattr(skill, "reason", ""), low_level_steps=decision["steps"])
+                    skill_reason=self.skill_reason, low_level_steps=decision["steps"])
         return self.observe(), float(sum(totals.values())), terminated, truncated, info
 
     def after_step(self):
@@ -689,7 +691,6 @@ class SocialRearrangeTask(Task):
                          check_rest=revised)
 
     def _navigate(self, view, xy):
-        from embodied.errors import ConfigError
         from embodied.skills.base import Refused
         from embodied.skills.library import approach_point
         from embodied.skills.robot import NavigateTo
@@ -750,7 +751,7 @@ class SocialRearrangeTask(Task):
         return {"targets": self.targets, "partner": self.partner, "tally": self.tally,
                 "last_holder": list(self.last_holder), "within": self.within,
                 "skill_outcome": self.skill_outcome, "last_skill": self.last_skill,
-                "last_terms": self._last_terms, "last": self._last,
+                "skill_reason": self.skill_reason, "last_terms": self._last_terms, "last": self._last,
                 "held_up": list(self.held_up), "detours": list(self.detours),
                 "last_xy": list(self.last_xy)}
 
@@ -761,9 +762,66 @@ class SocialRearrangeTask(Task):
         self.targets, self.partner, self.tally = state["targets"], state["partner"], state["tally"]
         self.last_holder, self.within = state["last_holder"], state["within"]
         self.skill_outcome, self.last_skill = state["skill_outcome"], state["last_skill"]
+        self.skill_reason = state.get("skill_reason", "")
         self._last_terms, self._last = state["last_terms"], state["last"]
         self.held_up, self.detours = state["held_up"], state["detours"]
         self.last_xy = state["last_xy"]
+
+    # -- what an LLM planner reads and may call (policy=llm; PARTNR's formats) -------------------
+    def planner_instruction(self, agent: str = ROBOT) -> str:
+        moves = [f"{t.object} from {t.start} to {t.goal}" for t in self.targets]
+        return ("Move " + " and ".join(moves) + ". Another agent (a person) tidies up at the "
+                "same time and may move them too.")
+
+    def planner_world(self, agent: str = ROBOT) -> str:
+        """Furniture per room, then where each object of the task is (or who holds it)."""
+        view, home = self.privileged(), self._scene().home
+        lines = ["Furniture:"]
+        for room in home.rooms:
+            pieces = [f.name for f in home.furniture if f.room == room.name]
+            if pieces:
+                lines.append(f"{room.name}: {', '.join(pieces)}")
+        lines.append("Objects:")
+        holders = {t.object: h for t, h in zip(self.targets, view.held_by)}
+        world, receptacles = view.world, home.receptacles()
+        for obj in home.objects:
+            holder = holders.get(obj.name, "")
+            if holder:
+                lines.append(f"{obj.name}: held by {'the agent' if holder == agent else 'the other agent'}")
+                continue
+            x, y = world.data.xpos[world.body_id(home.object_body_name(obj.name))][:2]
+            under = next((f for f in receptacles if f.footprint.contains_point(x, y)), None)
+            room = under.room if under else (home.room_at(x, y) or "the home")
+            lines.append(f"{obj.name}: {under.name if under else 'floor'} in {room}")
+        return "\n".join(lines)
+
+    def planner_options(self, agent: str = ROBOT) -> dict[str, int | None]:
+        """Every call the planner may make now -> the skill choice it runs (None: Done[])."""
+        if agent != ROBOT or not self.skills_mode:
+            raise ConfigError("policy", "llm", reason="plans the robot of SocialRearrange in "
+                              "skills mode (action_mode=skills)")
+        options: dict[str, int | None] = {}
+        for i, t in enumerate(self.targets):
+            options.setdefault(f"Navigate[{t.object}]", SKILLS.index(f"nav_to_obj_{i}"))
+            options.setdefault(f"Navigate[{t.goal}]", SKILLS.index(f"nav_to_goal_{i}"))
+        for i, t in enumerate(self.targets):
+            options.setdefault(f"Pick[{t.object}]", SKILLS.index(f"pick_{i}"))
+        for i, t in enumerate(self.targets):
+            options.setdefault(f"Place[{t.goal}]", SKILLS.index(f"place_{i}"))
+        options["Wait[]"] = SKILLS.index("wait")
+        options["Done[]"] = None
+        return options
+
+    def planner_result(self) -> str:
+        """How the robot's last skill went, as the planner reads it."""
+        verb = self.last_skill.rsplit("_", 1)[0].replace("nav_to_obj", "navigate").replace(
+            "nav_to_goal", "navigate")
+        if self.skill_outcome == "done":
+            return "Successful execution!"
+        if self.skill_outcome == "interrupted":
+            return f"Interrupted {verb}: the other agent was in the way."
+        reason = f" {self.skill_reason}." if self.skill_reason else ""
+        return f"Failed to {verb}!{reason}"
 
     # -- what people and tools see ----------------------------------------------------------------
     def privileged(self) -> SocialRearrangeView:

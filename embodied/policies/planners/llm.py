@@ -1,0 +1,225 @@
+"""``policy=llm``: a ReAct planner over the task's skills, asking a chat model (PARTNR's
+prompt and reply formats, ../shared/REFERENCE.md §2).
+
+Each time the robot's skill has finished, failed or been interrupted (in skills mode,
+every ``act``), the planner tells the model how it went (``Result: ...`` and the current
+``Objects:``), asks for the next call, checks it against the calls the episode allows
+(the task's ``planner_options``; under a grammar where the backend takes one, rebuilt on
+every call), and returns that skill. A reply it cannot act on (no call, an unknown tool,
+a wrong argument count, an entity that is not there) goes back as ``Result: error: ...``
+and counts as a replan. ``Done[]`` ends the planning: the robot waits out the episode.
+Past the replanning cap, or when the model cannot be asked, the episode ends at once with
+the cause (:class:`~embodied.policies.base.PolicyAbort`); results already written stay.
+
+The prompt: the system text and the agent's role; then, unless ``example=False``, one
+solved episode of another home in exactly the live format (small models need it to keep
+the format); then ``Task: ...``, the world (furniture per room, then where each object is
+or who holds it), ``Possible Actions:`` (the skill library's tool lines and ``Done[]``),
+and the reply format.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from embodied.errors import ConfigError, check_range
+from embodied.policies.base import Policy, PolicyAbort
+from embodied.policies.planners.backends import Backend, BackendError, make_backend
+from embodied.policies.planners.reply import STOP, ReplyError, gbnf, parse_reply
+
+SYSTEM = ("You are an expert at planning tasks in a home shared with another agent. The other "
+          "agent acts at the same time as you and may already have moved objects, or be "
+          "holding them. You act by calling one tool at a time; after each call you are told "
+          "its result and where the objects are now.")
+ROLE = "You control the robot."
+REPLY_FORMAT = (f"Answer with one line 'Thought: <your reasoning>', then one tool call on the "
+                f"next line, then '{STOP}'.")
+DONE_LINE = "Done[]: call when every object is where the task wants it"
+
+#: One solved episode of another home (the live format, turn by turn).
+EXAMPLE_TASK = ("Move cup_9 from shelf_9 to table_9 and plate_9 from sink_9 to table_9. Another agent "
+                "(a person) tidies up at the same time and may move them too.")
+EXAMPLE_FURNITURE = "Furniture:\nkitchen_9: table_9, shelf_9, sink_9\nhallway_9: cabinet_9"
+EXAMPLE_TURNS = (
+    ("plate_9: held by the other agent\ncup_9: shelf_9 in kitchen_9",
+     "The other agent holds plate_9, so I take cup_9. I go to it first.", "Navigate[cup_9]"),
+    ("plate_9: held by the other agent\ncup_9: shelf_9 in kitchen_9",
+     "I am next to cup_9, so I pick it up.", "Pick[cup_9]"),
+    ("plate_9: held by the other agent\ncup_9: held by the agent",
+     "I hold cup_9; it goes to table_9.", "Navigate[table_9]"),
+    ("plate_9: table_9 in kitchen_9\ncup_9: held by the agent",
+     "I am at table_9, so I place cup_9 on it.", "Place[table_9]"),
+    ("plate_9: table_9 in kitchen_9\ncup_9: table_9 in kitchen_9",
+     "Both objects are on table_9: the task is done.", "Done[]"),
+)
+
+
+@dataclass(frozen=True)
+class LLMPlannerConfig:
+    """Settings of ``policy=llm``.
+
+    Args:
+        backend: where replies come from (see :func:`make_backend`): ``{"kind": "openai",
+            "base_url": ..., "model": ...}``, ``{"kind": "llama_cpp", "model_path": ...}``.
+        max_replans: model calls per episode before it ends (PARTNR: 25).
+        max_tokens: longest reply (tokens).
+        example: give the solved example episode first.
+        transcript: JSON-lines file every prompt, reply and result is appended to
+            (``scripts/evaluate.py`` puts it beside the results).
+        agent: the agent planned for.
+    """
+
+    backend: dict = field(default_factory=lambda: {"kind": "openai"})
+    max_replans: int = 25
+    max_tokens: int = 128
+    example: bool = True
+    transcript: str | None = None
+    agent: str = "robot"
+
+    def __post_init__(self):
+        check_range("max_replans", self.max_replans, 1, 1000, integer=True)
+        check_range("max_tokens", self.max_tokens, 8, 4096, integer=True)
+
+
+def tool_lines(task, agent_kind: str = "robot") -> str:
+    """``Possible Actions:`` lines: the skill library's tools the task offers, ``Done[]``."""
+    from embodied.skills.library import default_library
+
+    offered = {option.split("[", 1)[0] for option in task.planner_options()}
+    library = default_library()
+    lines = [line for line in library.describe(agent_kind).splitlines()
+             if line.split("[", 1)[0] in offered]
+    return "\n".join(lines + [DONE_LINE])
+
+
+def first_prompt(task_text: str, furniture_and_objects: str, tools: str) -> str:
+    return (f"Task: {task_text}\n\n{furniture_and_objects}\n\nPossible Actions:\n{tools}\n\n"
+            f"{REPLY_FORMAT}")
+
+
+def _objects_part(world_text: str) -> str:
+    return world_text[world_text.index("Objects:"):]
+
+
+def example_messages(tools: str) -> list[dict]:
+    """The solved example episode as chat turns."""
+    objects = "Objects:\n" + EXAMPLE_TURNS[0][0]
+    messages = [{"role": "user", "content": first_prompt(EXAMPLE_TASK, f"{EXAMPLE_FURNITURE}\n{objects}", tools)}]
+    for k, (_, thought, call) in enumerate(EXAMPLE_TURNS):
+        messages.append({"role": "assistant", "content": f"Thought: {thought}\n{call}\n{STOP}"})
+        if k + 1 < len(EXAMPLE_TURNS):
+            messages.append({"role": "user", "content": "Result: Successful execution!\nObjects:\n"
+                             + EXAMPLE_TURNS[k + 1][0]})
+    return messages
+
+
+class LLMPlanner(Policy):
+    """The planner (see the module docs)."""
+
+    name = "llm"
+
+    def __init__(self, config: LLMPlannerConfig, backend: Backend | None = None):
+        self.config = config
+        self.backend = backend or make_backend(dict(config.backend))
+        self._transcript = None
+        self.metrics: dict[str, float] = {}
+
+    # -- episodes -----------------------------------------------------------------------------
+    def reset(self, env, seed: int | None = None) -> None:
+        task = env.unwrapped.task
+        if not callable(getattr(task, "planner_options", None)):
+            raise ConfigError("policy", "llm", reason=f"task {task.name} offers no planner tools")
+        self.options = task.planner_options(self.config.agent)
+        tools = tool_lines(task)
+        self.messages = [{"role": "system", "content": f"{SYSTEM}\n{ROLE}"}]
+        if self.config.example:
+            self.messages += example_messages(tools)
+        self._first = first_prompt(task.planner_instruction(self.config.agent),
+                                   task.planner_world(self.config.agent), tools)
+        self.seed = seed
+        self.done = False
+        self.metrics = {"llm_calls": 0.0, "parse_failures": 0.0, "prompt_tokens": 0.0,
+                        "completion_tokens": 0.0, "llm_seconds": 0.0, "planner_done": 0.0}
+        self._wait = self.options["Wait[]"]
+        self._log({"event": "episode", "backend": self.backend.describe(), "messages": self.messages})
+
+    def episode_metrics(self) -> dict[str, float]:
+        """What planning cost this episode (merged into the episode's metrics)."""
+        m = dict(self.metrics)
+        m["replanning_count"] = m["llm_calls"]
+        m["seconds_per_call"] = m["llm_seconds"] / m["llm_calls"] if m["llm_calls"] else float("nan")
+        return m
+
+    # -- deciding -----------------------------------------------------------------------------
+    def act(self, observation, env):
+        if self.done:
+            return self._wait
+        task = env.unwrapped.task
+        if self._first is not None:
+            self._say("user", self._first)
+            self._first = None
+        else:
+            self._say("user", f"Result: {task.planner_result()}\n"
+                              f"{_objects_part(task.planner_world(self.config.agent))}")
+        while True:
+            if self.metrics["llm_calls"] >= self.config.max_replans:
+                self._log({"event": "abort", "reason": "replanning cap"})
+                raise PolicyAbort(f"the planner reached its replanning cap ({self.config.max_replans} calls)")
+            grammar = gbnf(self.options) if self.backend.supports_grammar else None
+            try:
+                reply = self.backend.complete(self.messages, grammar, self.config.max_tokens, [STOP])
+            except BackendError as exc:
+                self._log({"event": "abort", "reason": str(exc)})
+                raise PolicyAbort(f"the planner's model failed: {exc}") from None
+            m = self.metrics
+            m["llm_calls"] += 1
+            m["prompt_tokens"] += reply.prompt_tokens
+            m["completion_tokens"] += reply.completion_tokens
+            m["llm_seconds"] += reply.seconds
+            text = reply.text.split(STOP, 1)[0].rstrip()
+            self._say("assistant", f"{text}\n{STOP}", seconds=reply.seconds,
+                      prompt_tokens=reply.prompt_tokens, completion_tokens=reply.completion_tokens)
+            try:
+                call = parse_reply(text, self.options)
+            except ReplyError as exc:
+                m["parse_failures"] += 1
+                self._say("user", f"Result: error: {exc}")
+                continue
+            if call.done:
+                self.done = True
+                m["planner_done"] = 1.0
+                return self._wait
+            return self.options[call.text]
+
+    # -- transcripts --------------------------------------------------------------------------
+    def _say(self, role: str, content: str, **extra: Any) -> None:
+        self.messages.append({"role": role, "content": content})
+        self._log({"event": "message", "role": role, "content": content, **extra})
+
+    def _log(self, record: dict) -> None:
+        path = self.config.transcript
+        if path is None:
+            return
+        if self._transcript is None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._transcript = open(path, "a", encoding="utf-8")
+        self._transcript.write(json.dumps({"seed": self.seed, "time": time.time(), **record}) + "\n")
+        self._transcript.flush()
+        os.fsync(self._transcript.fileno())
+
+    def close(self) -> None:
+        if self._transcript is not None:
+            self._transcript.close()
+            self._transcript = None
+        self.backend.close()
+
+
+def build(policy_cfg, checkpoint):
+    from embodied.config import build_dataclass
+
+    return LLMPlanner(build_dataclass(LLMPlannerConfig, policy_cfg.get("config"), "policy.config"))
