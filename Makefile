@@ -14,10 +14,16 @@ $(STAMP): pyproject.toml scripts/setup_env.sh
 	VENV=$(VENV) bash scripts/setup_env.sh
 	touch $(STAMP)
 
+# the tests' local LLM (llama.cpp and a small model); the demo does not need it
+LLM_STAMP := $(VENV)/.llm-installed
+$(LLM_STAMP): $(STAMP) scripts/setup_llm.sh
+	VENV=$(VENV) bash scripts/setup_llm.sh
+	touch $(LLM_STAMP)
+
 demo: setup
 	$(VENV)/bin/embodied demo --task all --out out/demo
 
-test: setup
+test: setup $(LLM_STAMP)
 	$(VENV)/bin/ruff check embodied scripts tests hydra_plugins
 	$(PY) -m pytest -n 2 -q
 

@@ -36,6 +36,7 @@ SECTIONS = {
     "training": ("embodied.benchmarks.training", "run"),
     "cluster": ("embodied.benchmarks.cluster", "run"),
     "serve": ("embodied.benchmarks.serve", "run"),
+    "planner": ("embodied.benchmarks.planner", "run"),
 }
 
 

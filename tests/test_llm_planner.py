@@ -129,6 +129,18 @@ def test_the_replanning_cap_ends_the_episode_with_the_reason():
     assert result["metrics"]["llm_calls"] == 3
 
 
+def test_the_prompt_keeps_the_first_prompt_and_the_latest_exchanges():
+    env = make_env()
+    backend = ScriptedBackend(["nonsense"])
+    planner = LLMPlanner(LLMPlannerConfig(max_replans=12, history=3), backend=backend)
+    run_episode(env, planner, seed=2)
+    first = backend.prompts[0]
+    last = backend.prompts[-1]
+    assert len(last) == len(first) + 2 * 3                 # head + 3 (reply, result) pairs
+    assert last[:len(first)] == first and last[len(first)]["role"] == "assistant"
+    assert last[-1]["content"].startswith("Result: error:")
+
+
 def test_an_unreachable_endpoint_fails_within_seconds_naming_it():
     env = make_env()
     backend = OpenAIBackend(base_url="http://127.0.0.1:9/v1", retries=1, backoff=0.1)

@@ -35,6 +35,9 @@ class TaskEnv(gym.Env):
         if render_mode is not None:
             check_choice("render_mode", render_mode, self.metadata["render_modes"])
         config = config or entry.config_class()
+        if not isinstance(config, entry.config_class):
+            raise ConfigError("config", type(config).__name__, reason=f"must be a "
+                              f"{entry.config_class.__name__} (or pass its fields as keywords)")
         if overrides:
             fields = {f.name for f in dataclasses.fields(entry.config_class)}
             unknown = sorted(set(overrides) - fields)

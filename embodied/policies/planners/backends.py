@@ -64,8 +64,10 @@ class ScriptedBackend(Backend):
             raise ConfigError("replies", replies, reason="needs at least one reply")
         self.replies = list(replies)
         self.calls = 0
+        self.prompts: list[list[dict]] = []          # what each call was sent
 
     def complete(self, messages, grammar, max_tokens, stop):
+        self.prompts.append(list(messages))
         text = self.replies[min(self.calls, len(self.replies) - 1)]
         self.calls += 1
         return Completion(text, sum(len(m["content"]) // 4 for m in messages), len(text) // 4, 0.0)

@@ -72,6 +72,10 @@ class LLMPlannerConfig:
         transcript: JSON-lines file every prompt, reply and result is appended to
             (``scripts/evaluate.py`` puts it beside the results).
         agent: the agent planned for.
+        world_objects: the objects the world text lists: ``all`` of the home (PARTNR) or
+            only the ``task``'s.
+        history: the exchanges (reply + result) kept after the first prompt; older ones
+            are dropped so the prompt stays within the model's context.
     """
 
     backend: dict = field(default_factory=lambda: {"kind": "openai"})
@@ -80,10 +84,16 @@ class LLMPlannerConfig:
     example: bool = True
     transcript: str | None = None
     agent: str = "robot"
+    world_objects: str = "all"
+    history: int = 8
 
     def __post_init__(self):
+        from embodied.errors import check_choice
+
         check_range("max_replans", self.max_replans, 1, 1000, integer=True)
         check_range("max_tokens", self.max_tokens, 8, 4096, integer=True)
+        check_range("history", self.history, 1, 1000, integer=True)
+        check_choice("world_objects", self.world_objects, ("all", "task"))
 
 
 def tool_lines(task, agent_kind: str = "robot") -> str:
@@ -140,12 +150,14 @@ class LLMPlanner(Policy):
         if self.config.example:
             self.messages += example_messages(tools)
         self._first = first_prompt(task.planner_instruction(self.config.agent),
-                                   task.planner_world(self.config.agent), tools)
+                                   self._world(task), tools)
+        self._last_call = None
         self.seed = seed
         self.done = False
         self.metrics = {"llm_calls": 0.0, "parse_failures": 0.0, "prompt_tokens": 0.0,
                         "completion_tokens": 0.0, "llm_seconds": 0.0, "planner_done": 0.0}
         self._wait = self.options["Wait[]"]
+        self._repeated, self._head = False, None
         self._log({"event": "episode", "backend": self.backend.describe(), "messages": self.messages})
 
     def episode_metrics(self) -> dict[str, float]:
@@ -163,16 +175,18 @@ class LLMPlanner(Policy):
         if self._first is not None:
             self._say("user", self._first)
             self._first = None
+            self._head = len(self.messages)       # what every prompt keeps
         else:
-            self._say("user", f"Result: {task.planner_result()}\n"
-                              f"{_objects_part(task.planner_world(self.config.agent))}")
+            again = (f"(you called {self._last_call} twice in a row) " if self._repeated else "")
+            self._say("user", f"Result: {again}{task.planner_result()}\n"
+                              f"{_objects_part(self._world(task))}")
         while True:
             if self.metrics["llm_calls"] >= self.config.max_replans:
                 self._log({"event": "abort", "reason": "replanning cap"})
                 raise PolicyAbort(f"the planner reached its replanning cap ({self.config.max_replans} calls)")
             grammar = gbnf(self.options) if self.backend.supports_grammar else None
             try:
-                reply = self.backend.complete(self.messages, grammar, self.config.max_tokens, [STOP])
+                reply = self.backend.complete(self._prompt(), grammar, self.config.max_tokens, [STOP])
             except BackendError as exc:
                 self._log({"event": "abort", "reason": str(exc)})
                 raise PolicyAbort(f"the planner's model failed: {exc}") from None
@@ -194,7 +208,19 @@ class LLMPlanner(Policy):
                 self.done = True
                 m["planner_done"] = 1.0
                 return self._wait
+            self._repeated = call.text == self._last_call
+            self._last_call = call.text
             return self.options[call.text]
+
+    def _world(self, task) -> str:
+        return task.planner_world(self.config.agent, self.config.world_objects)
+
+    def _prompt(self) -> list[dict]:
+        """The messages sent: everything up to the first prompt, then the last
+        ``history`` exchanges (a reply and its result each)."""
+        keep = 2 * self.config.history           # (reply, result) pairs, the newest result last
+        tail = self.messages[self._head:]
+        return self.messages[:self._head] + (tail[-keep:] if len(tail) > keep else tail)
 
     # -- transcripts --------------------------------------------------------------------------
     def _say(self, role: str, content: str, **extra: Any) -> None:

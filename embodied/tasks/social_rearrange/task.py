@@ -773,8 +773,9 @@ class SocialRearrangeTask(Task):
         return ("Move " + " and ".join(moves) + ". Another agent (a person) tidies up at the "
                 "same time and may move them too.")
 
-    def planner_world(self, agent: str = ROBOT) -> str:
-        """Furniture per room, then where each object of the task is (or who holds it)."""
+    def planner_world(self, agent: str = ROBOT, objects: str = "all") -> str:
+        """Furniture per room, then where each object is (or who holds it): every object of
+        the home (``objects="all"``, as PARTNR) or only the task's (``"task"``)."""
         view, home = self.privileged(), self._scene().home
         lines = ["Furniture:"]
         for room in home.rooms:
@@ -785,6 +786,8 @@ class SocialRearrangeTask(Task):
         holders = {t.object: h for t, h in zip(self.targets, view.held_by)}
         world, receptacles = view.world, home.receptacles()
         for obj in home.objects:
+            if objects == "task" and obj.name not in holders:
+                continue
             holder = holders.get(obj.name, "")
             if holder:
                 lines.append(f"{obj.name}: held by {'the agent' if holder == agent else 'the other agent'}")
