@@ -75,7 +75,14 @@ class LLMPlannerConfig:
         world_objects: the objects the world text lists: ``all`` of the home (PARTNR) or
             only the ``task``'s.
         history: the exchanges (reply + result) kept after the first prompt; older ones
-            are dropped so the prompt stays within the model's context.
+            are dropped so the prompt stays within the model's context. Dropping changes
+            the prompt's prefix, so a server re-reads the kept exchanges on every call
+            (llama.cpp on this CPU: from ~6 s to over 20 s a call): keep it at least
+            ``max_replans`` when the context allows (4,096 tokens hold ~25 exchanges with
+            ``world_objects=task``).
+        feasible_only: offer (and allow under the grammar) only the calls the world allows
+            now, e.g. no pick of an object the other agent holds; False: every call that
+            names the task's entities (PARTNR's grammar), failing ones then fail as skills.
     """
 
     backend: dict = field(default_factory=lambda: {"kind": "openai"})
@@ -85,7 +92,8 @@ class LLMPlannerConfig:
     transcript: str | None = None
     agent: str = "robot"
     world_objects: str = "all"
-    history: int = 8
+    history: int = 25
+    feasible_only: bool = True
 
     def __post_init__(self):
         from embodied.errors import check_choice
@@ -172,6 +180,7 @@ class LLMPlanner(Policy):
         if self.done:
             return self._wait
         task = env.unwrapped.task
+        self.options = task.planner_options(self.config.agent, now=self.config.feasible_only)
         if self._first is not None:
             self._say("user", self._first)
             self._first = None

@@ -20,6 +20,18 @@ from pathlib import Path
 from embodied.errors import ConfigError, EmbodiedError
 
 
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): end when the process that started it ends, even
+    if that one is killed before it can stop the server."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -37,7 +49,7 @@ class LocalServer:
     """
 
     def __init__(self, model_path: str | os.PathLike, threads: int | None = None,
-                 n_ctx: int = 4096, timeout: float = 120.0, port: int | None = None):
+                 n_ctx: int = 8192, timeout: float = 120.0, port: int | None = None):
         self.model_path = Path(model_path)
         if not self.model_path.is_file():
             raise ConfigError("model_path", str(self.model_path), reason="no such file")
@@ -60,7 +72,8 @@ class LocalServer:
             [sys.executable, "-m", "llama_cpp.server", "--model", str(self.model_path),
              "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
              "--n_threads", str(self.threads)],
-            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -798,19 +798,25 @@ class SocialRearrangeTask(Task):
             lines.append(f"{obj.name}: {under.name if under else 'floor'} in {room}")
         return "\n".join(lines)
 
-    def planner_options(self, agent: str = ROBOT) -> dict[str, int | None]:
-        """Every call the planner may make now -> the skill choice it runs (None: Done[])."""
+    def planner_options(self, agent: str = ROBOT, now: bool = False) -> dict[str, int | None]:
+        """The calls the planner may make -> the skill choice each runs (None: Done[]).
+        ``now``: only those the world allows at this moment (no pick of a held object or
+        with full hands, no place with empty hands)."""
         if agent != ROBOT or not self.skills_mode:
             raise ConfigError("policy", "llm", reason="plans the robot of SocialRearrange in "
                               "skills mode (action_mode=skills)")
+        view = self.privileged()
+        holding = any(h == agent for h in view.held_by)
         options: dict[str, int | None] = {}
         for i, t in enumerate(self.targets):
             options.setdefault(f"Navigate[{t.object}]", SKILLS.index(f"nav_to_obj_{i}"))
             options.setdefault(f"Navigate[{t.goal}]", SKILLS.index(f"nav_to_goal_{i}"))
         for i, t in enumerate(self.targets):
-            options.setdefault(f"Pick[{t.object}]", SKILLS.index(f"pick_{i}"))
+            if not now or not (holding or view.held_by[i]):
+                options.setdefault(f"Pick[{t.object}]", SKILLS.index(f"pick_{i}"))
         for i, t in enumerate(self.targets):
-            options.setdefault(f"Place[{t.goal}]", SKILLS.index(f"place_{i}"))
+            if not now or holding:
+                options.setdefault(f"Place[{t.goal}]", SKILLS.index(f"place_{i}"))
         options["Wait[]"] = SKILLS.index("wait")
         options["Done[]"] = None
         return options
