@@ -31,7 +31,9 @@ def test_a_planner_episode_through_llama_cpps_server(tmp_path):
     from embodied.policies.planners.local_server import LocalServer
 
     transcript = tmp_path / "t.jsonl"
-    with LocalServer(MODEL, threads=2) as base_url:
+    # one thread: the suite runs two workers on two cores, and the window and browser tests
+    # beside this one keep real time
+    with LocalServer(MODEL, threads=1) as base_url:
         config = LLMPlannerConfig(backend={"kind": "openai", "base_url": base_url, "model": "local"},
                                   max_replans=4, transcript=str(transcript))
         planner = LLMPlanner(config)
@@ -50,7 +52,7 @@ def test_a_planner_episode_through_llama_cpps_server(tmp_path):
 def test_the_same_model_in_process_answers_with_a_valid_call():
     from embodied.policies.planners.backends import LlamaCppBackend
 
-    backend = LlamaCppBackend(str(MODEL), n_ctx=4096, n_threads=2)
+    backend = LlamaCppBackend(str(MODEL), n_ctx=4096, n_threads=1)
     planner = LLMPlanner(LLMPlannerConfig(max_replans=1), backend=backend)
     env = _env()
     planner.reset(env, 2)
