@@ -92,6 +92,8 @@ class OpenAIBackend(Backend):
                  api_key_env: str = "OPENAI_API_KEY", grammar: str = "gbnf", timeout: float = 120.0,
                  connect_timeout: float = 3.0, retries: int = 2, backoff: float = 0.5,
                  temperature: float = 0.0):
+        import logging
+
         try:
             import openai
         except ImportError:
@@ -104,6 +106,8 @@ class OpenAIBackend(Backend):
         self.retries, self.backoff, self.temperature = retries, float(backoff), float(temperature)
         self.supports_grammar = grammar == "gbnf"
         self._openai = openai
+        for name in ("httpx", "httpx2"):       # a line per request at INFO under Hydra
+            logging.getLogger(name).setLevel(logging.WARNING)
         key = os.environ.get(api_key_env) or "no-key"
         self._client = openai.OpenAI(base_url=self.base_url, api_key=key, max_retries=0,
                                      timeout=openai.Timeout(timeout, connect=connect_timeout))
