@@ -134,23 +134,29 @@ def _processes() -> dict[int, tuple[int, bytes]]:
     return out
 
 
-def _stop_cluster(markers: tuple[bytes, ...]) -> None:
+def _stop_cluster(markers: tuple[bytes, ...], patience: float = 15.0) -> None:
     """Kill the processes of the cluster this test started (their command lines name its
     port) and their descendants: ``ray stop`` would stop every Ray on the
-    machine, other tests' too."""
-    procs = _processes()
-    doomed = {pid for pid, (_, cmd) in procs.items() if any(m in cmd for m in markers)}
-    doomed.discard(os.getpid())
+    machine, other tests' too. Repeated until none is left: a dying node can still start
+    one (its dashboard) after the first sweep."""
+    deadline = time.monotonic() + patience
     while True:
-        more = {pid for pid, (ppid, _) in procs.items() if ppid in doomed} - doomed - {os.getpid()}
-        if not more:
-            break
-        doomed |= more
-    for pid in doomed:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        procs = _processes()
+        doomed = {pid for pid, (_, cmd) in procs.items() if any(m in cmd for m in markers)}
+        doomed.discard(os.getpid())
+        while True:
+            more = {pid for pid, (ppid, _) in procs.items() if ppid in doomed} - doomed - {os.getpid()}
+            if not more:
+                break
+            doomed |= more
+        if not doomed or time.monotonic() > deadline:
+            return
+        for pid in doomed:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.3)
 
 
 @pytest.mark.slow

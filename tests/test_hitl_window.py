@@ -61,6 +61,11 @@ def test_window_keys_drive_the_humanoid_and_the_recording_replays(display, tmp_p
             time.sleep(0.3)
             window = xdotool(display, "search", "--name", "MuJoCo").split("\n")[0]
         assert window, f"no viewer window appeared: {app.stderr.read() if app.poll() is not None else ''}"
+        # keys only once the session steps (the episode line is written at its first step):
+        # keys queued before it would all apply at once, Esc among them
+        while time.monotonic() < deadline and app.poll() is None and \
+                (not record.exists() or record.read_text().count("\n") < 2):
+            time.sleep(0.2)
         # no window manager: focus follows the pointer, so put it over the window too
         xdotool(display, "windowfocus", window)
         xdotool(display, "mousemove", "--window", window, "200", "200")
