@@ -2,6 +2,7 @@
 workers; a killed worker's episode runs again elsewhere; a real two-node cluster on
 loopback; and the episode log that keeps an interrupted run."""
 
+import contextlib
 import json
 import os
 import secrets
@@ -152,10 +153,8 @@ def _stop_cluster(markers: tuple[bytes, ...], patience: float = 15.0) -> None:
         if not doomed or time.monotonic() > deadline:
             return
         for pid in doomed:
-            try:
+            with contextlib.suppress(ProcessLookupError):    # gone already
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         time.sleep(0.3)
 
 

@@ -10,6 +10,7 @@ render time and its own CPU time so far (the server counts it in a session's CPU
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import pickle
@@ -60,10 +61,8 @@ def _serve(conn, width: int, height: int, quality: int) -> None:
     from embodied.envs.views import _FrozenWorld, _put_poses
     from embodied.sim.render import Renderer
 
-    try:
+    with contextlib.suppress(OSError):      # not allowed here: render at the same priority
         os.nice(RENDER_NICENESS)
-    except OSError:
-        pass
     world = renderer = None
     while True:
         try:
@@ -147,10 +146,8 @@ class FrameRenderer:
     def close(self) -> None:
         if self._process is None:
             return
-        try:
+        with contextlib.suppress(OSError):     # already gone: join and terminate below
             self._conn.send(None)
-        except (OSError, BrokenPipeError):
-            pass
         self._process.join(timeout=5.0)
         if self._process.is_alive():
             self._process.terminate()

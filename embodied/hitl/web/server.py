@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hmac
 import json
 import pickle
@@ -201,9 +202,6 @@ class Client:
     fresh: asyncio.Event = field(default_factory=asyncio.Event)
     generation: int = -1
     last_step: int = -1
-    frames: int = 0
-    dropped: int = 0
-    rate_limited: int = 0
     allowance: float = RATE_BURST
     last_input: float = field(default_factory=time.perf_counter)
 
@@ -213,7 +211,6 @@ class Client:
         self.allowance = min(RATE_BURST, self.allowance + (now - self.last_input) * RATE_LIMIT)
         self.last_input = now
         if self.allowance < 1.0:
-            self.rate_limited += 1
             return False
         self.allowance -= 1.0
         return True
@@ -273,10 +270,8 @@ class WebServer:
     def _published(self) -> None:
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):      # the loop closed meanwhile
                 loop.call_soon_threadsafe(self._wake)
-            except RuntimeError:          # the loop closed meanwhile
-                pass
 
     def _wake(self) -> None:
         for client in self.clients.values():
@@ -386,10 +381,9 @@ class WebServer:
                     self.counts["refused_oversized"] += 1
                     break
                 else:                     # binary: not part of the protocol
-                    client.dropped += 1
                     self.counts["dropped"] += 1
         except (ConnectionError, asyncio.CancelledError):
-            pass
+            pass                          # the client went away: the finally cleans up
         finally:
             streamer.cancel()
             if self.clients.get(participant) is client:
@@ -412,7 +406,6 @@ class WebServer:
         try:
             what = parse_input(text, client.participant, home.bounds if home else (0, 0, 0, 0))
         except InvalidMessage:
-            client.dropped += 1
             self.counts["dropped"] += 1
             return
         if what.kind == "ping":
@@ -447,7 +440,6 @@ class WebServer:
                       "hud": mine["hud"], "agents": snap.agents, "render_ms": seconds * 1e3,
                       "age_ms": (time.perf_counter() - snap.published) * 1e3}
             await ws.send_bytes(pack_frame(header, jpeg))
-            client.frames += 1
             self.frames_sent[client.participant] += 1
             client.last_step = snap.step
 

@@ -15,6 +15,7 @@ from the environment and never stored in what :meth:`Backend.describe` returns.
 
 from __future__ import annotations
 
+import abc
 import os
 import time
 from dataclasses import dataclass
@@ -38,15 +39,17 @@ class Completion:
     seconds: float = 0.0
 
 
-class Backend:
+class Backend(abc.ABC):
     """Asks a chat model for one reply."""
 
     #: Whether :meth:`complete` honours a GBNF grammar.
     supports_grammar = False
 
+    @abc.abstractmethod
     def complete(self, messages: Sequence[dict], grammar: str | None, max_tokens: int,
                  stop: Sequence[str]) -> Completion:
-        raise NotImplementedError     # abstract: each backend asks its own model
+        """One reply to ``messages`` (under ``grammar`` when supported), at most
+        ``max_tokens``, cut at any of ``stop``."""
 
     def describe(self) -> dict:
         """What the backend is (no secrets): kind, model, endpoint."""

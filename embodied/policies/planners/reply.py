@@ -67,16 +67,16 @@ def parse_reply(text, options) -> Call:
     call = canonical(tool, args)
     if call in options:
         return Call(call, thought)
+    split = [_split(option) for option in options]
     tools: dict[str, set[int]] = {}
-    for option in options:
-        t, a = _split(option)
+    for t, a in split:
         tools.setdefault(t, set()).add(len(a))
     if tool not in tools:
         raise ReplyError(f"unknown tool {tool!r}; the tools are {', '.join(sorted(tools))}")
     if len(args) not in tools[tool]:
         wanted = " or ".join(str(n) for n in sorted(tools[tool]))
         raise ReplyError(f"{tool} takes {wanted} argument(s), got {len(args)}")
-    valid = sorted({_split(o)[1] for o in options if _split(o)[0] == tool and len(_split(o)[1]) == len(args)})
+    valid = sorted({a for t, a in split if t == tool and len(a) == len(args)})
     for k, arg in enumerate(args):
         if arg not in {v[k] for v in valid}:
             names = sorted({v[k] for v in valid})
