@@ -7,7 +7,10 @@ of every observation key; at the end, the episode metrics (metrics added later a
 allowed beside the recorded ones, which must not change). The fixture was recorded
 before the task floor was refactored; its heuristic cases were recorded again when the
 expert changed (it keeps corners clear and backs off when pinned: a change of the
-policy, not of the env; the other cases came out identical).
+policy, not of the env; the other cases came out identical). All fixtures were recorded
+again, from unchanged code, when a check on an AVX2-only machine showed that NumPy's
+kernels chosen at run time had made the AVX-512 recording machine-specific: records and
+checks now run in a pinned arithmetic environment (``arithmetic.py``).
 ``tests/tasks/test_golden_trajectories.py`` replays every case and demands bit-identical
 results (the shared pieces are in ``trajectories.py``).
 

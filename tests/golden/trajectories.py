@@ -20,6 +20,7 @@ from typing import Callable
 
 import numpy as np
 
+from arithmetic import arithmetic_is_pinned, pin_arithmetic  # noqa: F401
 
 def digest(array) -> str:
     a = np.ascontiguousarray(array)
@@ -91,7 +92,9 @@ def record_episode(env, seed: int, steps: int, act: Callable, reset_info: Callab
 
 
 def main(doc: str, fixture: Path, cases, run_case: Callable[..., dict]) -> None:
-    """``--write`` records every case into ``fixture``; ``--check`` compares with it."""
+    """``--write`` records every case into ``fixture``; ``--check`` compares with it
+    (both in the pinned arithmetic environment: see :data:`PINNED_ARITHMETIC`)."""
+    pin_arithmetic()
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="record the fixture")
     parser.add_argument("--check", action="store_true", help="compare with the fixture")
