@@ -139,9 +139,10 @@ def build_dataclass(cls, data: Mapping[str, Any] | None, path: str = "config"):
         raise ConfigError(path, data, reason=str(exc)) from None
 
 
-def make_env_factory(task_cfg: Mapping[str, Any], split: str, render_mode: str | None = None
-                     ) -> Callable[[], Any]:
-    """A zero-argument function creating the task's environment (for vector envs too)."""
+def make_env_factory(task_cfg: Mapping[str, Any], split: str, render_mode: str | None = None,
+                     parallel: bool = False) -> Callable[[], Any]:
+    """A zero-argument function creating the task's environment (for vector envs too);
+    with ``parallel``, its PettingZoo parallel env (:func:`embodied.envs.parallel_env`)."""
     import gymnasium as gym
 
     import embodied  # noqa: F401  (registers the envs)
@@ -159,6 +160,11 @@ def make_env_factory(task_cfg: Mapping[str, Any], split: str, render_mode: str |
         raise ConfigError("task.env_id", env_id, entry.env_ids)
 
     def make():
+        if parallel:
+            from embodied.envs import parallel_env
+
+            return parallel_env(env_id, split=split, obs_mode=obs_mode, config=config,
+                                render_mode=render_mode)
         return gym.make(env_id, split=split, obs_mode=obs_mode, config=config,
                         render_mode=render_mode)
 

@@ -162,27 +162,8 @@ def teleop_humanoids(task, participants: int) -> tuple[str, ...]:
 
 def humanoid_teleop(task, name: str | None = None):
     """Install a :class:`Teleop` skill on the humanoid ``name`` (default: the task's first
-    teleop agent) after ``env.reset``: candidate objects are the home's free objects,
-    surfaces its receptacles'."""
-    import mujoco
-
-    from embodied.skills.humanoid import Teleop, surfaces_of
-
-    driven = name or teleop_humanoid(task)
-    view = task.privileged()
-    world = view.world
-    model = world.model
-    objects = []
-    for body_name in world.body_names("obj/"):
-        body = world.body_id(body_name)
-        adr = model.body_jntadr[body]
-        if body_name.endswith("/body") and adr >= 0 and \
-                model.jnt_type[adr] == mujoco.mjtJoint.mjJNT_FREE:
-            objects.append(body_name)
-    surfaces = tuple(s for f in view.home.receptacles() for s in surfaces_of(f))
-    teleop = Teleop(objects=tuple(objects), surfaces=surfaces)
-    view.agent(driven).run(teleop)
-    return teleop
+    teleop agent) after ``env.reset`` (:meth:`~embodied.tasks.base.Task.drive_externally`)."""
+    return task.drive_externally(name or teleop_humanoid(task))
 
 
 def robot_decides(env) -> bool:

@@ -65,3 +65,47 @@ class BaseVelocityAction(ActionTerm):
         """The action that asks for (m/s, rad/s), clipped to the space (for experts)."""
         return np.clip(np.array([linear / self.scale[0], angular / self.scale[1]]),
                        -1.0, 1.0).astype(np.float32)
+
+
+class HumanoidWalkAction(ActionTerm):
+    """``Box(-1, 1, (2,))``, or ``(3,)`` with ``hands``: a humanoid's forward speed and
+    turn rate, scaled to ``max_speed`` (m/s) and ``max_turn_rate`` (rad/s) (walking
+    backwards is capped by its gait), then the hands (> 0.5: pick the nearest free object
+    within reach, walking to it; < -0.5: put what it holds on the nearest surface within
+    reach, or down on the floor; otherwise nothing new). Out-of-range values are clipped;
+    NaN or inf raises ActionError.
+
+    Commands go through the humanoid's :class:`~embodied.skills.humanoid.Teleop` skill,
+    the same one a person at the keyboard drives, which
+    :meth:`~embodied.tasks.base.Task.drive_externally` installs at each episode start."""
+
+    def __init__(self, agent: str, max_speed: float, max_turn_rate: float, hands: bool = False):
+        check_range("max_speed", max_speed, 0.0, None)
+        check_range("max_turn_rate", max_turn_rate, 0.0, None)
+        self.agent, self.hands = agent, bool(hands)
+        self.space = gym.spaces.Box(-1.0, 1.0, shape=(3 if hands else 2,), dtype=np.float32)
+        self.scale = np.array([max_speed, max_turn_rate] + [1.0] * self.hands)
+
+    def process(self, action) -> np.ndarray:
+        a = np.asarray(action, dtype=np.float64)
+        if a.shape != self.space.shape:
+            raise ActionError(f"{self.agent} walking action must have shape {self.space.shape}, "
+                              f"got {a.shape}")
+        if not np.isfinite(a).all():
+            raise ActionError(f"{self.agent} walking action contains NaN or inf: {a.tolist()}")
+        return np.clip(a, -1.0, 1.0) * self.scale
+
+    def apply(self, world, command) -> None:
+        from embodied.errors import ConfigError
+        from embodied.skills.humanoid import Teleop
+
+        h = world.entities[self.agent]
+        teleop = h.behaviour
+        if not isinstance(teleop, Teleop):
+            raise ConfigError("humanoid", self.agent, reason="is not driven from outside this "
+                              "episode (Task.drive_externally installs its Teleop skill)")
+        teleop.command(float(command[0]), float(command[1]))
+        if self.hands and command[2] > 0.5:
+            teleop.request_pick(h, world)
+        elif self.hands and command[2] < -0.5:
+            teleop.request_place(h, world)

@@ -124,17 +124,22 @@ class Task:
             self.action_space = gym.spaces.Dict({a: t.space for a, t in self.actions.items()})
         self._clear_episode()
 
-    def _observation_space(self) -> gym.spaces.Dict:
-        """The observing agent's sensor spaces; sensors sized by the model (joints ...) are
-        asked in the scene of the episode of seed 0."""
+    def _observation_space(self, agent: str | None = None) -> gym.spaces.Dict:
+        """The sensor spaces of ``agent`` (default: the observing agent); sensors sized by
+        the model (joints ...) are asked in the scene of the episode of seed 0."""
         from embodied.sensors.base import SpaceNeedsWorld
 
+        agent = agent or self.observer
         try:
-            return gym.spaces.Dict({s.name: s.space for s in self.make_sensors()[self.observer]})
+            return gym.spaces.Dict({s.name: s.space for s in self.make_sensors()[agent]})
         except SpaceNeedsWorld:
             key = self.scene_key(0, self.episode_rng(0))
             scene = self.scenes.scene(self._cache_key(key), lambda: self.build_scene(key))
-            return scene.sensors[self.observer].observation_space(scene.world)
+            return scene.sensors[agent].observation_space(scene.world)
+
+    def agent_observation_space(self, agent: str) -> gym.spaces.Dict:
+        """The observation space of ``agent`` (what :meth:`observe` returns for it)."""
+        return self.observation_space if agent == self.observer else self._observation_space(agent)
 
     # -- task hooks ------------------------------------------------------------------------
     def agents(self) -> dict[str, str]:
@@ -210,6 +215,47 @@ class Task:
         s = self._scene()
         return PrivilegedView(world=s.world, home=s.home, navmaps=s.navmaps,
                               actions=self.actions, steps=self.steps)
+
+    # -- humanoids an outside policy drives (PettingZoo's parallel env) ----------------------
+    #: Config fields that leave the task's humanoids to outside policies instead of its
+    #: own (``{"partner": "external"}``); the parallel env sets them.
+    external_config: ClassVar[dict] = {}
+
+    def external_agents(self) -> dict[str, "ActionTerm"]:
+        """Task hook: the humanoids an outside policy may drive, with their action terms
+        (their observations come from :meth:`observe`); none by default."""
+        return {}
+
+    def external_command(self, agent: str, command):
+        """Task hook: what the action term of the external ``agent`` applies for its
+        checked ``command`` (a task grounds a skill choice in its episode here)."""
+        return command
+
+    def agent_reward(self, agent: str, reward: float) -> float:
+        """Task hook: ``agent``'s reward for a step whose task reward is ``reward``: the
+        same for every agent by default (a cooperative task)."""
+        return reward
+
+    def drive_externally(self, name: str):
+        """Hand the humanoid ``name`` to outside commands (a person at the keyboard or in a
+        browser, a policy) for this episode: it runs a
+        :class:`~embodied.skills.humanoid.Teleop` skill whose candidate objects are the
+        home's free objects and whose surfaces are its receptacles'. Returns the skill."""
+        from embodied.skills.humanoid import Teleop, surfaces_of
+
+        view = self.privileged()
+        world = view.world
+        model = world.model
+        objects = []
+        for body_name in world.body_names("obj/"):
+            adr = model.body_jntadr[world.body_id(body_name)]
+            if body_name.endswith("/body") and adr >= 0 and \
+                    model.jnt_type[adr] == mujoco.mjtJoint.mjJNT_FREE:
+                objects.append(body_name)
+        surfaces = tuple(s for f in view.home.receptacles() for s in surfaces_of(f))
+        teleop = Teleop(objects=tuple(objects), surfaces=surfaces)
+        view.agent(name).run(teleop)
+        return teleop
 
     def teleop_agents(self) -> tuple[str, ...]:
         """Humanoids a person in the loop may drive (a session drives the first); none by

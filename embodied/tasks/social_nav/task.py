@@ -82,7 +82,9 @@ class SocialNavTask(Task):
             out.append(S.CameraDepth(size, size, cfg.camera, "depth", max_depth=cfg.max_depth))
             if self.obs_mode == "rgbd":
                 out.append(S.CameraRGB(size, size, cfg.camera, "rgb"))
-        return {ROBOT: out}
+        # the followed humanoid, when an outside policy drives it: where the robot is
+        humanoid = [S.HumanoidGPSCompass(humanoid=ROBOT, name="robot_gps_compass"), S.BaseVelocity()]
+        return {ROBOT: out, HUMANOID: humanoid}
 
     # -- scenes -------------------------------------------------------------------------------
     def scene_key(self, seed, rng):
@@ -129,7 +131,7 @@ class SocialNavTask(Task):
         for h in others:
             h.navmap = navmaps[h.name] = humanoid.navmap
         return Scene(key, entry.home, world, navmaps=navmaps,
-                     sensors={ROBOT: SensorSuite(ROBOT, self.make_sensors()[ROBOT])})
+                     sensors={a: SensorSuite(a, s) for a, s in self.make_sensors().items()})
 
     # -- episodes -------------------------------------------------------------------------------
     def initializers(self):
@@ -288,6 +290,18 @@ class SocialNavTask(Task):
         if self.first_found is None:
             return float("nan")
         return self.found_steps / max(self.steps - self.first_found + 1, 1)
+
+    def external_agents(self):
+        """The followed humanoid walks as an outside policy commands (instead of wandering)."""
+        from embodied.agents.humanoid.gait import GaitConfig
+        from embodied.tasks.actions import HumanoidWalkAction
+
+        return {HUMANOID: HumanoidWalkAction(HUMANOID, max(self.config.humanoid_speed),
+                                             GaitConfig().max_turn_rate)}
+
+    def agent_reward(self, agent, reward):
+        # the task rewards the robot only; a humanoid policy brings its own objective
+        return reward if agent == ROBOT else 0.0
 
     def teleop_agents(self):
         # the followed humanoid, then the bystanders (a second person drives one: the crowd

@@ -18,6 +18,8 @@ Registered partners (``config.partner``):
 - ``waiting``: stands still all episode (the robot alone).
 - ``keyboard``: a person drives the humanoid (``embodied teleop task=social_rearrange``):
   the partner never hands it a skill and declares no intent.
+- ``external``: an outside policy drives the humanoid (PettingZoo's parallel env,
+  :func:`embodied.envs.parallel_env`), as ``keyboard`` leaves it to a person.
 """
 
 from __future__ import annotations
@@ -177,7 +179,7 @@ class Waiting(Partner):
 
 @dataclass
 class Keyboard(Partner):
-    """Leaves the humanoid to the person driving it."""
+    """Leaves the humanoid to the person (or outside policy) driving it."""
 
     name = "keyboard"
 
@@ -191,6 +193,7 @@ PARTNERS: dict[str, Callable[[], Partner]] = {
     "greedy": Greedy,
     "waiting": Waiting,
     "keyboard": Keyboard,
+    "external": Keyboard,
 }
 
 

@@ -34,6 +34,10 @@ ROBOT_HUMANOID = "robot_humanoid"
 SKILLS = ("nav_to_obj_0", "nav_to_obj_1", "nav_to_goal_0", "nav_to_goal_1", "pick_0", "pick_1",
           "place_0", "place_1", "wait", "turn_left", "turn_right", "move_forward",
           "move_backward")
+#: The humanoid's grounded skills when an outside policy drives it in ``skills`` mode
+#: (PettingZoo's parallel env): its own walk, pick (walking up to the object) and place.
+HUMANOID_SKILLS = ("nav_to_obj_0", "nav_to_obj_1", "nav_to_goal_0", "nav_to_goal_1", "pick_0",
+                   "pick_1", "place_0", "place_1", "wait")
 #: Outcomes of the last skill (the ``skill_status`` observation, one-hot in this order).
 SKILL_OUTCOMES = ("none", "done", "failed", "interrupted")
 #: How far (m) beyond the robot's footprint the humanoid's root keeps (its feet step and
@@ -41,6 +45,8 @@ SKILL_OUTCOMES = ("none", "done", "failed", "interrupted")
 FENCE_MARGIN = 0.45
 #: The radius (m) of the disc round the robot's hand the humanoid's root keeps out of.
 HAND_FENCE = 0.3
+#: The longest message (characters) one agent posts to the other.
+MAX_MESSAGE_CHARS = 200
 #: How far (m) off its goal surface an object may rest and still count as placed.
 REST_TOLERANCE = 0.03
 #: Failed picks and places the humanoid's partner tries again per episode (revision 1).
@@ -239,6 +245,7 @@ class SocialRearrangeTask(Task):
     # infers what they are doing
     teleop_robot_policy = "rearrange_inferring"
     teleop_config = {"partner": "keyboard", "action_mode": "skills"}
+    external_config = {"partner": "external"}
 
     @property
     def skills_mode(self) -> bool:
@@ -265,10 +272,10 @@ class SocialRearrangeTask(Task):
         if self.obs_mode == "depth":
             out.append(S.CameraDepth(cfg.image_size, cfg.image_size, cfg.camera, "depth",
                                      max_depth=cfg.max_depth))
-        return {ROBOT: out}
+        return {ROBOT: out, HUMANOID: [S.BaseVelocity()]}
 
-    def _observation_space(self) -> gym.spaces.Dict:
-        base = super()._observation_space()
+    def _observation_space(self, agent: str | None = None) -> gym.spaces.Dict:
+        base = super()._observation_space(agent)
         box = lambda n, lo=-np.inf, hi=np.inf: gym.spaces.Box(lo, hi, (n,), np.float32)
         n = len(STAGES) // 2
         return gym.spaces.Dict({**base.spaces,
@@ -309,7 +316,7 @@ class SocialRearrangeTask(Task):
         if cfg.safety_clearance > 0.0:
             robot.keep_clear = (HUMANOID, cfg.humanoid_radius, cfg.safety_clearance)
         return Scene(key, entry.home, world, navmaps={ROBOT: robot.navmap, HUMANOID: humanoid.navmap},
-                     sensors={ROBOT: SensorSuite(ROBOT, self.make_sensors()[ROBOT])})
+                     sensors={a: SensorSuite(a, s) for a, s in self.make_sensors().items()})
 
     # -- episodes -------------------------------------------------------------------------
     def initializers(self):
@@ -328,6 +335,8 @@ class SocialRearrangeTask(Task):
         self.skill_outcome = "none"
         self.skill_reason = ""
         self.last_skill = ""
+        self.humanoid_skill = ""                 # the last choice of an outside humanoid policy
+        self.messages: list[tuple[int, str, str]] = []
         #: per agent (humanoid, robot): steps held up by the other, detours, last position
         self.held_up, self.detours, self.last_xy = [0, 0], [0, 0], [None, None]
         self._last_terms, self._last = None, None
@@ -617,10 +626,14 @@ class SocialRearrangeTask(Task):
 
     # -- observations ------------------------------------------------------------------------
     def observe(self, agent: str | None = None) -> dict:
+        """The robot's observation (or, with ``agent="human0"``, the same quantities in the
+        humanoid's frame, the robot as the other agent, for an outside humanoid policy)."""
         obs = super().observe(agent)
         world = self.world
         robot, human = world.entities[ROBOT], world.entities[HUMANOID]
-        x, y, yaw = robot.base_pose(world)
+        me, other = (human, robot) if agent == HUMANOID else (robot, human)
+        pose = me.get_pose(world)
+        x, y, yaw = pose.x, pose.y, pose.yaw
         c, s = math.cos(yaw), math.sin(yaw)
 
         def local(p) -> tuple[float, float, float]:
@@ -636,12 +649,12 @@ class SocialRearrangeTask(Task):
                 lx, ly, lz = local(point)
                 rel.extend((lx, ly, lz))
                 polar.extend((math.hypot(lx, ly), math.atan2(ly, lx)))
-        hx, hy, _ = local(human.xy)
+        hx, hy, _ = local(other.get_pose(world)[:2])
         status = np.zeros(len(SKILL_OUTCOMES), np.float32)
-        status[SKILL_OUTCOMES.index(self.skill_outcome if self.skill_outcome in SKILL_OUTCOMES
-                                    else "none")] = 1.0
+        outcome = self.skill_outcome if me is robot else self._humanoid_outcome()
+        status[SKILL_OUTCOMES.index(outcome if outcome in SKILL_OUTCOMES else "none")] = 1.0
         f32 = lambda v: np.asarray(v, np.float32)
-        obs.update({"is_holding": f32([robot.is_holding()]),
+        obs.update({"is_holding": f32([me.held_object(world) is not None]),
                     "obj_start_sensor": f32(starts), "obj_goal_sensor": f32(goals),
                     "obj_start_gps_compass": f32(start_polar),
                     "obj_goal_gps_compass": f32(goal_polar),
@@ -689,6 +702,59 @@ class SocialRearrangeTask(Task):
         return SnapPlace(furniture=target.goal, home=view.home, surface=target.goal_index,
                          snap_reach=cfg.snap_reach, arm_first=cfg.arm_first, any_side=revised,
                          check_rest=revised)
+
+    def _humanoid_outcome(self) -> str:
+        """How the humanoid's last skill went (``none`` while one runs or before any)."""
+        skill = self.world.entities[HUMANOID].behaviour
+        return "none" if skill is None or skill.running else skill.status.value
+
+    # -- the humanoid, driven by an outside policy (PettingZoo's parallel env) --------------------
+    def external_agents(self):
+        """The humanoid, when its partner is ``external``: walking commands and hands
+        (``low_level``) or a choice of :data:`HUMANOID_SKILLS` (``skills``)."""
+        if self.config.partner != "external":
+            return {}
+        if self.skills_mode:
+            return {HUMANOID: SkillChoiceAction(HUMANOID, HUMANOID_SKILLS)}
+        from embodied.agents.humanoid.gait import GaitConfig
+        from embodied.tasks.actions import HumanoidWalkAction
+
+        return {HUMANOID: HumanoidWalkAction(HUMANOID, self.config.humanoid_speed,
+                                             GaitConfig().max_turn_rate, hands=True)}
+
+    def external_command(self, agent, command):
+        return self.grounded_humanoid_skill(command) if self.skills_mode else command
+
+    def grounded_humanoid_skill(self, index: int):
+        """The humanoid's skill for the choice ``index`` of :data:`HUMANOID_SKILLS`; a call
+        that cannot work now fails at once with the reason."""
+        from embodied.skills.base import Refused, Wait
+        from embodied.skills.humanoid import Pick, Place, WalkTo
+        from embodied.skills.library import approach_point
+
+        cfg, view = self.config, self.privileged()
+        human = view.world.entities[HUMANOID]
+        name = self.humanoid_skill = HUMANOID_SKILLS[index]
+        if name == "wait":
+            return Wait(duration=cfg.wait_seconds)
+        verb, _, arg = name.rpartition("_")
+        i = int(arg)
+        target, holder = self.targets[i], view.held_by[i]
+        if verb in ("nav_to_obj", "nav_to_goal"):
+            xy = view.object_xy(i) if verb == "nav_to_obj" else view.goal_xy(i)
+            try:
+                return WalkTo(goal=approach_point(view, HUMANOID, xy), speed=cfg.humanoid_speed)
+            except ConfigError as e:
+                return Refused(why=str(e))
+        if verb == "pick":
+            if human.holding is not None:
+                return Refused(why="already holding an object; place it first")
+            if holder:
+                return Refused(why=f"{target.object} is held by the {holder}")
+            return Pick(object=target.body)
+        if human.holding is None:
+            return Refused(why="not holding an object")
+        return Place(surface=target.goal_surface)
 
     def _navigate(self, view, xy):
         from embodied.skills.base import Refused
@@ -752,6 +818,7 @@ class SocialRearrangeTask(Task):
                 "last_holder": list(self.last_holder), "within": self.within,
                 "skill_outcome": self.skill_outcome, "last_skill": self.last_skill,
                 "skill_reason": self.skill_reason, "last_terms": self._last_terms, "last": self._last,
+                "humanoid_skill": self.humanoid_skill, "messages": list(self.messages),
                 "held_up": list(self.held_up), "detours": list(self.detours),
                 "last_xy": list(self.last_xy)}
 
@@ -763,6 +830,8 @@ class SocialRearrangeTask(Task):
         self.last_holder, self.within = state["last_holder"], state["within"]
         self.skill_outcome, self.last_skill = state["skill_outcome"], state["last_skill"]
         self.skill_reason = state.get("skill_reason", "")
+        self.humanoid_skill = state.get("humanoid_skill", "")
+        self.messages = list(state.get("messages", ()))
         self._last_terms, self._last = state["last_terms"], state["last"]
         self.held_up, self.detours = state["held_up"], state["detours"]
         self.last_xy = state["last_xy"]
@@ -770,12 +839,14 @@ class SocialRearrangeTask(Task):
     # -- what an LLM planner reads and may call (policy=llm; PARTNR's formats) -------------------
     def planner_instruction(self, agent: str = ROBOT) -> str:
         moves = [f"{t.object} from {t.start} to {t.goal}" for t in self.targets]
-        return ("Move " + " and ".join(moves) + ". Another agent (a person) tidies up at the "
+        other = "a person" if agent == ROBOT else "a robot"
+        return ("Move " + " and ".join(moves) + f". Another agent ({other}) tidies up at the "
                 "same time and may move them too.")
 
     def planner_world(self, agent: str = ROBOT, objects: str = "all") -> str:
         """Furniture per room, then where each object is (or who holds it): every object of
-        the home (``objects="all"``, as PARTNR) or only the task's (``"task"``)."""
+        the home (``objects="all"``, as PARTNR) or only the task's (``"task"``); then what
+        the other agent is doing (its last known action)."""
         view, home = self.privileged(), self._scene().home
         lines = ["Furniture:"]
         for room in home.rooms:
@@ -796,41 +867,105 @@ class SocialRearrangeTask(Task):
             under = next((f for f in receptacles if f.footprint.contains_point(x, y)), None)
             room = under.room if under else (home.room_at(x, y) or "the home")
             lines.append(f"{obj.name}: {under.name if under else 'floor'} in {room}")
+        lines.append(f"Other agent: {self.agent_activity(HUMANOID if agent == ROBOT else ROBOT)}")
         return "\n".join(lines)
 
+    def _tool_call(self, skill: str) -> str:
+        """A skill name of :data:`SKILLS` or :data:`HUMANOID_SKILLS` as the planner's call."""
+        verb, _, arg = skill.rpartition("_")
+        if not arg.isdigit():
+            return "Wait[]" if skill == "wait" else skill.replace("_", " ")
+        t = self.targets[int(arg)]
+        return {"nav_to_obj": f"Navigate[{t.object}]", "nav_to_goal": f"Navigate[{t.goal}]",
+                "pick": f"Pick[{t.object}]", "place": f"Place[{t.goal}]"}[verb]
+
+    def agent_activity(self, agent: str) -> str:
+        """What ``agent`` is doing, or last did, in the planner's words."""
+        if agent == ROBOT:
+            if not self.last_skill:
+                return "nothing yet"
+            state = "doing" if self.skill_running else f"did ({self.skill_outcome})"
+            return f"{state} {self._tool_call(self.last_skill)}"
+        from embodied.skills.humanoid import Pick, Place, Teleop, WalkTo
+
+        skill = self.world.entities[HUMANOID].behaviour
+        if skill is None:
+            return "nothing yet"
+        if self.humanoid_skill and not isinstance(skill, Teleop):
+            call = self._tool_call(self.humanoid_skill)
+        elif isinstance(skill, Pick):
+            i = self.privileged().target_of_body(skill.object)
+            call = self._tool_call(f"pick_{i}") if i is not None else "Pick[an object]"
+        elif isinstance(skill, Place):
+            call = "Place[the held object]"
+        elif isinstance(skill, WalkTo):
+            call = "walking"
+        else:
+            call = "Wait[]"
+        return f"doing {call}" if skill.running else f"did ({skill.status.value}) {call}"
+
     def planner_options(self, agent: str = ROBOT, now: bool = False) -> dict[str, int | None]:
-        """The calls the planner may make -> the skill choice each runs (None: Done[]).
-        ``now``: only those the world allows at this moment (no pick of a held object or
-        with full hands, no place with empty hands)."""
-        if agent != ROBOT or not self.skills_mode:
+        """The calls the planner of ``agent`` may make -> the skill choice each runs (None:
+        Done[]): the robot's :data:`SKILLS`, or the humanoid's :data:`HUMANOID_SKILLS` when
+        an outside policy drives it (``partner="external"``). ``now``: only those the world
+        allows at this moment (no pick of a held object or with full hands, no place with
+        empty hands)."""
+        if not self.skills_mode or agent not in (ROBOT, HUMANOID) or (
+                agent == HUMANOID and self.config.partner != "external"):
             raise ConfigError("policy", "llm", reason="plans the robot of SocialRearrange in "
-                              "skills mode (action_mode=skills)")
+                              "skills mode (action_mode=skills), or its humanoid with "
+                              "partner=external as well")
+        skills = SKILLS if agent == ROBOT else HUMANOID_SKILLS
         view = self.privileged()
         holding = any(h == agent for h in view.held_by)
         options: dict[str, int | None] = {}
         for i, t in enumerate(self.targets):
-            options.setdefault(f"Navigate[{t.object}]", SKILLS.index(f"nav_to_obj_{i}"))
-            options.setdefault(f"Navigate[{t.goal}]", SKILLS.index(f"nav_to_goal_{i}"))
+            options.setdefault(f"Navigate[{t.object}]", skills.index(f"nav_to_obj_{i}"))
+            options.setdefault(f"Navigate[{t.goal}]", skills.index(f"nav_to_goal_{i}"))
         for i, t in enumerate(self.targets):
             if not now or not (holding or view.held_by[i]):
-                options.setdefault(f"Pick[{t.object}]", SKILLS.index(f"pick_{i}"))
+                options.setdefault(f"Pick[{t.object}]", skills.index(f"pick_{i}"))
         for i, t in enumerate(self.targets):
             if not now or holding:
-                options.setdefault(f"Place[{t.goal}]", SKILLS.index(f"place_{i}"))
-        options["Wait[]"] = SKILLS.index("wait")
+                options.setdefault(f"Place[{t.goal}]", skills.index(f"place_{i}"))
+        options["Wait[]"] = skills.index("wait")
         options["Done[]"] = None
         return options
 
-    def planner_result(self) -> str:
-        """How the robot's last skill went, as the planner reads it."""
-        verb = self.last_skill.rsplit("_", 1)[0].replace("nav_to_obj", "navigate").replace(
+    def planner_result(self, agent: str = ROBOT) -> str:
+        """How ``agent``'s last skill went, as the planner reads it."""
+        if agent == ROBOT:
+            skill, outcome, reason = self.last_skill, self.skill_outcome, self.skill_reason
+        else:
+            behaviour = self.world.entities[HUMANOID].behaviour
+            skill, outcome = self.humanoid_skill, self._humanoid_outcome()
+            reason = getattr(behaviour, "reason", "") or ""
+        verb = skill.rsplit("_", 1)[0].replace("nav_to_obj", "navigate").replace(
             "nav_to_goal", "navigate")
-        if self.skill_outcome == "done":
+        if outcome == "done":
             return "Successful execution!"
-        if self.skill_outcome == "interrupted":
+        if outcome == "interrupted":
             return f"Interrupted {verb}: the other agent was in the way."
-        reason = f" {self.skill_reason}." if self.skill_reason else ""
+        reason = f" {reason}." if reason else ""
         return f"Failed to {verb}!{reason}"
+
+    def post_message(self, agent: str, text: str) -> str:
+        """``agent`` says ``text`` to the other (one line, at most
+        :data:`MAX_MESSAGE_CHARS` characters); returns what was posted."""
+        if agent not in (ROBOT, HUMANOID):
+            from embodied.errors import NotFoundError
+
+            raise NotFoundError("agent", agent, (ROBOT, HUMANOID))
+        # one line of printable ASCII (what a Text observation space holds)
+        text = " ".join(str(text).split())[:MAX_MESSAGE_CHARS]
+        text = "".join(c if " " <= c <= "~" else "?" for c in text)
+        self.messages.append((self.steps, agent, text))
+        return text
+
+    def messages_for(self, agent: str, since: int = 0) -> list[tuple[int, str, str]]:
+        """The messages ``(step, sender, text)`` the other agent posted, from the
+        ``since``-th message of the episode on."""
+        return [m for m in self.messages[since:] if m[1] != agent]
 
     # -- what people and tools see ----------------------------------------------------------------
     def privileged(self) -> SocialRearrangeView:
