@@ -48,13 +48,18 @@ def summarize(episodes: list[dict]) -> dict[str, dict[str, float]]:
 
 
 def run_episode(env: gym.Env, policy: Policy, seed: int,
-                on_frame: Callable[[gym.Env], None] | None = None) -> dict:
+                on_frame: Callable[[gym.Env], None] | None = None,
+                humanoid_policy: Policy | None = None) -> dict:
     """Run one episode to its end; return its seed, length, return and final metrics (with
     the policy's own, if it measures any). A policy that gives up
     (:class:`~embodied.policies.base.PolicyAbort`) ends the episode there: ``aborted``
-    names why."""
+    names why. With ``humanoid_policy``, ``env`` is a parallel env
+    (:func:`embodied.envs.parallel_env`) and that policy drives the humanoid (its own
+    metrics prefixed ``humanoid_``)."""
     from embodied.policies.base import PolicyAbort
 
+    if humanoid_policy is not None:
+        return _run_two_agent_episode(env, policy, humanoid_policy, seed, on_frame)
     obs, info = env.reset(seed=seed)
     policy.reset(env, seed)
     total, steps, start = 0.0, 0, time.perf_counter()
@@ -75,16 +80,67 @@ def run_episode(env: gym.Env, policy: Policy, seed: int,
             on_frame(env)
         if terminated or truncated:
             break
+    return _episode_result(env, info, {"": policy}, seed, steps, total, start, aborted)
+
+
+def _run_two_agent_episode(env, policy: Policy, humanoid_policy: Policy, seed: int,
+                           on_frame) -> dict:
+    """:func:`run_episode` with the robot and the humanoid each driven by its policy
+    (asked only when its decision counts: a parallel env in skills mode ignores the
+    action of an agent whose skill still runs)."""
+    from embodied.policies.base import PolicyAbort
+
+    robot, humanoid = env.possible_agents[:2]
+    obs, infos = env.reset(seed=seed)
+    policy.reset(env, seed)
+    humanoid_policy.reset(env, seed)
+    total, steps, start, aborted = 0.0, 0, time.perf_counter(), None
+    if on_frame:
+        on_frame(env)
+    while env.agents:
+        actions = {}
+        try:
+            for agent, driver in ((robot, policy), (humanoid, humanoid_policy)):
+                if infos[agent].get("deciding", True):
+                    actions[agent] = driver.act(obs[agent], env)
+                else:                        # ignored this step: any valid action
+                    actions[agent] = _idle_action(env.action_space(agent))
+        except PolicyAbort as exc:
+            aborted = f"{agent}: {exc}"
+            infos = {robot: {"metrics": env.unwrapped.task.episode_metrics()}}
+            break
+        obs, rewards, _, _, infos = env.step(actions)
+        total += float(rewards[robot])
+        steps += 1
+        if on_frame:
+            on_frame(env)
+    return _episode_result(env, infos[robot], {"": policy, "humanoid_": humanoid_policy},
+                           seed, steps, total, start, aborted)
+
+
+def _idle_action(space):
+    return 0 if isinstance(space, gym.spaces.Discrete) else np.zeros(space.shape, space.dtype)
+
+
+def _episode_result(env, info: dict, policies: dict[str, Policy], seed: int, steps: int,
+                    total: float, start: float, aborted: str | None) -> dict:
+    """The result of an ended episode: the task's metrics, evaluation's, each policy's own
+    (under its prefix), and why it was aborted if it was."""
     if "metrics" not in info:
-        raise ConfigError("task", env.spec.id if env.spec else type(env).__name__,
+        spec = getattr(env, "spec", None)
+        raise ConfigError("task", spec.id if spec else type(env).__name__,
                           reason="the environment reported no info['metrics'] at episode end")
     metrics = dict(info["metrics"])
     task = getattr(env.unwrapped, "task", None)
     if task is not None:
         metrics.update(task.evaluation_metrics(metrics))
-    planned = policy.episode_metrics() if hasattr(policy, "episode_metrics") else {}
-    if planned or aborted is not None:
-        metrics.update(planned, aborted=float(aborted is not None))
+    measured = False
+    for prefix, policy in policies.items():
+        planned = policy.episode_metrics() if hasattr(policy, "episode_metrics") else {}
+        metrics.update({prefix + k: v for k, v in planned.items()})
+        measured = measured or bool(planned)
+    if measured or aborted is not None:
+        metrics["aborted"] = float(aborted is not None)
     result = {"seed": seed, "steps": steps, "return": total, "metrics": metrics,
               "wall_time_s": time.perf_counter() - start}
     if aborted is not None:
@@ -175,8 +231,11 @@ def episode_table(results: dict[int, dict], episodes: int) -> dict:
 
 def evaluate(make_env: Callable[[], gym.Env], policy: Policy, episodes: int, seed: int = 0,
              progress: bool = True, video_episodes: int = 0,
-             video_path: Callable[[int], str] | None = None, log: EpisodeLog | None = None) -> dict:
+             video_path: Callable[[int], str] | None = None, log: EpisodeLog | None = None,
+             humanoid_policy: Policy | None = None) -> dict:
     """Evaluate ``policy`` on ``episodes`` episodes; return summary + per-episode results.
+    With ``humanoid_policy``, ``make_env`` makes a parallel env and that policy drives its
+    humanoid (:func:`run_episode`).
 
     Episode ``i`` has seed ``seed + i``. The first ``video_episodes`` episodes are rendered
     (``env.render()`` with render_mode ``rgb_array``) to ``video_path(i)``. With a ``log``,
@@ -198,10 +257,11 @@ def evaluate(make_env: Callable[[], gym.Env], policy: Policy, episodes: int, see
             if i < video_episodes and video_path is not None:
                 with VideoWriter(video_path(i), fps=round(1.0 / env.unwrapped.dt)) as video:
                     result = run_episode(env, policy, seed + i,
-                                         on_frame=lambda e: video.append(e.render()))
+                                         on_frame=lambda e: video.append(e.render()),
+                                         humanoid_policy=humanoid_policy)
                 result["video"] = str(video_path(i))
             else:
-                result = run_episode(env, policy, seed + i)
+                result = run_episode(env, policy, seed + i, humanoid_policy=humanoid_policy)
             results[i] = result
             if log is not None:
                 log.add(i, result)

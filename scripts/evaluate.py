@@ -7,6 +7,10 @@
     python scripts/evaluate.py task=social_nav policy=heuristic episodes=1000 launcher=ray workers=2 out=r.json
     python scripts/evaluate.py ... launcher=ray ray.address=auto        # (or HOST:PORT) an existing cluster
     python scripts/evaluate.py ... out=r.json resume=true               # continue an interrupted run
+    python scripts/evaluate.py task=social_rearrange task.config.action_mode=skills policy=llm \
+        humanoid_policy=llm episodes=10 out=r.json          # an LLM robot beside an LLM humanoid
+    python scripts/evaluate.py ... policy=llm policy.config.mode=assistant humanoid_policy=llm \
+        humanoid_mode=user                                  # a simulated user instructs the robot
 
 Prints a table of metric means with 95% confidence intervals and writes JSON
 ``{"summary": {metric: mean}, "summary_ci95": {...}, "episodes": [...], "config": {...}}``.
@@ -14,7 +18,9 @@ Episode i uses seed ``seed + i``: the same homes and humanoid behaviour for ever
 and the same results, bit for bit, on Ray actors as in this process. With ``out``, each
 episode is appended to ``<out stem>.episodes.jsonl`` as it finishes (an interrupted run
 keeps them; ``resume=true`` runs only the rest). ``launcher=ray`` needs ``pip install
-'embodied[ray]'``.
+'embodied[ray]'``. ``humanoid_policy`` (a policy config name) drives the humanoid through
+the task's parallel env instead of its partner (``humanoid_mode``, ``humanoid_persona``:
+an LLM humanoid's mode and persona); its metrics are prefixed ``humanoid_``.
 """
 
 from __future__ import annotations
@@ -47,6 +53,9 @@ ConfigStore.instance().store(name="evaluate", node={
     "workers": 2,
     "ray": {"address": None},
     "resume": False,
+    "humanoid_policy": None,
+    "humanoid_mode": "planner",
+    "humanoid_persona": "",
 })
 
 LAUNCHERS = ("local", "ray")
@@ -81,11 +90,20 @@ def run(cfg: DictConfig) -> dict:
         # the planner's prompts, replies and results beside the results
         policy_cfg.setdefault("config", {})["transcript"] = str(Path(cfg.out).with_suffix(".transcripts.jsonl"))
     policy = make_policy(policy_cfg, checkpoint=cfg.checkpoint)      # checked here, used below
+    humanoid_cfg = humanoid_policy = None
+    if cfg.humanoid_policy is not None:
+        humanoid_cfg, humanoid_policy = humanoid_driver(cfg)
+        if cfg.launcher == "ray":
+            raise ConfigError("humanoid_policy", cfg.humanoid_policy, reason="runs with launcher=local")
+        make_env = make_env_factory(task_cfg, cfg.split, render_mode="rgb_array" if video else None,
+                                    parallel=True)
     episodes = int(cfg.episodes)
     log = None
     if cfg.out:
         run_key = {"task": task_cfg, "policy": policy_cfg, "checkpoint": cfg.checkpoint,
                    "split": cfg.split, "seed": int(cfg.seed)}
+        if humanoid_cfg is not None:
+            run_key["humanoid_policy"] = humanoid_cfg
         log = EpisodeLog(Path(cfg.out).with_suffix(".episodes.jsonl"), run_key, episodes,
                          resume=bool(cfg.resume))
     if cfg.launcher == "ray":
@@ -100,7 +118,8 @@ def run(cfg: DictConfig) -> dict:
         name = f"{cfg.task.name}_{cfg.policy.name}_{cfg.split}" + (f"_{cfg.partner}" if cfg.partner else "")
         results = evaluate(make_env, policy, episodes, seed=int(cfg.seed),
                            progress=bool(cfg.progress), video_episodes=video,
-                           video_path=lambda i: str(video_dir / f"{name}_ep{i:03d}.mp4"), log=log)
+                           video_path=lambda i: str(video_dir / f"{name}_ep{i:03d}.mp4"), log=log,
+                           humanoid_policy=humanoid_policy)
     summary = results["summary"]
     output = {"summary": {k: v["mean"] for k, v in summary.items()},
               "summary_ci95": {k: v["ci95"] for k, v in summary.items()},
@@ -114,6 +133,21 @@ def run(cfg: DictConfig) -> dict:
         write_json(cfg.out, output)
         print(f"wrote {cfg.out}")
     return output
+
+
+def humanoid_driver(cfg: DictConfig):
+    """The config and policy of ``humanoid_policy``: its ``policies/`` entry planning the
+    humanoid (``agent=human0``; an LLM's transcript beside the results)."""
+    from embodied.config import policy_config
+    from embodied.policies import make_policy
+
+    entry = policy_config(str(cfg.humanoid_policy))
+    if entry.get("name") == "llm":
+        config = entry.setdefault("config", {})
+        config.update(agent="human0", mode=str(cfg.humanoid_mode), persona=str(cfg.humanoid_persona))
+        if cfg.out:
+            config["transcript"] = str(Path(cfg.out).with_suffix(".humanoid.transcripts.jsonl"))
+    return entry, make_policy(entry, checkpoint=None)
 
 
 @hydra.main(version_base=None, config_path=None, config_name="evaluate")

@@ -30,13 +30,21 @@ from typing import Any
 from embodied.errors import ConfigError, check_range
 from embodied.policies.base import Policy, PolicyAbort
 from embodied.policies.planners.backends import Backend, BackendError, make_backend
-from embodied.policies.planners.reply import STOP, ReplyError, gbnf, parse_reply
+from embodied.policies.planners.reply import SAY, STOP, ReplyError, gbnf, parse_reply
 
 SYSTEM = ("You are an expert at planning tasks in a home shared with another agent. The other "
           "agent acts at the same time as you and may already have moved objects, or be "
           "holding them. You act by calling one tool at a time; after each call you are told "
           "its result and where the objects are now.")
-ROLE = "You control the robot."
+ROLES = {"robot": "You control the robot.", "human0": "You control the person (human0)."}
+SAY_LINE = "Say[message]: tell the other agent something (one line); it reads it at its next step"
+#: How each mode's agent is told its task (see LLMPlannerConfig.mode).
+USER_TASK = ("You want this done: {task} The robot helping you does not know it. Tell it what "
+             "to move where with Say[...], watch what it does (Other agent) and correct it when "
+             "it does something else. You may move objects yourself too.")
+ASSISTANT_TASK = ("A person shares this home with you and knows what needs tidying: they will "
+                  "tell you (Messages). Do what they ask; ask with Say[...] when unsure.")
+MODES = ("planner", "user", "assistant")
 REPLY_FORMAT = (f"Answer with one line 'Thought: <your reasoning>', then one tool call on the "
                 f"next line, then '{STOP}'.")
 DONE_LINE = "Done[]: call when every object is where the task wants it"
@@ -46,15 +54,19 @@ EXAMPLE_TASK = ("Move cup_9 from shelf_9 to table_9 and plate_9 from sink_9 to t
                 "(a person) tidies up at the same time and may move them too.")
 EXAMPLE_FURNITURE = "Furniture:\nkitchen_9: table_9, shelf_9, sink_9\nhallway_9: cabinet_9"
 EXAMPLE_TURNS = (
-    ("plate_9: held by the other agent\ncup_9: shelf_9 in kitchen_9",
+    ("plate_9: held by the other agent\ncup_9: shelf_9 in kitchen_9\nOther agent: doing "
+     "Navigate[table_9]",
      "The other agent holds plate_9, so I take cup_9. I go to it first.", "Navigate[cup_9]"),
-    ("plate_9: held by the other agent\ncup_9: shelf_9 in kitchen_9",
+    ("plate_9: held by the other agent\ncup_9: shelf_9 in kitchen_9\nOther agent: doing "
+     "Navigate[table_9]",
      "I am next to cup_9, so I pick it up.", "Pick[cup_9]"),
-    ("plate_9: held by the other agent\ncup_9: held by the agent",
+    ("plate_9: held by the other agent\ncup_9: held by the agent\nOther agent: doing "
+     "Place[table_9]",
      "I hold cup_9; it goes to table_9.", "Navigate[table_9]"),
-    ("plate_9: table_9 in kitchen_9\ncup_9: held by the agent",
+    ("plate_9: table_9 in kitchen_9\ncup_9: held by the agent\nOther agent: did (done) "
+     "Place[table_9]",
      "I am at table_9, so I place cup_9 on it.", "Place[table_9]"),
-    ("plate_9: table_9 in kitchen_9\ncup_9: table_9 in kitchen_9",
+    ("plate_9: table_9 in kitchen_9\ncup_9: table_9 in kitchen_9\nOther agent: doing Wait[]",
      "Both objects are on table_9: the task is done.", "Done[]"),
 )
 
@@ -83,6 +95,13 @@ class LLMPlannerConfig:
         feasible_only: offer (and allow under the grammar) only the calls the world allows
             now, e.g. no pick of an object the other agent holds; False: every call that
             names the task's entities (PARTNR's grammar), failing ones then fail as skills.
+        mode: ``planner`` (told the task), ``user`` (a simulated user: the humanoid knows
+            the task, the robot does not, and it instructs and corrects the robot in
+            words) or ``assistant`` (the robot beside such a user: not told the task, it
+            does what it is told). ``user`` and ``assistant`` can speak.
+        persona: a line about who the agent is, added to its role.
+        say: offer ``Say[message]`` (a message to the other agent, read in its next
+            prompt and in its observation) in ``planner`` mode too.
     """
 
     backend: dict = field(default_factory=lambda: {"kind": "openai"})
@@ -94,6 +113,9 @@ class LLMPlannerConfig:
     world_objects: str = "all"
     history: int = 25
     feasible_only: bool = True
+    mode: str = "planner"
+    persona: str = ""
+    say: bool = False
 
     def __post_init__(self):
         from embodied.errors import check_choice
@@ -102,17 +124,28 @@ class LLMPlannerConfig:
         check_range("max_tokens", self.max_tokens, 8, 4096, integer=True)
         check_range("history", self.history, 1, 1000, integer=True)
         check_choice("world_objects", self.world_objects, ("all", "task"))
+        check_choice("mode", self.mode, MODES)
+        check_choice("agent", self.agent, tuple(ROLES))
+        if self.mode == "assistant" and self.world_objects == "task":
+            raise ConfigError("world_objects", "task", reason="would tell an assistant the task "
+                              "(mode=assistant lists every object of the home)")
+
+    @property
+    def speaks(self) -> bool:
+        return self.say or self.mode != "planner"
 
 
-def tool_lines(task, agent_kind: str = "robot") -> str:
-    """``Possible Actions:`` lines: the skill library's tools the task offers, ``Done[]``."""
+def tool_lines(task, agent: str = "robot", say: bool = False) -> str:
+    """``Possible Actions:`` lines: the skill library's tools the task offers ``agent``,
+    ``Say[message]`` with ``say``, ``Done[]``."""
     from embodied.skills.library import default_library
 
-    offered = {option.split("[", 1)[0] for option in task.planner_options()}
+    offered = {option.split("[", 1)[0] for option in task.planner_options(agent)}
     library = default_library()
-    lines = [line for line in library.describe(agent_kind).splitlines()
+    kind = "robot" if agent == "robot" else "humanoid"
+    lines = [line for line in library.describe(kind).splitlines()
              if line.split("[", 1)[0] in offered]
-    return "\n".join(lines + [DONE_LINE])
+    return "\n".join(lines + [SAY_LINE] * say + [DONE_LINE])
 
 
 def first_prompt(task_text: str, furniture_and_objects: str, tools: str) -> str:
@@ -152,18 +185,27 @@ class LLMPlanner(Policy):
         task = env.unwrapped.task
         if not callable(getattr(task, "planner_options", None)):
             raise ConfigError("policy", "llm", reason=f"task {task.name} offers no planner tools")
-        self.options = task.planner_options(self.config.agent)
-        tools = tool_lines(task)
-        self.messages = [{"role": "system", "content": f"{SYSTEM}\n{ROLE}"}]
-        if self.config.example:
+        cfg = self.config
+        if cfg.speaks and not callable(getattr(task, "post_message", None)):
+            raise ConfigError("policy.config.mode", cfg.mode, reason=f"task {task.name} has no "
+                              "message channel between its agents")
+        self.options = task.planner_options(cfg.agent)
+        tools = tool_lines(task, cfg.agent, cfg.speaks)
+        role = ROLES[cfg.agent] + (f" {cfg.persona.strip()}" if cfg.persona.strip() else "")
+        self.messages = [{"role": "system", "content": f"{SYSTEM}\n{role}"}]
+        if cfg.example:
             self.messages += example_messages(tools)
-        self._first = first_prompt(task.planner_instruction(self.config.agent),
-                                   self._world(task), tools)
+        instruction = task.planner_instruction(cfg.agent)
+        instruction = {"planner": instruction, "user": USER_TASK.format(task=instruction),
+                       "assistant": ASSISTANT_TASK}[cfg.mode]
+        self._seen = 0                           # messages of the episode read so far
+        self._first = first_prompt(instruction, self._world(task), tools)
         self._last_call = None
         self.seed = seed
         self.done = False
         self.metrics = {"llm_calls": 0.0, "parse_failures": 0.0, "prompt_tokens": 0.0,
-                        "completion_tokens": 0.0, "llm_seconds": 0.0, "planner_done": 0.0}
+                        "completion_tokens": 0.0, "llm_seconds": 0.0, "planner_done": 0.0,
+                        "messages_sent": 0.0}
         self._wait = self.options["Wait[]"]
         self._repeated, self._head = False, None
         self._log({"event": "episode", "backend": self.backend.describe(), "messages": self.messages})
@@ -180,15 +222,15 @@ class LLMPlanner(Policy):
         if self.done:
             return self._wait
         task = env.unwrapped.task
-        self.options = task.planner_options(self.config.agent, now=self.config.feasible_only)
+        self.options = self._options(task)
         if self._first is not None:
-            self._say("user", self._first)
+            self._say("user", self._first + self._inbox(task))
             self._first = None
             self._head = len(self.messages)       # what every prompt keeps
         else:
             again = (f"(you called {self._last_call} twice in a row) " if self._repeated else "")
-            self._say("user", f"Result: {again}{task.planner_result()}\n"
-                              f"{_objects_part(self._world(task))}")
+            self._say("user", f"Result: {again}{task.planner_result(self.config.agent)}\n"
+                              f"{_objects_part(self._world(task))}{self._inbox(task)}")
         while True:
             if self.metrics["llm_calls"] >= self.config.max_replans:
                 self._log({"event": "abort", "reason": "replanning cap"})
@@ -213,6 +255,11 @@ class LLMPlanner(Policy):
                 m["parse_failures"] += 1
                 self._say("user", f"Result: error: {exc}")
                 continue
+            if call.message is not None:
+                said = task.post_message(self.config.agent, call.message)
+                m["messages_sent"] += 1
+                self._say("user", f"Result: said \"{said}\".")
+                continue
             if call.done:
                 self.done = True
                 m["planner_done"] = 1.0
@@ -223,6 +270,22 @@ class LLMPlanner(Policy):
 
     def _world(self, task) -> str:
         return task.planner_world(self.config.agent, self.config.world_objects)
+
+    def _options(self, task) -> dict:
+        options = task.planner_options(self.config.agent, now=self.config.feasible_only)
+        if self.config.speaks:
+            options[SAY] = None
+        return options
+
+    def _inbox(self, task) -> str:
+        """``Messages:`` lines the other agent posted since the last prompt ("" if none)."""
+        if not callable(getattr(task, "messages_for", None)):
+            return ""
+        new = task.messages_for(self.config.agent, self._seen)
+        self._seen = len(task.messages)
+        if not new:
+            return ""
+        return "\nMessages:\n" + "\n".join(f"{sender}: {text}" for _, sender, text in new)
 
     def _prompt(self) -> list[dict]:
         """The messages sent: everything up to the first prompt, then the last

@@ -18,6 +18,8 @@ STOP = "Assigned!"
 #: Replies longer than this are cut before parsing (a model that rambles).
 MAX_REPLY_CHARS = 4000
 DONE = "Done[]"
+#: The option that lets a planner speak: ``Say[<any one line>]`` (the message is free text).
+SAY = "Say[message]"
 _CALL = re.compile(r"([A-Za-z_][A-Za-z_0-9]*)\s*\[([^\[\]\n]*)\]")
 
 
@@ -31,6 +33,7 @@ class Call:
 
     text: str
     thought: str = ""
+    message: str | None = None               # what a Say[...] call says
 
     @property
     def done(self) -> bool:
@@ -64,10 +67,15 @@ def parse_reply(text, options) -> Call:
         raise ReplyError("no tool call found; answer with one line like " +
                          next(iter(options), DONE))
     tool, args = _split(calls[0])
+    if tool == "Say" and SAY in options:
+        message = _CALL.fullmatch(calls[0].strip()).group(2).strip()
+        if not message:
+            raise ReplyError("Say needs a message: Say[what you want to tell the other agent]")
+        return Call(f"Say[{message}]", thought, message)
     call = canonical(tool, args)
     if call in options:
         return Call(call, thought)
-    split = [_split(option) for option in options]
+    split = [_split(option) for option in options if option != SAY]
     tools: dict[str, set[int]] = {}
     for t, a in split:
         tools.setdefault(t, set()).add(len(a))
@@ -90,8 +98,11 @@ def _literal(text: str) -> str:
 
 
 def gbnf(options) -> str:
-    """A llama.cpp GBNF grammar: a thought line, one of ``options``, the stop word."""
-    calls = " | ".join(_literal(o) for o in options)
+    """A llama.cpp GBNF grammar: a thought line, one of ``options`` (a ``Say[...]`` with
+    any one-line message when :data:`SAY` is one), the stop word."""
+    calls = " | ".join([_literal(o) for o in options if o != SAY]
+                       + (['"Say[" message "]"'] if SAY in options else []))
     return (f'root ::= "Thought: " thought "\\n" call "\\n{STOP}"\n'
             'thought ::= [^\\n]+\n'
-            f"call ::= {calls}\n")
+            f"call ::= {calls}\n"
+            + ('message ::= [^\\]\\n]+\n' if SAY in options else ""))
