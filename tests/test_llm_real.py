@@ -59,3 +59,34 @@ def test_the_same_model_in_process_answers_with_a_valid_call():
     action = planner.act(None, env)
     assert action in env.unwrapped.task.planner_options().values()
     assert planner.metrics["llm_calls"] == 1 and planner.metrics["parse_failures"] == 0
+
+
+def test_a_simulated_user_on_the_real_model_speaks_within_the_grammar(tmp_path):
+    """The humanoid as a simulated user (Say[...] in its grammar: free text) on the real
+    server, beside a scripted robot that reads what it says."""
+    pytest.importorskip("pettingzoo")
+    from embodied.envs import parallel_env
+    from embodied.policies.planners.backends import ScriptedBackend
+    from embodied.policies.planners.local_server import LocalServer
+    from embodied.policies.planners.reply import STOP
+
+    env = parallel_env("social_rearrange", split="val", action_mode="skills", max_steps=300)
+    transcript = tmp_path / "user.jsonl"
+    with LocalServer(MODEL, threads=1) as base_url:
+        user = LLMPlanner(LLMPlannerConfig(
+            backend={"kind": "openai", "base_url": base_url, "model": "local"}, agent="human0",
+            mode="user", max_replans=3, transcript=str(transcript)))
+        robot_backend = ScriptedBackend([f"Thought: I wait to hear.\nWait[]\n{STOP}"])
+        robot = LLMPlanner(LLMPlannerConfig(mode="assistant", example=False, max_replans=100),
+                           robot_backend)
+        result = run_episode(env, robot, 2, humanoid_policy=user)
+        user.close()
+    m = result["metrics"]
+    assert m["humanoid_llm_calls"] >= 1 and m["humanoid_parse_failures"] == 0
+    said = [json.loads(line)["content"] for line in transcript.read_text().splitlines()
+            if json.loads(line).get("role") == "assistant"]
+    assert said and all(s.startswith("Thought: ") and s.endswith("Assigned!") for s in said)
+    spoken = [s.split("Say[", 1)[1].split("]", 1)[0] for s in said if "\nSay[" in s]
+    robot_saw = "\n".join(p[-1]["content"] for p in robot_backend.prompts)
+    assert m["humanoid_messages_sent"] == len(spoken)
+    assert all(f"human0: {text.strip()}" in robot_saw for text in spoken)

@@ -13,7 +13,9 @@ import sys
 #: do OpenBLAS's and llvmpipe's. Set before NumPy is imported (``tests/conftest.py``
 #: does it for the test suite; the command line re-runs itself with it).
 PINNED_ARITHMETIC = {"NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
-                     "OPENBLAS_CORETYPE": "Haswell", "LP_NATIVE_VECTOR_WIDTH": "256"}
+                     "OPENBLAS_CORETYPE": "Haswell", "LP_NATIVE_VECTOR_WIDTH": "256",
+                     # llvmpipe's code generation without AVX-512 (the same images here)
+                     "GALLIUM_OVERRIDE_CPU_CAPS": "avx"}
 
 
 def arithmetic_environment() -> dict[str, str]:
