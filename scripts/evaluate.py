@@ -11,6 +11,8 @@
         humanoid_policy=llm episodes=10 out=r.json          # an LLM robot beside an LLM humanoid
     python scripts/evaluate.py ... policy=llm policy.config.mode=assistant humanoid_policy=llm \
         humanoid_mode=user                                  # a simulated user instructs the robot
+    python scripts/evaluate.py task=social_rearrange task.config.action_mode=skills policy=ppo \
+        checkpoint=runs/pp3/best.zip zsc=true episodes=100 split=test out=zsc.json   # each Plan-Pop partner
 
 Prints a table of metric means with 95% confidence intervals and writes JSON
 ``{"summary": {metric: mean}, "summary_ci95": {...}, "episodes": [...], "config": {...}}``.
@@ -56,12 +58,22 @@ ConfigStore.instance().store(name="evaluate", node={
     "humanoid_policy": None,
     "humanoid_mode": "planner",
     "humanoid_persona": "",
+    "zsc": False,
 })
 
 LAUNCHERS = ("local", "ray")
 
 
 def run(cfg: DictConfig) -> dict:
+    """One evaluation (``zsc=true``: one per partner, see :func:`run_zsc`)."""
+    if cfg.zsc:
+        return run_zsc(cfg)
+    return run_one(cfg, cfg.partner, cfg.out)
+
+
+def run_one(cfg: DictConfig, partner: str | None, out: str | None) -> dict:
+    """Evaluate ``cfg.policy`` with the humanoid ``partner`` (None: the task config's),
+    writing ``out`` if given."""
     from embodied.config import make_env_factory, to_plain
     from embodied.errors import ConfigError, check_choice
     from embodied.evaluation import EpisodeLog, evaluate
@@ -74,21 +86,21 @@ def run(cfg: DictConfig) -> dict:
     if video < 0:
         raise ConfigError("video", video, reason="must be >= 0")
     task_cfg = to_plain(cfg.task)
-    if cfg.partner is not None:
+    if partner is not None:
         if "partner" not in (task_cfg.get("config") or {}):
-            raise ConfigError("partner", cfg.partner, reason=f"task {task_cfg.get('name')} has no "
+            raise ConfigError("partner", partner, reason=f"task {task_cfg.get('name')} has no "
                               "partner (SocialRearrange has)")
-        task_cfg["config"]["partner"] = str(cfg.partner)
+        task_cfg["config"]["partner"] = str(partner)
     check_choice("launcher", cfg.launcher, LAUNCHERS)
     if cfg.launcher == "ray" and video:
         raise ConfigError("video", video, reason="videos are rendered with launcher=local")
-    if cfg.resume and not cfg.out:
+    if cfg.resume and not out:
         raise ConfigError("resume", True, reason="needs out=<file> (its episode log is resumed)")
     make_env = make_env_factory(task_cfg, cfg.split, render_mode="rgb_array" if video else None)
     policy_cfg = to_plain(cfg.policy)
-    if policy_cfg.get("name") == "llm" and cfg.out and not (policy_cfg.get("config") or {}).get("transcript"):
+    if policy_cfg.get("name") == "llm" and out and not (policy_cfg.get("config") or {}).get("transcript"):
         # the planner's prompts, replies and results beside the results
-        policy_cfg.setdefault("config", {})["transcript"] = str(Path(cfg.out).with_suffix(".transcripts.jsonl"))
+        policy_cfg.setdefault("config", {})["transcript"] = str(Path(out).with_suffix(".transcripts.jsonl"))
     policy = make_policy(policy_cfg, checkpoint=cfg.checkpoint)      # checked here, used below
     humanoid_cfg = humanoid_policy = None
     if cfg.humanoid_policy is not None:
@@ -99,12 +111,12 @@ def run(cfg: DictConfig) -> dict:
                                     parallel=True)
     episodes = int(cfg.episodes)
     log = None
-    if cfg.out:
+    if out:
         run_key = {"task": task_cfg, "policy": policy_cfg, "checkpoint": cfg.checkpoint,
                    "split": cfg.split, "seed": int(cfg.seed)}
         if humanoid_cfg is not None:
             run_key["humanoid_policy"] = humanoid_cfg
-        log = EpisodeLog(Path(cfg.out).with_suffix(".episodes.jsonl"), run_key, episodes,
+        log = EpisodeLog(Path(out).with_suffix(".episodes.jsonl"), run_key, episodes,
                          resume=bool(cfg.resume))
     if cfg.launcher == "ray":
         from embodied.cluster.evaluation import evaluate_on_ray
@@ -115,7 +127,7 @@ def run(cfg: DictConfig) -> dict:
                                   progress=bool(cfg.progress))
     else:
         video_dir = Path(cfg.video_dir)
-        name = f"{cfg.task.name}_{cfg.policy.name}_{cfg.split}" + (f"_{cfg.partner}" if cfg.partner else "")
+        name = f"{cfg.task.name}_{cfg.policy.name}_{cfg.split}" + (f"_{partner}" if partner else "")
         results = evaluate(make_env, policy, episodes, seed=int(cfg.seed),
                            progress=bool(cfg.progress), video_episodes=video,
                            video_path=lambda i: str(video_dir / f"{name}_ep{i:03d}.mp4"), log=log,
@@ -126,9 +138,52 @@ def run(cfg: DictConfig) -> dict:
               "episodes": results["episodes"],
               "config": to_plain(cfg)}
     print(f"\n{cfg.task.name} | policy={cfg.policy.name} | split={cfg.split} | "
-          + (f"partner={cfg.partner} | " if cfg.partner else "") + f"episodes={cfg.episodes}")
+          + (f"partner={partner} | " if partner else "") + f"episodes={cfg.episodes}")
     for key, stats in summary.items():
         print(f"  {key:<24} {stats['mean']:8.3f} +- {stats['ci95']:.3f}")
+    if out:
+        write_json(out, output)
+        print(f"wrote {out}")
+    return output
+
+
+def run_zsc(cfg: DictConfig) -> dict:
+    """Zero-shot coordination (Habitat 3.0's ZSC): the robot policy with each Plan-Pop
+    partner in turn; the partner its checkpoint trained with, if any, is marked ``seen``.
+    Writes ``out`` with a table of the partners and, per partner, its episode log."""
+    from embodied.config import to_plain
+    from embodied.errors import ConfigError
+    from embodied.io import write_json
+    from embodied.tasks.social_rearrange.partners import PLAN_POP_GOALS
+
+    if cfg.task.name != "social_rearrange":
+        raise ConfigError("zsc", True, reason=f"evaluates SocialRearrange's robot with each "
+                          f"partner, not task {cfg.task.name}")
+    if cfg.partner is not None or cfg.humanoid_policy is not None:
+        raise ConfigError("zsc", True, reason="chooses the partners itself (drop partner= "
+                          "and humanoid_policy=)")
+    seen = None
+    if cfg.checkpoint:
+        from embodied.policies.learned.sb3 import read_checkpoint
+
+        run_config = read_checkpoint(cfg.checkpoint).meta.get("run_config") or {}
+        seen = ((run_config.get("task") or {}).get("config") or {}).get("partner")
+    table = {}
+    for p in PLAN_POP_GOALS:
+        partner = f"plan_pop_{p}"
+        out = str(Path(cfg.out).with_suffix(f".{partner}.json")) if cfg.out else None
+        result = run_one(cfg, partner, out)
+        table[partner] = {"seen": partner == seen, "summary": result["summary"],
+                          "summary_ci95": result["summary_ci95"]}
+    print(f"\nZSC | policy={cfg.policy.name} | trained with {seen or 'no partner'} | "
+          f"split={cfg.split} | episodes={cfg.episodes} per partner")
+    keys = ("success", "relative_efficiency", "task_offloading", "collisions")
+    print("  " + "partner".ljust(16) + "".join(k[:18].rjust(20) for k in keys))
+    for partner, row in table.items():
+        cells = "".join(f"{row['summary'].get(k, float('nan')):10.3f} +-{row['summary_ci95'].get(k, float('nan')):6.3f}"
+                        .rjust(20) for k in keys)
+        print("  " + (partner + (" (seen)" if row["seen"] else "")).ljust(16) + cells)
+    output = {"zsc": table, "trained_with": seen, "config": to_plain(cfg)}
     if cfg.out:
         write_json(cfg.out, output)
         print(f"wrote {cfg.out}")

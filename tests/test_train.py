@@ -327,3 +327,65 @@ def test_critic_warmup_trains_only_the_value_function(trained, tmp_path):
     for key in actor:
         assert np.array_equal(after[key].numpy(), source[key].numpy()), key
     assert any(not np.allclose(after[k].numpy(), source[k].numpy()) for k in critic)
+
+
+def test_skill_choices_are_cloned_by_cross_entropy(tmp_path):
+    """SocialRearrange in skills mode: behaviour cloning of the planner expert's Discrete
+    choices makes the policy pick the expert's skill on most demonstration states."""
+    import torch
+
+    cfg = tiny_cfg(tmp_path, "task=social_rearrange", "task.config.action_mode=skills",
+                   "task.config.max_steps=750", "train_max_steps=null", "total_steps=64",
+                   "eval_every=0", "checkpoint_every=0", "pretrain_demos=40",
+                   "pretrain_epochs=200", "pretrain_expert=rearrange_expert")
+    run = TrainingRun(cfg, tmp_path)
+    try:
+        run.build()          # builds and clones (pretrain_demos > 0)
+        summary = run.pretrain_summary
+        from embodied.policies.experts.social_rearrange import RearrangePlanner
+        from embodied.training.imitation import collect_demonstrations
+
+        demos = collect_demonstrations(run.train_make_env, RearrangePlanner(privileged=True), 40,
+                                       seed=DEMO_SEED_BASE + 3 * 10_000)
+        from embodied.policies.learned.sb3 import Normalization
+
+        obs = Normalization.from_vecnormalize(run.venv).normalize(demos["obs"])
+        with torch.no_grad():
+            tensors = run.model.policy.obs_to_tensor({k: np.asarray(v, np.float32)
+                                                      for k, v in obs.items()})[0]
+            chosen = run.model.policy.get_distribution(tensors).mode().numpy()
+    finally:
+        run.close()
+    assert "action_cross_entropy" in summary and summary["samples"] == len(demos["actions"])
+    agreement = float(np.mean(chosen == demos["actions"].astype(int)))
+    assert agreement >= 0.8, agreement
+
+
+def test_zsc_evaluates_a_checkpoint_with_every_plan_pop_partner(tmp_path):
+    """``evaluate.py zsc=true``: the robot policy with each Plan-Pop partner, the one its
+    checkpoint trained with marked seen, a table in the output and a log per partner."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cfg = tiny_cfg(tmp_path / "run", "task=social_rearrange", "task.config.action_mode=skills",
+                   "task.config.partner=plan_pop_2", "task.config.max_steps=120",
+                   "train_max_steps=null", "total_steps=32", "policy.config.n_steps=32",
+                   "eval_every=0", "checkpoint_every=0")
+    train(cfg, tmp_path / "run")
+    out = tmp_path / "zsc.json"
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(
+        [sys.executable, str(root / "scripts" / "evaluate.py"), "task=social_rearrange",
+         "task.config.action_mode=skills", "task.config.max_steps=120", "policy=ppo",
+         f"checkpoint={tmp_path / 'run' / 'last.zip'}", "zsc=true", "episodes=1", "split=val",
+         f"out={out}", "progress=false", f"hydra.run.dir={tmp_path / 'hydra'}"],
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(out.read_text())
+    assert data["trained_with"] == "plan_pop_2"
+    assert list(data["zsc"]) == [f"plan_pop_{p}" for p in (1, 2, 3, 4)]
+    assert [row["seen"] for row in data["zsc"].values()] == [False, True, False, False]
+    assert all("success" in row["summary"] for row in data["zsc"].values())
+    assert (tmp_path / "zsc.plan_pop_3.episodes.jsonl").is_file()
+    assert "plan_pop_2 (seen)" in proc.stdout

@@ -124,7 +124,12 @@ def pretrain(model, venv, demos: dict, epochs: int = 10, batch_size: int = 256,
             rewards = np.clip(rewards / np.sqrt(venv.ret_rms.var + venv.epsilon),
                               -venv.clip_reward, venv.clip_reward)
     targets_v = discounted_returns(rewards, demos["ends"], model.gamma)
-    actions = np.clip(demos["actions"], -1.0, 1.0)
+    import gymnasium as gym
+
+    # a Discrete choice (a skill) is cloned by cross-entropy on the policy's logits, a Box
+    # action by the squared error of the Gaussian's mean
+    discrete = isinstance(model.action_space, gym.spaces.Discrete)
+    actions = demos["actions"].reshape(-1) if discrete else np.clip(demos["actions"], -1.0, 1.0)
     policy = model.policy
     policy.set_training_mode(True)
     optimizer = torch.optim.Adam(policy.parameters(), lr=learning_rate)
@@ -144,9 +149,13 @@ def pretrain(model, venv, demos: dict, epochs: int = 10, batch_size: int = 256,
                 pi_features, vf_features = features
                 latent_pi = policy.mlp_extractor.forward_actor(pi_features)
                 latent_vf = policy.mlp_extractor.forward_critic(vf_features)
-            mean = policy.action_net(latent_pi)
+            out = policy.action_net(latent_pi)
             value = policy.value_net(latent_vf).squeeze(-1)
-            a_loss = torch.mean((mean - torch.as_tensor(actions[idx])) ** 2)
+            if discrete:
+                a_loss = torch.nn.functional.cross_entropy(
+                    out, torch.as_tensor(actions[idx], dtype=torch.long))
+            else:
+                a_loss = torch.mean((out - torch.as_tensor(actions[idx])) ** 2)
             v_loss = torch.mean((value - torch.as_tensor(targets_v[idx], dtype=torch.float32)) ** 2)
             loss = a_loss + 0.5 * v_loss
             optimizer.zero_grad()
@@ -157,4 +166,5 @@ def pretrain(model, venv, demos: dict, epochs: int = 10, batch_size: int = 256,
             v_losses.append(float(v_loss.detach()))
         action_loss, value_loss = float(np.mean(a_losses)), float(np.mean(v_losses))
     policy.set_training_mode(False)
-    return {"action_mse": action_loss, "value_mse": value_loss, "samples": n}
+    return {"action_cross_entropy" if discrete else "action_mse": action_loss,
+            "value_mse": value_loss, "samples": n}
