@@ -22,7 +22,8 @@ episode is appended to ``<out stem>.episodes.jsonl`` as it finishes (an interrup
 keeps them; ``resume=true`` runs only the rest). ``launcher=ray`` needs ``pip install
 'embodied[ray]'``. ``humanoid_policy`` (a policy config name) drives the humanoid through
 the task's parallel env instead of its partner (``humanoid_mode``, ``humanoid_persona``:
-an LLM humanoid's mode and persona); its metrics are prefixed ``humanoid_``.
+an LLM humanoid's mode and persona; ``humanoid_base_url``: its own server); its metrics
+are prefixed ``humanoid_``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ ConfigStore.instance().store(name="evaluate", node={
     "humanoid_policy": None,
     "humanoid_mode": "planner",
     "humanoid_persona": "",
+    "humanoid_base_url": None,
     "zsc": False,
 })
 
@@ -200,6 +202,9 @@ def humanoid_driver(cfg: DictConfig):
     if entry.get("name") == "llm":
         config = entry.setdefault("config", {})
         config.update(agent="human0", mode=str(cfg.humanoid_mode), persona=str(cfg.humanoid_persona))
+        if cfg.humanoid_base_url:
+            # a server of its own: one server's prompt cache is lost when two agents take turns
+            config.setdefault("backend", {})["base_url"] = str(cfg.humanoid_base_url)
         if cfg.out:
             config["transcript"] = str(Path(cfg.out).with_suffix(".humanoid.transcripts.jsonl"))
     return entry, make_policy(entry, checkpoint=None)

@@ -122,3 +122,10 @@ def test_planning_the_humanoid_needs_the_external_partner_and_a_channel():
     with pytest.raises(ConfigError, match="agent"):
         LLMPlannerConfig(agent="dog")
     env.close()
+
+
+def test_modes_belong_to_their_agent():
+    with pytest.raises(ConfigError, match="mode of the human0"):
+        LLMPlannerConfig(mode="user")                      # the robot is never the user
+    with pytest.raises(ConfigError, match="mode of the robot"):
+        LLMPlannerConfig(agent="human0", mode="assistant")

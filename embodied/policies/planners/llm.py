@@ -11,6 +11,12 @@ and counts as a replan. ``Done[]`` ends the planning: the robot waits out the ep
 Past the replanning cap, or when the model cannot be asked, the episode ends at once with
 the cause (:class:`~embodied.policies.base.PolicyAbort`); results already written stay.
 
+The planner plans the robot, or (``agent="human0"``, in the parallel env) the humanoid
+over its own skills. With ``say`` (and in the ``user`` and ``assistant`` modes: a
+simulated user with a hidden goal instructing a robot that is not told it) the model may
+also call ``Say[message]``: the message goes to the other agent, whose next prompt shows
+it under ``Messages:``; the planner then asks again (a call, counted).
+
 The prompt: the system text and the agent's role; then, unless ``example=False``, one
 solved episode of another home in exactly the live format (small models need it to keep
 the format); then ``Task: ...``, the world (furniture per room, then where each object is
@@ -126,6 +132,10 @@ class LLMPlannerConfig:
         check_choice("world_objects", self.world_objects, ("all", "task"))
         check_choice("mode", self.mode, MODES)
         check_choice("agent", self.agent, tuple(ROLES))
+        wanted = {"user": "human0", "assistant": "robot"}.get(self.mode)
+        if wanted is not None and self.agent != wanted:
+            raise ConfigError("mode", self.mode, reason=f"is a mode of the {wanted} "
+                              f"(agent={wanted}), not of {self.agent}")
         if self.mode == "assistant" and self.world_objects == "task":
             raise ConfigError("world_objects", "task", reason="would tell an assistant the task "
                               "(mode=assistant lists every object of the home)")
