@@ -164,11 +164,14 @@ def run_zsc(cfg: DictConfig) -> dict:
     if cfg.partner is not None or cfg.humanoid_policy is not None:
         raise ConfigError("zsc", True, reason="chooses the partners itself (drop partner= "
                           "and humanoid_policy=)")
+    from embodied.policies.registry import policy_checkpoint
+
     seen = None
-    if cfg.checkpoint:
+    checkpoint = policy_checkpoint(to_plain(cfg.policy), cfg.checkpoint)
+    if checkpoint:
         from embodied.policies.learned.sb3 import read_checkpoint
 
-        run_config = read_checkpoint(cfg.checkpoint).meta.get("run_config") or {}
+        run_config = read_checkpoint(checkpoint).meta.get("run_config") or {}
         seen = ((run_config.get("task") or {}).get("config") or {}).get("partner")
     table = {}
     for p in PLAN_POP_GOALS:

@@ -3,6 +3,8 @@
 needed: OpenCV draws the axes and lines).
 
     python scripts/plot_training.py runs/socialnav_ppo/tb/progress.csv policies/social_nav_ppo_curve.png
+    python scripts/plot_training.py runs/plan_pop_3/tb/progress.csv curve.png \
+        --panels task/success:"train success" rollout/ep_rew_mean:"train episode reward"
 """
 
 from __future__ import annotations
@@ -74,7 +76,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv", type=Path)
     parser.add_argument("out", type=Path)
+    parser.add_argument("--panels", nargs="+", metavar="KEY:TITLE",
+                        help="the progress.csv columns to draw (default: SocialNav's)")
     args = parser.parse_args(argv)
+    panels = PANELS
+    if args.panels:
+        panels = tuple((p.split(":", 1) + [p])[:2] for p in args.panels)
     if not args.csv.is_file():
         print(f"plot_training: error: no such file: {args.csv}", file=sys.stderr)
         return 2
@@ -83,8 +90,8 @@ def main(argv=None) -> int:
     from embodied.io import atomic_path
 
     w, h = 420, 260
-    img = np.full((h + 60, w * len(PANELS) + 20, 3), 255, np.uint8)
-    for k, ((key, title), colour) in enumerate(zip(PANELS, COLOURS)):
+    img = np.full((h + 60, w * len(panels) + 20, 3), 255, np.uint8)
+    for k, ((key, title), colour) in enumerate(zip(panels, COLOURS)):
         steps, values = read_series(args.csv, key)
         draw_panel(img, (20 + k * w, 40, (k + 1) * w - 10, h + 20), steps, values, title, colour)
     with atomic_path(args.out) as tmp:

@@ -67,12 +67,20 @@ def make_policy(policy_cfg: Mapping[str, Any], env=None, checkpoint: str | None 
     Learned policies are loaded from ``checkpoint``, else from the config's own
     ``checkpoint`` entry (a released policy: a path relative to the shipped ``policies/``
     folder when it is not a file relative to the working directory)."""
-    from embodied.config import config_dir, to_plain
+    from embodied.config import to_plain
 
     policy_cfg = dict(to_plain(policy_cfg) or {})
     entry = get_policy(policy_cfg.get("name"))
+    return entry.build(policy_cfg, policy_checkpoint(policy_cfg, checkpoint))
+
+
+def policy_checkpoint(policy_cfg: Mapping[str, Any], checkpoint: str | None = None):
+    """The checkpoint a learned policy loads: ``checkpoint``, else its config's own entry
+    (see :func:`make_policy`); None for policies without one."""
+    from embodied.config import config_dir
+
     if checkpoint is None and policy_cfg.get("checkpoint"):
         checkpoint = Path(policy_cfg["checkpoint"])
         if not checkpoint.is_absolute() and not checkpoint.exists():
             checkpoint = config_dir("policies") / checkpoint
-    return entry.build(policy_cfg, checkpoint)
+    return checkpoint
