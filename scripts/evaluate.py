@@ -182,7 +182,7 @@ def run_zsc(cfg: DictConfig) -> dict:
                           "summary_ci95": result["summary_ci95"]}
     print(f"\nZSC | policy={cfg.policy.name} | trained with {seen or 'no partner'} | "
           f"split={cfg.split} | episodes={cfg.episodes} per partner")
-    keys = ("success", "relative_efficiency", "task_offloading", "collisions")
+    keys = ("success", "relative_efficiency", "task_offloading", "did_collide")
     print("  " + "partner".ljust(16) + "".join(k[:18].rjust(20) for k in keys))
     for partner, row in table.items():
         cells = "".join(f"{row['summary'].get(k, float('nan')):10.3f} +-{row['summary_ci95'].get(k, float('nan')):6.3f}"

@@ -21,3 +21,25 @@ def test_released_social_nav_policy_runs():
     action = policy.act(obs, env)
     assert action.shape == (2,) and np.all(np.abs(action) <= 1.0)
     env.close()
+
+
+def test_released_plan_pop_robots_load_and_refuse_another_task():
+    """The released SocialRearrange robots (trained with Plan-Pop 1 and 3) act in skills
+    mode, and their checkpoints refuse an env of another task, naming the mismatch."""
+    import pytest
+
+    from embodied.errors import ConfigError
+
+    for p in (1, 3):
+        policy = make_policy(OmegaConf.load(config_dir("policies") / f"rearrange_plan_pop_{p}.yaml"))
+        task = {"name": "social_rearrange", "config": {"action_mode": "skills", "partner": "plan_pop_4"}}
+        env = make_env_factory(task, "val")()
+        obs, _ = env.reset(seed=1)
+        policy.reset(env, 1)
+        assert env.action_space.contains(int(policy.act(obs, env)))
+        env.close()
+        nav = make_env_factory({"name": "social_nav", "config": {"max_steps": 5}}, "val")()
+        nav.reset(seed=0)
+        with pytest.raises(ConfigError, match="trained for task 'social_rearrange'"):
+            policy.reset(nav, 0)
+        nav.close()
