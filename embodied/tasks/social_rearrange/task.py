@@ -36,8 +36,7 @@ SKILLS = ("nav_to_obj_0", "nav_to_obj_1", "nav_to_goal_0", "nav_to_goal_1", "pic
           "move_backward")
 #: The humanoid's grounded skills when an outside policy drives it in ``skills`` mode
 #: (PettingZoo's parallel env): its own walk, pick (walking up to the object) and place.
-HUMANOID_SKILLS = ("nav_to_obj_0", "nav_to_obj_1", "nav_to_goal_0", "nav_to_goal_1", "pick_0",
-                   "pick_1", "place_0", "place_1", "wait")
+HUMANOID_SKILLS = SKILLS[:SKILLS.index("wait") + 1]       # the robot's, without base motions
 #: Outcomes of the last skill (the ``skill_status`` observation, one-hot in this order).
 SKILL_OUTCOMES = ("none", "done", "failed", "interrupted")
 #: How far (m) beyond the robot's footprint the humanoid's root keeps (its feet step and
@@ -671,8 +670,7 @@ class SocialRearrangeTask(Task):
         from embodied.skills.base import Refused, Wait
         from embodied.skills.robot import Drive, SnapPick, SnapPlace
 
-        cfg, world, view = self.config, self.world, self.privileged()
-        robot = world.entities[ROBOT]
+        cfg, view = self.config, self.privileged()
         name = SKILLS[index]
         verb, _, arg = name.rpartition("_")
         if name == "wait":
@@ -683,20 +681,16 @@ class SocialRearrangeTask(Task):
             return Drive(linear=linear, angular=angular, duration=cfg.motion_seconds)
         i = int(arg)
         target = self.targets[i]
-        holder = view.held_by[i]
         if verb == "nav_to_obj":
             return self._navigate(view, view.object_xy(i))
         if verb == "nav_to_goal":
             return self._navigate(view, view.goal_xy(i))
+        refusal = self._refusal(view, ROBOT, verb, i)
+        if refusal:
+            return Refused(why=refusal)
         if verb == "pick":
-            if robot.is_holding():
-                return Refused(why=f"already holding {robot.held_object(world)}; place it first")
-            if holder:
-                return Refused(why=f"{target.object} is held by the {holder}")
             return SnapPick(object=target.body, snap_reach=cfg.snap_reach, arm_first=cfg.arm_first,
                             any_side=cfg.revision >= 1)
-        if not robot.is_holding():
-            return Refused(why="not holding an object")
         # revision 0: only the point of the surface nearest the robot; done once set down
         revised = cfg.revision >= 1
         return SnapPlace(furniture=target.goal, home=view.home, surface=target.goal_index,
@@ -729,42 +723,47 @@ class SocialRearrangeTask(Task):
         """The humanoid's skill for the choice ``index`` of :data:`HUMANOID_SKILLS`; a call
         that cannot work now fails at once with the reason."""
         from embodied.skills.base import Refused, Wait
-        from embodied.skills.humanoid import Pick, Place, WalkTo
-        from embodied.skills.library import approach_point
+        from embodied.skills.humanoid import Pick, Place
 
-        cfg, view = self.config, self.privileged()
-        human = view.world.entities[HUMANOID]
+        view = self.privileged()
         name = self.humanoid_skill = HUMANOID_SKILLS[index]
         if name == "wait":
-            return Wait(duration=cfg.wait_seconds)
+            return Wait(duration=self.config.wait_seconds)
         verb, _, arg = name.rpartition("_")
         i = int(arg)
-        target, holder = self.targets[i], view.held_by[i]
+        target = self.targets[i]
         if verb in ("nav_to_obj", "nav_to_goal"):
             xy = view.object_xy(i) if verb == "nav_to_obj" else view.goal_xy(i)
-            try:
-                return WalkTo(goal=approach_point(view, HUMANOID, xy), speed=cfg.humanoid_speed)
-            except ConfigError as e:
-                return Refused(why=str(e))
-        if verb == "pick":
-            if human.holding is not None:
-                return Refused(why="already holding an object; place it first")
-            if holder:
-                return Refused(why=f"{target.object} is held by the {holder}")
-            return Pick(object=target.body)
-        if human.holding is None:
-            return Refused(why="not holding an object")
-        return Place(surface=target.goal_surface)
+            return self._navigate(view, xy, HUMANOID)
+        refusal = self._refusal(view, HUMANOID, verb, i)
+        if refusal:
+            return Refused(why=refusal)
+        return Pick(object=target.body) if verb == "pick" else Place(surface=target.goal_surface)
 
-    def _navigate(self, view, xy):
+    def _refusal(self, view, agent: str, verb: str, i: int) -> str:
+        """Why ``agent``'s ``pick`` or ``place`` of target ``i`` cannot work now ("" when
+        it can): full hands or an object the other holds; empty hands to place."""
+        held = view.world.entities[agent].held_object(view.world)
+        if verb != "pick":
+            return "" if held is not None else "not holding an object"
+        if held is not None:
+            return f"already holding {held}; place it first"
+        holder = view.held_by[i]
+        return f"{self.targets[i].object} is held by the {holder}" if holder else ""
+
+    def _navigate(self, view, xy, agent: str = ROBOT):
+        """``agent``'s way to the point it can reach next to ``xy`` (the robot drives, the
+        humanoid walks); a skill failing at once with the reason when there is none."""
         from embodied.skills.base import Refused
+        from embodied.skills.humanoid import WalkTo
         from embodied.skills.library import approach_point
         from embodied.skills.robot import NavigateTo
 
         try:
-            return NavigateTo(goal=approach_point(view, ROBOT, xy))
+            goal = approach_point(view, agent, xy)
         except ConfigError as e:
             return Refused(why=str(e))
+        return NavigateTo(goal=goal) if agent == ROBOT else WalkTo(goal=goal, speed=self.config.humanoid_speed)
 
     # -- the humanoid alone ------------------------------------------------------------------
     def evaluation_metrics(self, metrics):
@@ -918,17 +917,13 @@ class SocialRearrangeTask(Task):
         skills = SKILLS if agent == ROBOT else HUMANOID_SKILLS
         view = self.privileged()
         holding = any(h == agent for h in view.held_by)
+        n = range(len(self.targets))
+        navigate = [s for i in n for s in (f"nav_to_obj_{i}", f"nav_to_goal_{i}")]
+        picks = [f"pick_{i}" for i in n if not now or not (holding or view.held_by[i])]
+        places = [f"place_{i}" for i in n if not now or holding]
         options: dict[str, int | None] = {}
-        for i, t in enumerate(self.targets):
-            options.setdefault(f"Navigate[{t.object}]", skills.index(f"nav_to_obj_{i}"))
-            options.setdefault(f"Navigate[{t.goal}]", skills.index(f"nav_to_goal_{i}"))
-        for i, t in enumerate(self.targets):
-            if not now or not (holding or view.held_by[i]):
-                options.setdefault(f"Pick[{t.object}]", skills.index(f"pick_{i}"))
-        for i, t in enumerate(self.targets):
-            if not now or holding:
-                options.setdefault(f"Place[{t.goal}]", skills.index(f"place_{i}"))
-        options["Wait[]"] = skills.index("wait")
+        for skill in navigate + picks + places + ["wait"]:
+            options.setdefault(self._tool_call(skill), skills.index(skill))
         options["Done[]"] = None
         return options
 
