@@ -112,6 +112,25 @@ def test_bad_config_values_name_the_field():
         gym.make("embodied/SocialNav-v0", max_stepz=10)
 
 
+def test_without_humanoid_gps_only_that_observation_goes():
+    """Habitat 3.0's ablation: the robot no longer observes where the humanoid is; the
+    episode itself (and every other observation) is unchanged."""
+    actions = np.random.default_rng(1).uniform(-1, 1, (20, 2)).astype(np.float32)
+    with_gps, without = make(20), make(20, humanoid_gps=False)
+    assert "humanoid_gps_compass" in with_gps.observation_space.spaces
+    assert set(without.observation_space.spaces) == (
+        set(with_gps.observation_space.spaces) - {"humanoid_gps_compass"})
+    oa, ra, _ = rollout(with_gps, 3, actions)
+    ob, rb, _ = rollout(without, 3, actions)
+    assert ra == rb
+    for x, y in zip(oa, ob):
+        assert "humanoid_gps_compass" not in y
+        for key in y:
+            assert np.array_equal(x[key], y[key]), key
+    with pytest.raises(ConfigError, match="humanoid_gps"):
+        make(humanoid_gps="no")
+
+
 def test_robot_placed_facing_humanoid_counts_as_found_and_succeeds():
     """Teleport the robot 1.5 m in front of a standing humanoid, facing it: every step is
     found, and 400 found steps make the episode a success."""

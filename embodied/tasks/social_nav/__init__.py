@@ -32,7 +32,7 @@ class SocialNavEnv(TaskEnv):
     A ``Dict``:
 
     - ``humanoid_gps_compass`` (2,): the humanoid's position in the robot frame
-      (x forward, y left, m).
+      (x forward, y left, m); absent with ``humanoid_gps=False`` (Habitat 3.0's ablation).
     - ``humanoid_detector`` (5,): ``[present, x0, y0, x1, y1]``, box normalised to the
       camera image. By default computed from geometry (field of view, occlusion ray);
       ``detector="segmentation"`` uses Habitat 3.0's segmentation image (>= 10 pixels).

@@ -37,6 +37,8 @@ class SocialNavConfig:
         max_linear_speed, max_angular_speed: what actions of +-1 map to (m/s, rad/s).
         humanoid_radius: the humanoid's footprint on the navigation map (m).
         humanoid_speed, humanoid_pause: range of wandering speeds (m/s) and pauses (s).
+        humanoid_gps: the robot observes where the humanoid is (``humanoid_gps_compass``, its
+            position in the robot frame); False removes it, Habitat 3.0's ablation.
         scan_rays, scan_range: planar range scan of the state observation.
         image_size, camera: egocentric images of the depth/rgbd modes (head or arm camera).
         max_depth: depth images are clipped to this range (m).
@@ -68,6 +70,7 @@ class SocialNavConfig:
     humanoid_radius: float = 0.25
     humanoid_speed: tuple[float, float] = (1.0, 1.0)
     humanoid_pause: tuple[float, float] = (0.0, 0.0)
+    humanoid_gps: bool = True
     scan_rays: int = 64
     scan_range: float = 10.0
     image_size: int = 128
@@ -100,8 +103,9 @@ class SocialNavConfig:
         check_range("detector_min_pixels", self.detector_min_pixels, 1, None, integer=True)
         check_range("homes", self.homes, 0, 10_000, integer=True)
         check_range("bystanders", self.bystanders, 0, 50, integer=True)
-        if not isinstance(self.humanoid_crowd, bool):
-            raise ConfigError("humanoid_crowd", self.humanoid_crowd, (True, False))
+        for name in ("humanoid_gps", "humanoid_crowd"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(name, getattr(self, name), (True, False))
         for name, kind in (("home", HomeConfig), ("reward", SocialNavRewardConfig),
                            ("proxemics", ProxemicsConfig), ("crowd", CrowdConfig)):
             if not isinstance(getattr(self, name), kind):

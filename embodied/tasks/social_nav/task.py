@@ -68,9 +68,8 @@ class SocialNavTask(Task):
         from embodied import sensors as S
 
         cfg = self.config
-        out = [S.HumanoidGPSCompass(humanoid=HUMANOID),
-               S.RangeScan(num_rays=cfg.scan_rays, max_range=cfg.scan_range),
-               S.BaseVelocity()]
+        out = [S.HumanoidGPSCompass(humanoid=HUMANOID)] if cfg.humanoid_gps else []
+        out += [S.RangeScan(num_rays=cfg.scan_rays, max_range=cfg.scan_range), S.BaseVelocity()]
         size = cfg.image_size
         if cfg.detector == "geometric":
             out.append(S.GeometricHumanoidDetector(humanoid=HUMANOID, camera=cfg.camera, width=size,
