@@ -88,6 +88,7 @@ def _run_two_agent_episode(env, policy: Policy, humanoid_policy: Policy, seed: i
     """:func:`run_episode` with the robot and the humanoid each driven by its policy
     (asked only when its decision counts: a parallel env in skills mode ignores the
     action of an agent whose skill still runs)."""
+    from embodied.envs.agent_env import idle_action
     from embodied.policies.base import PolicyAbort
 
     robot, humanoid = env.possible_agents[:2]
@@ -104,7 +105,7 @@ def _run_two_agent_episode(env, policy: Policy, humanoid_policy: Policy, seed: i
                 if infos[agent].get("deciding", True):
                     actions[agent] = driver.act(obs[agent], env)
                 else:                        # ignored this step: any valid action
-                    actions[agent] = _idle_action(env.action_space(agent))
+                    actions[agent] = idle_action(env.action_space(agent))
         except PolicyAbort as exc:
             aborted = f"{agent}: {exc}"
             infos = {robot: {"metrics": env.unwrapped.task.episode_metrics()}}
@@ -116,10 +117,6 @@ def _run_two_agent_episode(env, policy: Policy, humanoid_policy: Policy, seed: i
             on_frame(env)
     return _episode_result(env, infos[robot], {"": policy, "humanoid_": humanoid_policy},
                            seed, steps, total, start, aborted)
-
-
-def _idle_action(space):
-    return 0 if isinstance(space, gym.spaces.Discrete) else np.zeros(space.shape, space.dtype)
 
 
 def _episode_result(env, info: dict, policies: dict[str, Policy], seed: int, steps: int,

@@ -38,19 +38,23 @@ class Policy:
 
 
 class RandomPolicy(Policy):
-    """Uniformly random actions from the action space, seeded per episode."""
+    """Uniformly random actions from the action space, seeded per episode (in a parallel
+    env, ``agent``'s: the robot by default)."""
 
     name = "random"
 
-    def __init__(self, seed: int = 0):
+    def __init__(self, seed: int = 0, agent: str | None = None):
         self._base_seed = int(seed)
         self._rng = np.random.default_rng(seed)
+        self.agent = agent
 
     def reset(self, env: gym.Env, seed: int | None = None) -> None:
         self._rng = np.random.default_rng([self._base_seed, 0 if seed is None else int(seed)])
 
     def act(self, observation, env: gym.Env):
         space = env.action_space
+        if callable(space):                  # a PettingZoo env: one space per agent
+            space = space(self.agent or env.possible_agents[0])
         if isinstance(space, gym.spaces.Box):
             return self._rng.uniform(space.low, space.high).astype(space.dtype)
         if isinstance(space, gym.spaces.Discrete):

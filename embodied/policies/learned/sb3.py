@@ -346,16 +346,23 @@ class SB3Policy(Policy):
 
     Actions are deterministic (the Gaussian's mean) unless ``deterministic=False``. On
     ``reset`` the environment is checked against the checkpoint's task and spaces.
+
+    In a parallel env (:func:`embodied.envs.parallel_env`) the policy acts for ``agent``:
+    the agent its checkpoint trained as (``meta["agent"]``, e.g. ``human0`` for a learned
+    humanoid partner), else the robot. It reads its agent's observation without the
+    parallel API's own entries (:data:`~embodied.envs.agent_env.PARALLEL_ONLY`).
     """
 
     def __init__(self, model, normalization: Normalization | None = None,
                  checkpoint: Checkpoint | None = None, deterministic: bool = True,
-                 name: str = "ppo"):
+                 name: str = "ppo", agent: str | None = None):
         self.model = model
         self.normalization = normalization
         self.checkpoint = checkpoint
         self.deterministic = deterministic
         self.name = name
+        self.agent = agent if agent is not None else (
+            checkpoint.meta.get("agent") if checkpoint is not None else None)
         self._checked_env: int | None = None
 
     @classmethod
@@ -370,11 +377,21 @@ class SB3Policy(Policy):
     def reset(self, env: gym.Env, seed: int | None = None) -> None:
         if self.checkpoint is not None and self._checked_env != id(env):
             obs_mode = getattr(getattr(env.unwrapped, "task", None), "obs_mode", None)
-            self.checkpoint.check_compatible(task_name_of(env), obs_mode,
-                                             env.observation_space, env.action_space)
+            if hasattr(env, "possible_agents"):
+                from embodied.envs.agent_env import agent_observation_space
+
+                agent = self.agent or env.possible_agents[0]
+                spaces = agent_observation_space(env, agent), env.action_space(agent)
+            else:
+                spaces = env.observation_space, env.action_space
+            self.checkpoint.check_compatible(task_name_of(env), obs_mode, *spaces)
             self._checked_env = id(env)
 
     def act(self, observation, env: gym.Env | None = None):
+        if isinstance(observation, dict) and env is not None and hasattr(env, "possible_agents"):
+            from embodied.envs.agent_env import agent_observation
+
+            observation = agent_observation(observation)
         if self.normalization is not None:
             observation = self.normalization.normalize(observation)
         action, _ = self.model.predict(observation, deterministic=self.deterministic)
@@ -386,8 +403,8 @@ def task_name_of(env: gym.Env) -> str | None:
     from embodied.tasks.registry import task_of_env_id
 
     spec = getattr(env, "spec", None) or getattr(env.unwrapped, "spec", None)
-    if spec is None:
-        return None
+    if spec is None:        # a parallel env, or an env made from its class
+        return getattr(getattr(env.unwrapped, "task", None), "name", None) or None
     entry = task_of_env_id(spec.id)
     return entry.name if entry is not None else spec.id
 
