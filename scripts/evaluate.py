@@ -13,6 +13,8 @@
         humanoid_mode=user                                  # a simulated user instructs the robot
     python scripts/evaluate.py task=social_rearrange task.config.action_mode=skills policy=ppo \
         checkpoint=runs/pp3/best.zip zsc=true episodes=100 split=test out=zsc.json   # each Plan-Pop partner
+    python scripts/evaluate.py ... humanoid_policy=ppo humanoid_checkpoint=runs/ls/humanoid_0/last.zip
+    python scripts/evaluate.py ... zsc=true zsc_humanoids=[runs/ls/humanoid_0/last.zip]  # + learned partners
 
 Prints a table of metric means with 95% confidence intervals and writes JSON
 ``{"summary": {metric: mean}, "summary_ci95": {...}, "episodes": [...], "config": {...}}``.
@@ -22,8 +24,10 @@ episode is appended to ``<out stem>.episodes.jsonl`` as it finishes (an interrup
 keeps them; ``resume=true`` runs only the rest). ``launcher=ray`` needs ``pip install
 'embodied[ray]'``. ``humanoid_policy`` (a policy config name) drives the humanoid through
 the task's parallel env instead of its partner (``humanoid_mode``, ``humanoid_persona``:
-an LLM humanoid's mode and persona; ``humanoid_base_url``: its own server); its metrics
-are prefixed ``humanoid_``.
+an LLM humanoid's mode and persona; ``humanoid_base_url``: its own server;
+``humanoid_checkpoint``: a learned humanoid's checkpoint, from a ``partners=learn_single``
+or ``learn_pop`` training run); its metrics are prefixed ``humanoid_``. ``zsc_humanoids``
+adds learned humanoids (checkpoints or ``policies/`` names) to the ZSC partners.
 """
 
 from __future__ import annotations
@@ -60,7 +64,9 @@ ConfigStore.instance().store(name="evaluate", node={
     "humanoid_mode": "planner",
     "humanoid_persona": "",
     "humanoid_base_url": None,
+    "humanoid_checkpoint": None,
     "zsc": False,
+    "zsc_humanoids": [],
 })
 
 LAUNCHERS = ("local", "ray")
@@ -73,9 +79,11 @@ def run(cfg: DictConfig) -> dict:
     return run_one(cfg, cfg.partner, cfg.out)
 
 
-def run_one(cfg: DictConfig, partner: str | None, out: str | None) -> dict:
-    """Evaluate ``cfg.policy`` with the humanoid ``partner`` (None: the task config's),
-    writing ``out`` if given."""
+def run_one(cfg: DictConfig, partner: str | None, out: str | None,
+            humanoid: tuple[str, str | None] | None = None) -> dict:
+    """Evaluate ``cfg.policy`` with the humanoid ``partner`` (None: the task config's), or
+    with the humanoid driven by ``humanoid`` (a policy name and checkpoint; default:
+    ``cfg.humanoid_policy``, if any), writing ``out`` if given."""
     from embodied.config import make_env_factory, to_plain
     from embodied.errors import ConfigError, check_choice
     from embodied.evaluation import EpisodeLog, evaluate
@@ -105,10 +113,12 @@ def run_one(cfg: DictConfig, partner: str | None, out: str | None) -> dict:
         policy_cfg.setdefault("config", {})["transcript"] = str(Path(out).with_suffix(".transcripts.jsonl"))
     policy = make_policy(policy_cfg, checkpoint=cfg.checkpoint)      # checked here, used below
     humanoid_cfg = humanoid_policy = None
-    if cfg.humanoid_policy is not None:
-        humanoid_cfg, humanoid_policy = humanoid_driver(cfg)
+    if humanoid is None and cfg.humanoid_policy is not None:
+        humanoid = (str(cfg.humanoid_policy), cfg.humanoid_checkpoint)
+    if humanoid is not None:
+        humanoid_cfg, humanoid_policy = humanoid_driver(cfg, *humanoid)
         if cfg.launcher == "ray":
-            raise ConfigError("humanoid_policy", cfg.humanoid_policy, reason="runs with launcher=local")
+            raise ConfigError("humanoid_policy", humanoid[0], reason="runs with launcher=local")
         make_env = make_env_factory(task_cfg, cfg.split, render_mode="rgb_array" if video else None,
                                     parallel=True)
     episodes = int(cfg.episodes)
@@ -166,28 +176,37 @@ def run_zsc(cfg: DictConfig) -> dict:
                           "and humanoid_policy=)")
     from embodied.policies.registry import policy_checkpoint
 
-    seen = None
+    seen = population = None
     checkpoint = policy_checkpoint(to_plain(cfg.policy), cfg.checkpoint)
     if checkpoint:
         from embodied.policies.learned.sb3 import read_checkpoint
 
-        run_config = read_checkpoint(checkpoint).meta.get("run_config") or {}
+        meta = read_checkpoint(checkpoint).meta
+        run_config = meta.get("run_config") or {}
         seen = ((run_config.get("task") or {}).get("config") or {}).get("partner")
+        if run_config.get("partners", "task") != "task":      # beside learned humanoids
+            seen, population = run_config["partners"], meta.get("population")
+    # (label, Plan-Pop partner, learned humanoid driver, seen)
+    columns = [(f"plan_pop_{p}", f"plan_pop_{p}", None, f"plan_pop_{p}" == seen)
+               for p in PLAN_POP_GOALS]
+    for humanoid in cfg.zsc_humanoids or ():
+        label, checkpoint_path, their_population = learned_humanoid(str(humanoid))
+        driver = ("ppo", checkpoint_path) if checkpoint_path else (str(humanoid), None)
+        columns.append((label, None, driver, population is not None and their_population == population))
     table = {}
-    for p in PLAN_POP_GOALS:
-        partner = f"plan_pop_{p}"
-        out = str(Path(cfg.out).with_suffix(f".{partner}.json")) if cfg.out else None
-        result = run_one(cfg, partner, out)
-        table[partner] = {"seen": partner == seen, "summary": result["summary"],
-                          "summary_ci95": result["summary_ci95"]}
+    for label, partner, driver, is_seen in columns:
+        out = str(Path(cfg.out).with_suffix(f".{label.replace('/', '_')}.json")) if cfg.out else None
+        result = run_one(cfg, partner, out, humanoid=driver)
+        table[label] = {"seen": is_seen, "summary": result["summary"],
+                        "summary_ci95": result["summary_ci95"]}
     print(f"\nZSC | policy={cfg.policy.name} | trained with {seen or 'no partner'} | "
           f"split={cfg.split} | episodes={cfg.episodes} per partner")
     keys = ("success", "relative_efficiency", "task_offloading", "did_collide")
-    print("  " + "partner".ljust(16) + "".join(k[:18].rjust(20) for k in keys))
+    print("  " + "partner".ljust(24) + "".join(k[:18].rjust(20) for k in keys))
     for partner, row in table.items():
         cells = "".join(f"{row['summary'].get(k, float('nan')):10.3f} +-{row['summary_ci95'].get(k, float('nan')):6.3f}"
                         .rjust(20) for k in keys)
-        print("  " + (partner + (" (seen)" if row["seen"] else "")).ljust(16) + cells)
+        print("  " + (partner + (" (seen)" if row["seen"] else "")).ljust(24) + cells)
     output = {"zsc": table, "trained_with": seen, "config": to_plain(cfg)}
     if cfg.out:
         write_json(cfg.out, output)
@@ -195,13 +214,16 @@ def run_zsc(cfg: DictConfig) -> dict:
     return output
 
 
-def humanoid_driver(cfg: DictConfig):
-    """The config and policy of ``humanoid_policy``: its ``policies/`` entry planning the
-    humanoid (``agent=human0``; an LLM's transcript beside the results)."""
+def humanoid_driver(cfg: DictConfig, name: str, checkpoint: str | None = None):
+    """The config and policy driving the humanoid: the ``policies/`` entry ``name``
+    planning the humanoid (an LLM: ``agent=human0``, its transcript beside the results),
+    or a learned humanoid (``checkpoint``, or the entry's own), which must have trained as
+    a humanoid."""
     from embodied.config import policy_config
+    from embodied.errors import ConfigError
     from embodied.policies import make_policy
 
-    entry = policy_config(str(cfg.humanoid_policy))
+    entry = policy_config(name)
     if entry.get("name") == "llm":
         config = entry.setdefault("config", {})
         config.update(agent="human0", mode=str(cfg.humanoid_mode), persona=str(cfg.humanoid_persona))
@@ -210,7 +232,31 @@ def humanoid_driver(cfg: DictConfig):
             config.setdefault("backend", {})["base_url"] = str(cfg.humanoid_base_url)
         if cfg.out:
             config["transcript"] = str(Path(cfg.out).with_suffix(".humanoid.transcripts.jsonl"))
-    return entry, make_policy(entry, checkpoint=None)
+    if checkpoint is not None:
+        entry["checkpoint"] = str(checkpoint)
+    policy = make_policy(entry, checkpoint=None)
+    if getattr(policy, "checkpoint", None) is not None and policy.agent in (None, "robot"):
+        raise ConfigError("humanoid_checkpoint", entry.get("checkpoint"), reason="was trained "
+                          "for the robot; a humanoid's comes from a partners=learn_single or "
+                          "learn_pop run (its humanoid_K/ folders)")
+    return entry, policy
+
+
+def learned_humanoid(reference: str) -> tuple[str, str | None, str | None]:
+    """A learned ZSC partner (a checkpoint path or a ``policies/`` name): its column label,
+    its checkpoint path (None for a policies entry) and its training population."""
+    from embodied.config import policy_config
+    from embodied.policies.learned.sb3 import read_checkpoint
+    from embodied.policies.registry import policy_checkpoint
+
+    path = Path(reference)
+    if path.suffix == ".zip":
+        label, checkpoint = f"{path.parent.parent.name}/{path.parent.name}", str(path)
+        found = path
+    else:
+        label, checkpoint = reference, None
+        found = policy_checkpoint(policy_config(reference))
+    return label, checkpoint, read_checkpoint(found).meta.get("population")
 
 
 @hydra.main(version_base=None, config_path=None, config_name="evaluate")

@@ -10,6 +10,8 @@ from embodied.errors import ConfigError, check_choice, check_range
 from embodied.scenes.splits import SPLITS
 
 VEC_ENVS = ("auto", "subproc", "dummy", "ray")
+#: Who the robot trains beside: the task's own partner, or humanoid policies learning too.
+PARTNER_TRAINING = ("task", "learn_single", "learn_pop")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,15 @@ class TrainConfig:
         pretrain_dagger_rounds: DAgger rounds after cloning: each runs the cloned policy
             for ``pretrain_demos`` steps with the expert labelling the visited states,
             then refits on everything collected.
+        partners: who the robot trains beside (Habitat 3.0's training populations):
+            ``task`` (the task's own partner, ``task.config.partner``: Plan-Pop p ...),
+            ``learn_single`` (one humanoid policy learning with it) or ``learn_pop`` (a
+            pool of ``pool_size`` humanoid policies learning with it). See
+            :mod:`embodied.training.cotrain`.
+        pool_size: learned humanoids of ``learn_pop``.
+        partner_updates: PPO updates of the robot between partner turns (Habitat 3.0
+            draws a new Learn-Pop partner every 20 updates); the humanoid in play then
+            trains for as many updates beside the robot.
     """
 
     seed: int = 0
@@ -90,6 +101,9 @@ class TrainConfig:
     pretrain_lr: float = 1e-3
     pretrain_expert: str = "heuristic"
     pretrain_dagger_rounds: int = 0
+    partners: str = "task"
+    pool_size: int = 8
+    partner_updates: int = 20
 
     def __post_init__(self):
         check_range("seed", self.seed, 0, 2**31 - 1, integer=True)
@@ -113,6 +127,9 @@ class TrainConfig:
         check_range("pretrain_epochs", self.pretrain_epochs, 1, 10**4, integer=True)
         check_range("pretrain_lr", self.pretrain_lr, 0.0, 1.0)
         check_range("pretrain_dagger_rounds", self.pretrain_dagger_rounds, 0, 1000, integer=True)
+        check_choice("partners", self.partners, PARTNER_TRAINING)
+        check_range("pool_size", self.pool_size, 1, 64, integer=True)
+        check_range("partner_updates", self.partner_updates, 1, 10**6, integer=True)
 
 
 def register_train_config(name: str = "train") -> None:

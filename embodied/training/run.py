@@ -40,9 +40,16 @@ DEMO_SEED_BASE = 500_000
 
 
 class TrainingRun:
-    """One training run: environments, model, logging, evaluation and checkpoints."""
+    """One training run: environments, model, logging, evaluation and checkpoints.
 
-    def __init__(self, cfg: Mapping[str, Any], out_dir: str | Path):
+    With ``agent`` the policy learns to act for that agent of the task's parallel env
+    (:class:`~embodied.envs.agent_env.AgentEnv`), beside the policies of ``partners``
+    (``{agent: Policy}``; :meth:`set_partners` swaps them); its checkpoints name the agent
+    and the ``population`` of policies it trained among, if given.
+    """
+
+    def __init__(self, cfg: Mapping[str, Any], out_dir: str | Path, agent: str | None = None,
+                 partners: Mapping[str, Any] | None = None, population: str | None = None):
         from embodied.config import build_dataclass, make_env_factory, to_plain
         from embodied.policies.registry import trainable_policies
 
@@ -58,9 +65,16 @@ class TrainingRun:
         self.policy_config = build_dataclass(trainable[self.algorithm].config_class, policy.get("config"),
                                              "policy.config")
         self.task = dict(self.cfg["task"])
-        self.train_make_env = make_env_factory(
-            training_task_config(self.task, self.train.train_max_steps), "train")
-        self.eval_make_env = make_env_factory(self.task, self.train.eval_split)
+        self.agent = agent
+        self.partners = dict(partners or {})
+        self.population = population
+        train_task = training_task_config(self.task, self.train.train_max_steps)
+        if agent is None:
+            self.train_make_env = make_env_factory(train_task, "train")
+            self.eval_make_env = make_env_factory(self.task, self.train.eval_split)
+        else:
+            self.train_make_env = self._agent_env_factory(train_task, "train")
+            self.eval_make_env = self._agent_env_factory(self.task, self.train.eval_split)
         self.venv = None
         self.model = None
         self.start_steps = 0
@@ -68,6 +82,22 @@ class TrainingRun:
         self.evaluations: list[dict] = []
         self.pretrain_summary: dict | None = None
         self.obs_stats_frozen = False
+        self.learn_wall_s = 0.0           # time spent in learn() so far, over its calls
+        self.learn_calls = 0
+
+    def _agent_env_factory(self, task_cfg, split: str):
+        """Envs of this run's agent beside its partners as they are when the env is made."""
+        from embodied.config import make_env_factory
+        from embodied.envs.agent_env import AgentEnv
+
+        make_parallel = make_env_factory(task_cfg, split, parallel=True)
+        return lambda: AgentEnv(make_parallel(), self.agent, self.partners)
+
+    def set_partners(self, partners: Mapping[str, Any]) -> None:
+        """The policies beside this run's agent from the next episode on."""
+        self.partners = dict(partners)
+        if self.venv is not None:
+            self.venv.env_method("set_partners", self.partners)
 
     # -- setup --
     def build(self) -> None:
@@ -77,6 +107,10 @@ class TrainingRun:
 
         torch.set_num_threads(self.train.torch_threads)
         t, pc = self.train, self.policy_config
+        if self.agent is not None and (t.vec_env in ("subproc", "ray") or (
+                t.vec_env == "auto" and t.n_envs > 1)):
+            raise ConfigError("vec_env", t.vec_env, reason="a run beside partner policies "
+                              "swaps them inside its envs: use vec_env=dummy")
         self.venv = make_vec_env(self.train_make_env, t.n_envs, t.vec_env, t.seed, t.ray.address)
         checkpoint = None
         if t.resume or t.init_from:
@@ -183,7 +217,10 @@ class TrainingRun:
         from embodied.tasks.registry import get_task
 
         env = self.venv
-        return {"algorithm": self.algorithm, "task": self.task.get("name"),
+        agent = {"agent": self.agent} if self.agent is not None else {}
+        if self.population is not None:
+            agent["population"] = self.population
+        return {**agent, "algorithm": self.algorithm, "task": self.task.get("name"),
                 "env_id": get_task(self.task.get("name")).env_id,
                 "obs_mode": self.task.get("obs_mode", "state"),
                 "observation_space": describe_space(env.observation_space),
@@ -199,12 +236,15 @@ class TrainingRun:
 
         return save_checkpoint(self.out_dir / name, self.model, self.venv, self.meta())
 
-    def current_policy(self):
-        """The model being trained as a Policy, with a snapshot of its normalisation."""
+    def current_policy(self, deterministic: bool | None = None):
+        """The model being trained as a Policy (for this run's agent), with a snapshot of
+        its normalisation; deterministic as the policy config says unless given."""
         from embodied.policies.learned.sb3 import Normalization, SB3Policy
 
+        if deterministic is None:
+            deterministic = self.policy_config.deterministic
         return SB3Policy(self.model, Normalization.from_vecnormalize(self.venv),
-                         deterministic=self.policy_config.deterministic, name=self.algorithm)
+                         deterministic=deterministic, name=self.algorithm, agent=self.agent)
 
     def evaluate(self, logger=None) -> dict:
         """Evaluate on the eval split with :func:`embodied.evaluation.evaluate`; log it,
@@ -244,8 +284,9 @@ class TrainingRun:
         return entry
 
     # -- training --
-    def learn(self) -> dict:
-        """Train up to ``total_steps``; on Ctrl-C stop and save. Returns a summary."""
+    def learn(self, steps: int | None = None) -> dict:
+        """Train ``steps`` more steps (default: up to ``total_steps``); on Ctrl-C stop.
+        Saves last.zip and returns a summary of the run so far."""
         from stable_baselines3.common.callbacks import CallbackList
 
         ProgressBar, TaskMetrics, Periodic, CriticWarmup = callback_classes()
@@ -255,17 +296,21 @@ class TrainingRun:
             callbacks.append(CriticWarmup(self.start_steps + t.critic_warmup_steps))
         if t.progress:
             callbacks.append(ProgressBar(t.total_steps))
-        remaining = t.total_steps - self.start_steps
+        if steps is None:
+            steps = t.total_steps - int(self.model.num_timesteps)
         interrupted = False
         start = time.perf_counter()
         try:
-            if remaining > 0:
-                self.model.learn(remaining, callback=CallbackList(callbacks),
-                                 reset_num_timesteps=not t.resume, tb_log_name="ppo",
-                                 progress_bar=False)
+            if steps > 0:
+                # a fresh run counts from 0 at its first call; later calls (phases) go on
+                self.model.learn(steps, callback=CallbackList(callbacks),
+                                 reset_num_timesteps=not (t.resume or self.learn_calls),
+                                 tb_log_name="ppo", progress_bar=False)
         except KeyboardInterrupt:
             interrupted = True
-        wall = time.perf_counter() - start
+        self.learn_wall_s += time.perf_counter() - start
+        self.learn_calls += 1
+        wall = self.learn_wall_s
         last = self.save("last.zip")
         steps = int(self.model.num_timesteps) - self.start_steps
         summary = {"steps": int(self.model.num_timesteps), "trained_steps": steps,
@@ -303,6 +348,10 @@ def train(cfg: Mapping[str, Any], out_dir: str | Path) -> dict:
 
     from embodied.config import to_plain
 
+    if train_config_from(cfg).partners != "task":
+        from embodied.training.cotrain import cotrain
+
+        return cotrain(cfg, out_dir)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     run = TrainingRun(cfg, out_dir)
