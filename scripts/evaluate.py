@@ -13,7 +13,7 @@
         humanoid_mode=user                                  # a simulated user instructs the robot
     python scripts/evaluate.py task=social_rearrange task.config.action_mode=skills policy=ppo \
         checkpoint=runs/pp3/best.zip zsc=true episodes=100 split=test out=zsc.json   # each Plan-Pop partner
-    python scripts/evaluate.py ... humanoid_policy=ppo humanoid_checkpoint=runs/ls/humanoid_0/last.zip
+    python scripts/evaluate.py ... partner=learned task.config.partner_checkpoint=runs/ls/humanoid_0/last.zip
     python scripts/evaluate.py ... zsc=true zsc_humanoids=[runs/ls/humanoid_0/last.zip]  # + learned partners
 
 Prints a table of metric means with 95% confidence intervals and writes JSON
@@ -24,10 +24,11 @@ episode is appended to ``<out stem>.episodes.jsonl`` as it finishes (an interrup
 keeps them; ``resume=true`` runs only the rest). ``launcher=ray`` needs ``pip install
 'embodied[ray]'``. ``humanoid_policy`` (a policy config name) drives the humanoid through
 the task's parallel env instead of its partner (``humanoid_mode``, ``humanoid_persona``:
-an LLM humanoid's mode and persona; ``humanoid_base_url``: its own server;
-``humanoid_checkpoint``: a learned humanoid's checkpoint, from a ``partners=learn_single``
-or ``learn_pop`` training run); its metrics are prefixed ``humanoid_``. ``zsc_humanoids``
-adds learned humanoids (checkpoints or ``policies/`` names) to the ZSC partners.
+an LLM humanoid's mode and persona; ``humanoid_base_url``: its own server); its metrics
+are prefixed ``humanoid_``. ``zsc_humanoids`` adds learned humanoids (checkpoints of a
+``partners=learn_single`` or ``learn_pop`` training run's ``humanoid_K/`` folders, or
+paths relative to ``policies/``) to the ZSC partners, each as the task's ``learned``
+partner.
 """
 
 from __future__ import annotations
@@ -64,7 +65,6 @@ ConfigStore.instance().store(name="evaluate", node={
     "humanoid_mode": "planner",
     "humanoid_persona": "",
     "humanoid_base_url": None,
-    "humanoid_checkpoint": None,
     "zsc": False,
     "zsc_humanoids": [],
 })
@@ -80,10 +80,9 @@ def run(cfg: DictConfig) -> dict:
 
 
 def run_one(cfg: DictConfig, partner: str | None, out: str | None,
-            humanoid: tuple[str, str | None] | None = None) -> dict:
-    """Evaluate ``cfg.policy`` with the humanoid ``partner`` (None: the task config's), or
-    with the humanoid driven by ``humanoid`` (a policy name and checkpoint; default:
-    ``cfg.humanoid_policy``, if any), writing ``out`` if given."""
+            partner_checkpoint: str | None = None) -> dict:
+    """Evaluate ``cfg.policy`` with the humanoid ``partner`` (None: the task config's; a
+    ``learned`` one of ``partner_checkpoint``), writing ``out`` if given."""
     from embodied.config import make_env_factory, to_plain
     from embodied.errors import ConfigError, check_choice
     from embodied.evaluation import EpisodeLog, evaluate
@@ -101,6 +100,8 @@ def run_one(cfg: DictConfig, partner: str | None, out: str | None,
             raise ConfigError("partner", partner, reason=f"task {task_cfg.get('name')} has no "
                               "partner (SocialRearrange has)")
         task_cfg["config"]["partner"] = str(partner)
+        if partner_checkpoint is not None:
+            task_cfg["config"]["partner_checkpoint"] = str(partner_checkpoint)
     check_choice("launcher", cfg.launcher, LAUNCHERS)
     if cfg.launcher == "ray" and video:
         raise ConfigError("video", video, reason="videos are rendered with launcher=local")
@@ -113,12 +114,10 @@ def run_one(cfg: DictConfig, partner: str | None, out: str | None,
         policy_cfg.setdefault("config", {})["transcript"] = str(Path(out).with_suffix(".transcripts.jsonl"))
     policy = make_policy(policy_cfg, checkpoint=cfg.checkpoint)      # checked here, used below
     humanoid_cfg = humanoid_policy = None
-    if humanoid is None and cfg.humanoid_policy is not None:
-        humanoid = (str(cfg.humanoid_policy), cfg.humanoid_checkpoint)
-    if humanoid is not None:
-        humanoid_cfg, humanoid_policy = humanoid_driver(cfg, *humanoid)
+    if cfg.humanoid_policy is not None:
+        humanoid_cfg, humanoid_policy = humanoid_driver(cfg)
         if cfg.launcher == "ray":
-            raise ConfigError("humanoid_policy", humanoid[0], reason="runs with launcher=local")
+            raise ConfigError("humanoid_policy", cfg.humanoid_policy, reason="runs with launcher=local")
         make_env = make_env_factory(task_cfg, cfg.split, render_mode="rgb_array" if video else None,
                                     parallel=True)
     episodes = int(cfg.episodes)
@@ -186,17 +185,17 @@ def run_zsc(cfg: DictConfig) -> dict:
         seen = ((run_config.get("task") or {}).get("config") or {}).get("partner")
         if run_config.get("partners", "task") != "task":      # beside learned humanoids
             seen, population = run_config["partners"], meta.get("population")
-    # (label, Plan-Pop partner, learned humanoid driver, seen)
+    # (label, partner, its checkpoint, seen)
     columns = [(f"plan_pop_{p}", f"plan_pop_{p}", None, f"plan_pop_{p}" == seen)
                for p in PLAN_POP_GOALS]
     for humanoid in cfg.zsc_humanoids or ():
-        label, checkpoint_path, their_population = learned_humanoid(str(humanoid))
-        driver = ("ppo", checkpoint_path) if checkpoint_path else (str(humanoid), None)
-        columns.append((label, None, driver, population is not None and their_population == population))
+        label, their_population = learned_humanoid(str(humanoid))
+        columns.append((label, "learned", str(humanoid),
+                        population is not None and their_population == population))
     table = {}
-    for label, partner, driver, is_seen in columns:
+    for label, partner, partner_checkpoint, is_seen in columns:
         out = str(Path(cfg.out).with_suffix(f".{label.replace('/', '_')}.json")) if cfg.out else None
-        result = run_one(cfg, partner, out, humanoid=driver)
+        result = run_one(cfg, partner, out, partner_checkpoint)
         table[label] = {"seen": is_seen, "summary": result["summary"],
                         "summary_ci95": result["summary_ci95"]}
     print(f"\nZSC | policy={cfg.policy.name} | trained with {seen or 'no partner'} | "
@@ -214,16 +213,13 @@ def run_zsc(cfg: DictConfig) -> dict:
     return output
 
 
-def humanoid_driver(cfg: DictConfig, name: str, checkpoint: str | None = None):
-    """The config and policy driving the humanoid: the ``policies/`` entry ``name``
-    planning the humanoid (an LLM: ``agent=human0``, its transcript beside the results),
-    or a learned humanoid (``checkpoint``, or the entry's own), which must have trained as
-    a humanoid."""
+def humanoid_driver(cfg: DictConfig):
+    """The config and policy of ``humanoid_policy``: its ``policies/`` entry planning the
+    humanoid (``agent=human0``; an LLM's transcript beside the results)."""
     from embodied.config import policy_config
-    from embodied.errors import ConfigError
     from embodied.policies import make_policy
 
-    entry = policy_config(name)
+    entry = policy_config(str(cfg.humanoid_policy))
     if entry.get("name") == "llm":
         config = entry.setdefault("config", {})
         config.update(agent="human0", mode=str(cfg.humanoid_mode), persona=str(cfg.humanoid_persona))
@@ -232,31 +228,19 @@ def humanoid_driver(cfg: DictConfig, name: str, checkpoint: str | None = None):
             config.setdefault("backend", {})["base_url"] = str(cfg.humanoid_base_url)
         if cfg.out:
             config["transcript"] = str(Path(cfg.out).with_suffix(".humanoid.transcripts.jsonl"))
-    if checkpoint is not None:
-        entry["checkpoint"] = str(checkpoint)
-    policy = make_policy(entry, checkpoint=None)
-    if getattr(policy, "checkpoint", None) is not None and policy.agent in (None, "robot"):
-        raise ConfigError("humanoid_checkpoint", entry.get("checkpoint"), reason="was trained "
-                          "for the robot; a humanoid's comes from a partners=learn_single or "
-                          "learn_pop run (its humanoid_K/ folders)")
-    return entry, policy
+    return entry, make_policy(entry, checkpoint=None)
 
 
-def learned_humanoid(reference: str) -> tuple[str, str | None, str | None]:
-    """A learned ZSC partner (a checkpoint path or a ``policies/`` name): its column label,
-    its checkpoint path (None for a policies entry) and its training population."""
-    from embodied.config import policy_config
+def learned_humanoid(checkpoint: str) -> tuple[str, str | None]:
+    """A learned ZSC partner's column label (its run folder and pool member, or its
+    ``policies/`` file) and the population it trained in."""
     from embodied.policies.learned.sb3 import read_checkpoint
     from embodied.policies.registry import policy_checkpoint
 
-    path = Path(reference)
-    if path.suffix == ".zip":
-        label, checkpoint = f"{path.parent.parent.name}/{path.parent.name}", str(path)
-        found = path
-    else:
-        label, checkpoint = reference, None
-        found = policy_checkpoint(policy_config(reference))
-    return label, checkpoint, read_checkpoint(found).meta.get("population")
+    path = Path(policy_checkpoint({"checkpoint": checkpoint}))
+    label = f"{path.parent.parent.name}/{path.parent.name}" if path.name in ("last.zip", "best.zip") \
+        else path.stem
+    return label, read_checkpoint(path).meta.get("population")
 
 
 @hydra.main(version_base=None, config_path=None, config_name="evaluate")

@@ -156,10 +156,32 @@ def test_zsc_adds_learned_humanoids_and_marks_the_robots_own_as_seen(learn_pop, 
     proc = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "evaluate.py"), "task=social_rearrange",
          "task.config.action_mode=skills", "task.config.max_steps=120", "policy=rearrange_expert",
-         "humanoid_policy=ppo", f"humanoid_checkpoint={out / 'robot' / 'last.zip'}",
+         "partner=learned", f"task.config.partner_checkpoint={out / 'robot' / 'last.zip'}",
          "episodes=1", "split=val", "progress=false", f"hydra.run.dir={tmp_path / 'hydra2'}"],
         capture_output=True, text=True, timeout=600)
     assert proc.returncode == 2 and "trained for the robot" in proc.stderr
+
+
+def test_learned_partner_plays_as_it_does_through_the_parallel_env(learn_pop):
+    """The task's ``learned`` partner (the partner registry, single-agent env) and the same
+    humanoid policy driving the humanoid through the parallel env give the same episode."""
+    import gymnasium as gym
+
+    from embodied.evaluation import run_episode
+
+    out, _ = learn_pop
+    checkpoint = str(out / "humanoid_0" / "last.zip")
+    robot = SB3Policy.from_checkpoint(out / "robot" / "last.zip")
+    single = gym.make("embodied/SocialRearrange-v1", split="val", partner="learned",
+                      partner_checkpoint=checkpoint, **SHORT)
+    two = parallel_env("social_rearrange", split="val", **SHORT)
+    for seed in (0, 4):
+        a = run_episode(single, robot, seed)
+        b = run_episode(two, robot, seed, humanoid_policy=SB3Policy.from_checkpoint(checkpoint))
+        assert a["metrics"]["humanoid_distance"] > 0
+        assert {k: b["metrics"][k] for k in a["metrics"]} == a["metrics"]
+    with pytest.raises(ConfigError, match="partner_checkpoint"):
+        gym.make("embodied/SocialRearrange-v1", partner="learned")
 
 
 def test_cotraining_refuses_worker_processes(tmp_path):

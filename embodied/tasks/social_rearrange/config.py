@@ -48,7 +48,9 @@ class SocialRearrangeConfig:
             ``skills`` (a Discrete choice over the grounded skills; one env step runs the
             chosen skill until it ends, fails or is interrupted).
         partner: the humanoid's partner policy (``plan_pop_1`` ... ``plan_pop_4``,
-            ``greedy``, ``waiting``; see :mod:`.partners`).
+            ``greedy``, ``waiting``, ``learned``; see :mod:`.partners`).
+        partner_checkpoint: the learned humanoid of ``partner="learned"``: a checkpoint
+            path, or one relative to the shipped ``policies/`` folder (read only then).
         interrupt_ellipse: semi-axes (m, ahead and sideways) of the ellipse in the robot's
             base frame whose entering by the humanoid interrupts the running skill
             (``agents_within_threshold``).
@@ -84,6 +86,7 @@ class SocialRearrangeConfig:
     humanoid_speed: float = 1.0
     action_mode: str = "low_level"
     partner: str = "plan_pop_3"
+    partner_checkpoint: str | None = None
     interrupt_ellipse: tuple[float, float] = (2.0, 1.5)
     wait_seconds: float = 1.0
     motion_seconds: float = 0.5
@@ -106,6 +109,9 @@ class SocialRearrangeConfig:
         check_range("humanoid_speed", self.humanoid_speed, 0.1, 1.5)
         check_choice("action_mode", self.action_mode, ACTION_MODES)
         check_partner(self.partner)
+        if self.partner == "learned" and not self.partner_checkpoint:
+            raise ConfigError("partner_checkpoint", self.partner_checkpoint,
+                              reason="partner=learned needs the learned humanoid's checkpoint")
         try:
             ahead, side = (float(v) for v in self.interrupt_ellipse)
         except (TypeError, ValueError):

@@ -20,6 +20,10 @@ Registered partners (``config.partner``):
   the partner never hands it a skill and declares no intent.
 - ``external``: an outside policy drives the humanoid (PettingZoo's parallel env,
   :func:`embodied.envs.parallel_env`), as ``keyboard`` leaves it to a person.
+- ``learned``: a learned humanoid policy (``config.partner_checkpoint``: a humanoid's
+  checkpoint from a ``partners=learn_single`` or ``learn_pop`` training run, see
+  :mod:`embodied.training.cotrain`) chooses the humanoid's next skill from its own
+  observations whenever its last one ended. It declares no intent.
 """
 
 from __future__ import annotations
@@ -61,9 +65,10 @@ class Partner:
         """Start an episode (draw a goal, make a plan)."""
         self.plan, self.intent, self.idle, self.retried = [], (), False, 0
 
-    def update(self, view: "SocialRearrangeView") -> "Skill | None":
+    def update(self, view: "SocialRearrangeView", task=None) -> "Skill | None":
         """Called before each control step: a new skill for the humanoid, or None to let
-        the running one go on."""
+        the running one go on (``task``: the episode's task, for partners that read the
+        humanoid's observations; a partner keeps no reference to it)."""
         from embodied.skills.base import Status
         from embodied.skills.humanoid import Pick, Place
 
@@ -183,8 +188,51 @@ class Keyboard(Partner):
 
     name = "keyboard"
 
-    def update(self, view):
+    def update(self, view, task=None):
         return None
+
+
+@dataclass
+class Learned(Partner):
+    """A learned humanoid policy choosing the humanoid's skills (see the module docs);
+    ``checkpoint`` is its path (the policy itself is loaded once per process)."""
+
+    checkpoint: str = ""
+    name = "learned"
+
+    def update(self, view, task=None):
+        skill = view.agent(view.humanoid).behaviour
+        if skill is not None and skill.running:
+            return None
+        policy = learned_humanoid_policy(self.checkpoint, task)
+        return task.grounded_humanoid_skill(int(policy.act(task.observe(view.humanoid))))
+
+
+#: Learned humanoid policies loaded in this process, by checkpoint path.
+_LEARNED: dict[str, object] = {}
+
+
+def learned_humanoid_policy(checkpoint: str, task):
+    """The learned humanoid policy of ``checkpoint``, loaded once and checked against the
+    humanoid's observations and skills in ``task``."""
+    policy = _LEARNED.get(checkpoint)
+    if policy is None:
+        import gymnasium as gym
+
+        from embodied.errors import ConfigError
+        from embodied.policies.learned.sb3 import SB3Policy
+        from embodied.tasks.social_rearrange.task import HUMANOID_SKILLS, ROBOT
+
+        policy = SB3Policy.from_checkpoint(checkpoint)
+        if policy.agent in (None, ROBOT):
+            raise ConfigError("partner_checkpoint", checkpoint, reason="was trained for the "
+                              "robot; a humanoid's comes from a partners=learn_single or "
+                              "learn_pop run (its humanoid_K/ folders)")
+        policy.checkpoint.check_compatible(
+            task.name, task.obs_mode, task.agent_observation_space(policy.agent),
+            gym.spaces.Discrete(len(HUMANOID_SKILLS)))
+        _LEARNED[checkpoint] = policy
+    return policy
 
 
 #: Partner name -> a function making a fresh one.
@@ -194,6 +242,7 @@ PARTNERS: dict[str, Callable[[], Partner]] = {
     "waiting": Waiting,
     "keyboard": Keyboard,
     "external": Keyboard,
+    "learned": Learned,
 }
 
 
@@ -204,6 +253,9 @@ def check_partner(name: str) -> str:
     return name
 
 
-def make_partner(name: str) -> Partner:
-    """A fresh partner of the registered kind ``name``."""
-    return PARTNERS[check_partner(name)]()
+def make_partner(name: str, checkpoint: str | None = None) -> Partner:
+    """A fresh partner of the registered kind ``name`` (``learned``: of ``checkpoint``)."""
+    partner = PARTNERS[check_partner(name)]()
+    if isinstance(partner, Learned):
+        partner.checkpoint = str(checkpoint)
+    return partner

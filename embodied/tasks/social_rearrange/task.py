@@ -325,7 +325,7 @@ class SocialRearrangeTask(Task):
     def start_episode(self, seed):
         world = self.world
         self._decision = None
-        self.partner = make_partner(self.config.partner)
+        self.partner = make_partner(self.config.partner, self._partner_checkpoint())
         if self.config.revision >= 1:
             self.partner.retries = PARTNER_RETRIES
         self.tally = EpisodeTally()
@@ -376,8 +376,16 @@ class SocialRearrangeTask(Task):
         a, b = self.config.interrupt_ellipse
         return (ahead / a) ** 2 + (side / b) ** 2 < 1.0
 
+    def _partner_checkpoint(self) -> str | None:
+        """The learned partner's checkpoint path (``policies/`` relative ones resolved)."""
+        if self.config.partner_checkpoint is None:
+            return None
+        from embodied.policies.registry import policy_checkpoint
+
+        return str(policy_checkpoint({"checkpoint": self.config.partner_checkpoint}))
+
     def _give_partner_skill(self) -> None:
-        skill = self.partner.update(self.privileged())
+        skill = self.partner.update(self.privileged(), self)
         if skill is not None:
             self.world.entities[HUMANOID].run(skill)
 
@@ -779,8 +787,8 @@ class SocialRearrangeTask(Task):
         (the partner and robot do not change it; the rest of the config and the split do)."""
         import dataclasses
 
-        key = (self.split, dataclasses.replace(self.config, partner="greedy", action_mode="skills"),
-               int(seed))
+        key = (self.split, dataclasses.replace(self.config, partner="greedy", action_mode="skills",
+                                               partner_checkpoint=None), int(seed))
         if key not in _SOLO_RUNS:
             if len(_SOLO_RUNS) >= 4096:
                 _SOLO_RUNS.pop(next(iter(_SOLO_RUNS)))
