@@ -196,3 +196,24 @@ def test_cotraining_refuses_worker_processes(tmp_path):
         train(cfg, tmp_path)
     with pytest.raises(ConfigError, match="partners"):
         train(tiny_cfg(tmp_path, "partners=learn_everyone"), tmp_path)
+
+
+def test_a_cotrained_robot_takes_the_keyboard_viewers_robot_slot(learn_pop, tmp_path):
+    """A person drives the humanoid (headless, scripted keys) beside the co-trained robot,
+    which reads the single-agent observations it trained on; the session replays exactly."""
+    from embodied.hitl.config import make_teleop_config
+    from embodied.hitl.recording import read_recording
+    from embodied.hitl.replay import replay
+    from embodied.hitl.session import run_scripted
+
+    out, _ = learn_pop
+    script = tmp_path / "keys"
+    script.write_text("0 w\n40 a\n80 esc\n")
+    record = tmp_path / "session.jsonl"
+    config = make_teleop_config(["task=social_rearrange", "seed=22", "task.config.max_steps=120",
+                                 "robot_policy=ppo", f"checkpoint={out / 'robot' / 'last.zip'}"])
+    run_scripted(config, script, record)
+    rec = read_recording(record)
+    assert rec.header["robot_policy"]["name"] == "ppo"
+    assert any(s["a"] is not None for s in rec.episodes[0].steps), "the robot chose skills"
+    assert replay(record)["identical"]
