@@ -109,7 +109,6 @@ class CoTraining:
         while not interrupted and robot.model.num_timesteps < t.total_steps:
             k = int(rng.integers(len(self.humanoids))) if len(self.humanoids) > 1 else 0
             partner = self.humanoids[k]
-            robot.set_partners({self.humanoid: partner.current_policy(deterministic=False)})
             steps = min(self.turn_steps(), t.total_steps - int(robot.model.num_timesteps))
             for learner, other, name in ((robot, partner, ROBOT), (partner, robot, f"humanoid_{k}")):
                 learner.set_partners({other.agent: other.current_policy(deterministic=False)})
