@@ -3,26 +3,28 @@
 Needs Xvfb and xdotool (``apt-get install -y xvfb xdotool``); skipped without them.
 """
 
+import fcntl
 import math
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
 
 from embodied.hitl.recording import read_recording
 from embodied.hitl.replay import replay
+from embodied.sim.gl import can_open_display
 
 pytestmark = pytest.mark.skipif(
     shutil.which("Xvfb") is None or shutil.which("xdotool") is None,
     reason="needs Xvfb and xdotool (install: apt-get install -y xvfb xdotool)")
 
 
-@pytest.fixture
-def display():
-    """A private Xvfb display (number chosen by the server); yields the DISPLAY value."""
+def _start_xvfb():
+    """An Xvfb server and its display number ('' if it did not come up)."""
     read_fd, write_fd = os.pipe()
     server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "960x640x24",
                                "-nolisten", "tcp"], pass_fds=[write_fd],
@@ -30,9 +32,26 @@ def display():
     os.close(write_fd)
     with os.fdopen(read_fd) as pipe:
         number = pipe.readline().strip()
-    if not number:
-        server.kill()
-        pytest.skip("Xvfb did not start")
+    return server, number
+
+
+@pytest.fixture
+def display():
+    """A private Xvfb display (number chosen by the server); yields the DISPLAY value.
+
+    Servers started at the same moment by parallel test workers can race for the same
+    display number, so starts are serialised by a file lock and the display is checked to
+    open before it is handed out (a server that lost the race is replaced)."""
+    with open(os.path.join(tempfile.gettempdir(), "embodied-xvfb-start.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for _ in range(3):
+            server, number = _start_xvfb()
+            if number and server.poll() is None and can_open_display(f":{number}"):
+                break
+            server.kill()
+            server.wait(timeout=10)
+        else:
+            pytest.fail("Xvfb did not start a display that opens (three tries)")
     try:
         yield f":{number}"
     finally:

@@ -58,7 +58,7 @@ def check_display() -> None:
     unset, or set to a display that cannot be opened: GLFW would end the process)."""
     display = os.environ.get("DISPLAY")
     reason = "DISPLAY is not set" if not display else (
-        None if _can_open_display(display) else f"DISPLAY={display} cannot be opened")
+        None if can_open_display(display) else f"DISPLAY={display} cannot be opened")
     if reason:
         raise RenderingUnavailable(
             f"no display available for an interactive window ({reason}). "
@@ -66,7 +66,7 @@ def check_display() -> None:
             f"(install: {XVFB_HINT}), or use the headless options (--video / replay --video).")
 
 
-def _can_open_display(display: str) -> bool:
+def can_open_display(display: str) -> bool:
     """Whether an X connection to ``display`` opens (True when Xlib is not there to ask)."""
     name = ctypes.util.find_library("X11")
     if name is None:
