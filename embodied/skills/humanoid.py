@@ -417,6 +417,22 @@ def PickAndPlace(object: str, surface, point=None, side: str = "r") -> Sequence:
     return Sequence(children=[Pick(object=object, side=side), Place(surface=surface, point=point)])
 
 
+def draw_walk_goal(navmap, rng: np.random.Generator, position, room: str | None = None,
+                   min_distance: float = 2.0, tries: int = 20):
+    """A navigable point reachable from ``position`` (in ``room`` if given), drawn with
+    ``rng``, at least ``min_distance`` away (straight line) when one of ``tries`` draws is,
+    else the first reachable draw; None if no draw was reachable."""
+    goal = None
+    for _ in range(tries):
+        p = navmap.sample_navigable(rng, 1, room)[0]
+        if goal is None or math.dist(p, position) >= min_distance:
+            if navmap.connected(position, p):
+                goal = p
+                if math.dist(p, position) >= min_distance:
+                    break
+    return goal
+
+
 @dataclass
 class Wander(Skill):
     """Walk between random navigable points forever, pausing at each.
@@ -445,14 +461,7 @@ class Wander(Skill):
             if isinstance(self.child, WalkTo):
                 self.child = Wait(duration=float(rng.uniform(*self.pause)))
             else:
-                goal = None
-                for _ in range(20):
-                    p = h.navmap.sample_navigable(rng, 1, self.room)[0]
-                    if goal is None or math.dist(p, h.position) >= self.min_distance:
-                        if h.navmap.connected(h.position, p):
-                            goal = p
-                            if math.dist(p, h.position) >= self.min_distance:
-                                break
+                goal = draw_walk_goal(h.navmap, rng, h.position, self.room, self.min_distance)
                 if goal is None:
                     self.failures += 1
                     self.child = Wait(duration=1.0)

@@ -50,6 +50,21 @@ def lookahead_point(path: np.ndarray, distance: float) -> np.ndarray:
     return path[-1]
 
 
+def clear_lookahead(navmap, here, path: np.ndarray, lookahead: float) -> np.ndarray:
+    """The point to steer at from ``here`` along ``path``: ``lookahead`` metres along it,
+    or nearer (halving) until it is in clear view on ``navmap``, so that steering at it
+    cannot cut a corner into an obstacle (seen from the path's start, the nearest free
+    point, when ``here`` is off the map: pressed against something)."""
+    seen_from = here if navmap.is_navigable(here) else tuple(path[0])
+    ahead = lookahead
+    while ahead > 0.1:
+        point = lookahead_point(path, ahead)
+        if navmap.line_of_sight(seen_from, point):
+            return point
+        ahead *= 0.5
+    return lookahead_point(path, 0.1)
+
+
 class BaseCommand(NamedTuple):
     """A base velocity command and what it was computed from."""
 
@@ -140,17 +155,7 @@ class NavigateTo(Skill):
                            path is not None)
 
     def _aim(self, navmap, here: tuple[float, float], path: np.ndarray) -> np.ndarray:
-        """The point to steer at: ``lookahead`` metres along the path, or nearer until it
-        is in clear view (from the path's start, the nearest free point, when the robot is
-        off the map, pressed against something)."""
-        seen_from = here if navmap.is_navigable(here) else tuple(path[0])
-        ahead = self.lookahead
-        while ahead > 0.1:
-            point = lookahead_point(path, ahead)
-            if navmap.line_of_sight(seen_from, point):
-                return point
-            ahead *= 0.5
-        return lookahead_point(path, 0.1)
+        return clear_lookahead(navmap, here, path, self.lookahead)
 
     def steer(self, robot: "Robot", world: "World", distance: float | None = None) -> BaseCommand:
         """:meth:`command`, watched for being stuck: the command to give this step (a
@@ -1138,4 +1143,4 @@ PLACE_TRIES = 3
 
 
 __all__ = ["BaseCommand", "NavigateTo", "Drive", "Face", "MoveArm", "Pick", "Place", "SnapPick",
-           "SnapPlace", "carrying_pose", "lookahead_point"]
+           "SnapPlace", "carrying_pose", "lookahead_point", "clear_lookahead"]
