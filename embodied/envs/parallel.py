@@ -172,6 +172,11 @@ class TaskParallelEnv(ParallelEnv if ParallelEnv is not None else object):
     def dt(self) -> float:
         return self.env.dt
 
+    @property
+    def world(self):
+        """The episode's World (None before the first reset), as the task env has it."""
+        return self.env.world
+
     def privileged(self):
         """What privileged readers may see of the episode (:meth:`Task.privileged`)."""
         return self.task.privileged()
