@@ -13,6 +13,8 @@
         humanoid_mode=user                                  # a simulated user instructs the robot
     python scripts/evaluate.py task=social_rearrange task.config.action_mode=skills policy=ppo \
         checkpoint=runs/pp3/best.zip zsc=true episodes=100 split=test out=zsc.json   # each Plan-Pop partner
+    python scripts/evaluate.py task=social_nav task.config.humanoid_objective=errands policy=heuristic \
+        humanoid_policy=ppo humanoid_checkpoint=runs/sn_humanoid/last.zip   # a learned humanoid
     python scripts/evaluate.py ... partner=learned task.config.partner_checkpoint=runs/ls/humanoid_0/last.zip
     python scripts/evaluate.py ... zsc=true zsc_humanoids=[runs/ls/humanoid_0/last.zip]  # + learned partners
 
@@ -25,7 +27,9 @@ keeps them; ``resume=true`` runs only the rest). ``launcher=ray`` needs ``pip in
 'embodied[ray]'``. ``humanoid_policy`` (a policy config name) drives the humanoid through
 the task's parallel env instead of its partner (``humanoid_mode``, ``humanoid_persona``:
 an LLM humanoid's mode and persona; ``humanoid_base_url``: its own server); its metrics
-are prefixed ``humanoid_``. ``zsc_humanoids`` adds learned humanoids (checkpoints of a
+are prefixed ``humanoid_``; ``humanoid_checkpoint`` loads a learned humanoid
+(``humanoid_policy=ppo humanoid_checkpoint=runs/h/last.zip``, a checkpoint naming its
+agent, ``human0``). ``zsc_humanoids`` adds learned humanoids (checkpoints of a
 ``partners=learn_single`` or ``learn_pop`` training run's ``humanoid_K/`` folders, or
 paths relative to ``policies/``) to the ZSC partners, each as the task's ``learned``
 partner.
@@ -65,6 +69,7 @@ ConfigStore.instance().store(name="evaluate", node={
     "humanoid_mode": "planner",
     "humanoid_persona": "",
     "humanoid_base_url": None,
+    "humanoid_checkpoint": None,
     "zsc": False,
     "zsc_humanoids": [],
 })
@@ -127,6 +132,7 @@ def run_one(cfg: DictConfig, partner: str | None, out: str | None,
                    "split": cfg.split, "seed": int(cfg.seed)}
         if humanoid_cfg is not None:
             run_key["humanoid_policy"] = humanoid_cfg
+            run_key["humanoid_checkpoint"] = cfg.humanoid_checkpoint
         log = EpisodeLog(Path(out).with_suffix(".episodes.jsonl"), run_key, episodes,
                          resume=bool(cfg.resume))
     if cfg.launcher == "ray":
@@ -215,7 +221,8 @@ def run_zsc(cfg: DictConfig) -> dict:
 
 def humanoid_driver(cfg: DictConfig):
     """The config and policy of ``humanoid_policy``: its ``policies/`` entry planning the
-    humanoid (``agent=human0``; an LLM's transcript beside the results)."""
+    humanoid (``agent=human0``; an LLM's transcript beside the results), a learned one
+    loaded from ``humanoid_checkpoint`` if given."""
     from embodied.config import policy_config
     from embodied.policies import make_policy
 
@@ -228,7 +235,7 @@ def humanoid_driver(cfg: DictConfig):
             config.setdefault("backend", {})["base_url"] = str(cfg.humanoid_base_url)
         if cfg.out:
             config["transcript"] = str(Path(cfg.out).with_suffix(".humanoid.transcripts.jsonl"))
-    return entry, make_policy(entry, checkpoint=None)
+    return entry, make_policy(entry, checkpoint=cfg.humanoid_checkpoint)
 
 
 def learned_humanoid(checkpoint: str) -> tuple[str, str | None]:

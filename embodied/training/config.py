@@ -75,6 +75,11 @@ class TrainConfig:
         partner_updates: PPO updates of the robot between partner turns (Habitat 3.0
             draws a new Learn-Pop partner every 20 updates); the humanoid in play then
             trains for as many updates beside the robot.
+        agent: the agent whose policy learns: ``robot`` (the task's Gymnasium env), or an
+            agent of its parallel env (``human0``: a learned humanoid), which then trains
+            beside ``partner_policy`` driving every other agent.
+        partner_policy: what drives the other agents of an ``agent`` run: a config of the
+            shipped ``policies/`` folder (``heuristic``: SocialNav's robot expert).
     """
 
     seed: int = 0
@@ -104,6 +109,8 @@ class TrainConfig:
     partners: str = "task"
     pool_size: int = 8
     partner_updates: int = 20
+    agent: str = "robot"
+    partner_policy: str = "heuristic"
 
     def __post_init__(self):
         check_range("seed", self.seed, 0, 2**31 - 1, integer=True)
@@ -130,6 +137,11 @@ class TrainConfig:
         check_choice("partners", self.partners, PARTNER_TRAINING)
         check_range("pool_size", self.pool_size, 1, 64, integer=True)
         check_range("partner_updates", self.partner_updates, 1, 10**6, integer=True)
+        if not isinstance(self.agent, str) or not self.agent:
+            raise ConfigError("agent", self.agent, reason="must name an agent (robot, human0)")
+        if self.agent != "robot" and self.partners != "task":
+            raise ConfigError("agent", self.agent, reason=f"partners={self.partners} co-trains "
+                              "the robot and its humanoids itself: leave agent=robot")
 
 
 def register_train_config(name: str = "train") -> None:

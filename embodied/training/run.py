@@ -341,6 +341,24 @@ def _no_update(*args, **kwargs) -> None:
     return None
 
 
+def agent_partners(task_cfg: Mapping[str, Any], agent: str, partner_policy: str) -> dict:
+    """``{other agent: policy}`` for every agent of the task's parallel env but ``agent``,
+    each a new ``partner_policy`` (a ``policies/`` config: one acting for the robot, such
+    as SocialNav's ``heuristic``)."""
+    from embodied.config import make_env_factory, policy_config
+    from embodied.errors import NotFoundError
+    from embodied.policies import make_policy
+
+    probe = make_env_factory(task_cfg, "train", parallel=True)()
+    try:
+        agents = list(probe.possible_agents)
+    finally:
+        probe.close()
+    if agent not in agents:
+        raise NotFoundError("agent", agent, agents)
+    return {other: make_policy(policy_config(partner_policy)) for other in agents if other != agent}
+
+
 def train(cfg: Mapping[str, Any], out_dir: str | Path) -> dict:
     """Build a run from the full config (``task``, ``policy`` and TrainConfig keys), train
     it, and return its summary (steps, wall time, last checkpoint, last evaluation)."""
@@ -348,13 +366,18 @@ def train(cfg: Mapping[str, Any], out_dir: str | Path) -> dict:
 
     from embodied.config import to_plain
 
-    if train_config_from(cfg).partners != "task":
+    t = train_config_from(cfg)
+    if t.partners != "task":
         from embodied.training.cotrain import cotrain
 
         return cotrain(cfg, out_dir)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    run = TrainingRun(cfg, out_dir)
+    if t.agent == "robot":
+        run = TrainingRun(cfg, out_dir)
+    else:
+        run = TrainingRun(cfg, out_dir, agent=t.agent,
+                          partners=agent_partners(to_plain(cfg)["task"], t.agent, t.partner_policy))
     from embodied.io import atomic_path
 
     with atomic_path(out_dir / "config.yaml") as tmp:

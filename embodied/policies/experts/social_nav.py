@@ -181,3 +181,46 @@ def _build(policy_cfg, checkpoint) -> SocialNavHeuristic:
 
 
 register_policy("heuristic", _build, config_class=FollowerConfig)
+
+
+@dataclass(frozen=True)
+class ErrandWalkerConfig:
+    """Gains of the errand walker (actions are fractions of the humanoid's top speed and
+    turn rate)."""
+
+    turn_gain: float = 2.0          # turn command per rad of bearing to the waypoint
+    turn_in_place: float = 0.6      # bearings above this (rad) walk at slow_speed
+    slow_speed: float = 0.2
+
+    def __post_init__(self):
+        for name in ("turn_gain", "turn_in_place", "slow_speed"):
+            check_range(f"errand_walker.{name}", getattr(self, name), low=0.0)
+
+
+class ErrandWalker(Policy):
+    """The followed humanoid walking its errands (``humanoid_objective="errands"``) by
+    steering at its ``errand_waypoint`` observation, blind to the robot: the teacher a
+    learned humanoid is cloned from before it learns to react to the robot. It reads
+    only its observation (not privileged); in a parallel env it acts for ``agent``."""
+
+    name = "errand_walker"
+
+    def __init__(self, config: ErrandWalkerConfig | None = None, agent: str = "human0"):
+        self.config = config or ErrandWalkerConfig()
+        self.agent = agent
+
+    def act(self, observation, env: gym.Env):
+        cfg = self.config
+        bearing = float(observation["errand_waypoint"][1])
+        forward = 1.0 if abs(bearing) < cfg.turn_in_place else cfg.slow_speed
+        return np.array([forward, np.clip(cfg.turn_gain * bearing, -1.0, 1.0)], np.float32)
+
+
+def _build_walker(policy_cfg, checkpoint) -> ErrandWalker:
+    from embodied.config import build_dataclass
+
+    return ErrandWalker(build_dataclass(ErrandWalkerConfig, policy_cfg.get("config"),
+                                        "policy.config"))
+
+
+register_policy("errand_walker", _build_walker, config_class=ErrandWalkerConfig)

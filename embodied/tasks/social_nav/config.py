@@ -8,6 +8,7 @@ from embodied.crowds.crowd import CrowdConfig
 from embodied.errors import ConfigError, check_choice, check_range
 from embodied.scenes.home import HomeConfig
 from embodied.tasks.episodes import check_episode_fields
+from embodied.tasks.social_nav.errands import HUMANOID_OBJECTIVES, ErrandsConfig
 from embodied.tasks.social_nav.terms import PROTOCOLS, ProxemicsConfig, SocialNavRewardConfig
 
 OBS_MODES = ("state", "depth", "rgbd")
@@ -53,6 +54,11 @@ class SocialNavConfig:
         humanoid_crowd: the followed humanoid walks under the crowd model too (it wanders
             on its own, ignoring the robot, otherwise).
         crowd: how the crowd walks.
+        humanoid_objective: what a humanoid policy driving the followed humanoid through
+            the parallel env is rewarded for: ``none`` (the task rewards the robot only)
+            or ``errands`` (walk a seeded sequence of goals, keep the robot off: see
+            :mod:`.errands`; its observation gains ``errand_goal`` and ``errand_waypoint``).
+        errands: the errands' goals and reward weights.
         home, reward, proxemics: nested configs. Objects are fixed decoration by default
             (``home.static_objects``): the robot only drives, and resting contacts would
             otherwise cost most of the physics time.
@@ -82,6 +88,8 @@ class SocialNavConfig:
     bystanders: int = 0
     humanoid_crowd: bool = False
     crowd: CrowdConfig = field(default_factory=CrowdConfig)
+    humanoid_objective: str = "none"
+    errands: ErrandsConfig = field(default_factory=ErrandsConfig)
     home: HomeConfig = field(default_factory=lambda: HomeConfig(static_objects=True))
     reward: SocialNavRewardConfig = field(default_factory=SocialNavRewardConfig)
     proxemics: ProxemicsConfig = field(default_factory=ProxemicsConfig)
@@ -103,11 +111,13 @@ class SocialNavConfig:
         check_range("detector_min_pixels", self.detector_min_pixels, 1, None, integer=True)
         check_range("homes", self.homes, 0, 10_000, integer=True)
         check_range("bystanders", self.bystanders, 0, 50, integer=True)
+        check_choice("humanoid_objective", self.humanoid_objective, HUMANOID_OBJECTIVES)
         for name in ("humanoid_gps", "humanoid_crowd"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(name, getattr(self, name), (True, False))
         for name, kind in (("home", HomeConfig), ("reward", SocialNavRewardConfig),
-                           ("proxemics", ProxemicsConfig), ("crowd", CrowdConfig)):
+                           ("proxemics", ProxemicsConfig), ("crowd", CrowdConfig),
+                           ("errands", ErrandsConfig)):
             if not isinstance(getattr(self, name), kind):
                 raise ConfigError(name, getattr(self, name), reason=f"must be a {kind.__name__}")
 

@@ -2,7 +2,9 @@
 
 Definitions match Habitat 3.0's Social Navigation (see :mod:`.terms`). The robot's action
 drives its base; the humanoid wanders between random navigable points and ignores the
-robot; a contact monitor counts robot-humanoid collisions at the end of each step.
+robot; a contact monitor counts robot-humanoid collisions at the end of each step. Through
+the parallel env an outside policy may walk the humanoid instead, rewarded for errands
+of its own with ``humanoid_objective="errands"`` (see :mod:`.errands`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from embodied.tasks.actions import BaseVelocityAction
 from embodied.tasks.base import PrivilegedView, Task
 from embodied.tasks.episodes import RunSkill, Scene, SeparatedStarts
 from embodied.tasks.social_nav.config import OBS_MODES, SocialNavConfig
+from embodied.tasks.social_nav.errands import Errands
 from embodied.tasks.social_nav.terms import (SocialNavMetrics, StepRecord, habitat_oracle_steps,
                                              is_found, oracle_finding_steps, reward_terms)
 
@@ -25,6 +28,8 @@ ROBOT = "robot"
 HUMANOID = "human0"
 #: The contact monitor's pairs: the robot and the followed humanoid; the robot and bystanders.
 ROBOT_HUMANOID = "robot_humanoid"
+#: The World's random stream the humanoid's errands draw their goals from.
+ERRANDS_STREAM = f"{HUMANOID}/errands"
 ROBOT_BYSTANDERS = "robot_bystanders"
 #: ... and (habitat protocol) the robot and the walls and furniture, for the count penalty.
 ROBOT_SCENERY = "robot_scenery"
@@ -83,6 +88,8 @@ class SocialNavTask(Task):
                 out.append(S.CameraRGB(size, size, cfg.camera, "rgb"))
         # the followed humanoid, when an outside policy drives it: where the robot is
         humanoid = [S.HumanoidGPSCompass(humanoid=ROBOT, name="robot_gps_compass"), S.BaseVelocity()]
+        if cfg.humanoid_objective == "errands":
+            humanoid += [S.GoalGPSCompass(name="errand_goal"), S.GoalGPSCompass(name="errand_waypoint")]
         return {ROBOT: out, HUMANOID: humanoid}
 
     # -- scenes -------------------------------------------------------------------------------
@@ -167,6 +174,8 @@ class SocialNavTask(Task):
         #: What the last step computed, for its info and reward: terms, facing, found, collided.
         self._last: tuple = (None, 0.0, False, False)
         self.bystander_separation = math.inf
+        #: The humanoid's errands, once an outside policy walks it (see drive_externally).
+        self.errands: Errands | None = None
         index, avatar = self.scene.key[:2]
         return {"home": f"{self.split}/{index}", "avatar": avatar,
                 "start_distance": self.start_distance}
@@ -214,6 +223,9 @@ class SocialNavTask(Task):
                                     commanded_speed=float(robot.state.base_command[0]),
                                     euclidean=euclid))
         self._last = terms, facing, found, collided
+        if self.errands is not None:
+            self.errands.update(hxy, collided, euclid - self.robot_radius - cfg.humanoid_radius,
+                                cfg.proxemics.intimate, world.rng(ERRANDS_STREAM))
         if cfg.bystanders:
             xy = np.array([entities[bystander(i)].xy for i in range(cfg.bystanders)])
             gap = float(np.min(np.hypot(xy[:, 0] - rx, xy[:, 1] - ry)))
@@ -241,6 +253,9 @@ class SocialNavTask(Task):
             out["bystander_collision_steps"] = float(
                 self.world.entity("contacts").steps(ROBOT_BYSTANDERS))
             out["bystander_min_separation"] = float(self.bystander_separation)
+        if self.errands is not None:
+            out["humanoid_errands_reached"] = float(self.errands.reached)
+            out["humanoid_return"] = float(self.errands.total)
         return out
 
     def _oracle_steps(self) -> float:
@@ -264,7 +279,8 @@ class SocialNavTask(Task):
                 "records": list(self.metrics.records), "human_track": list(self.human_track),
                 "found_steps": self.found_steps, "first_found": self.first_found,
                 "distance": self.distance, "last": self._last,
-                "bystander_separation": self.bystander_separation}
+                "bystander_separation": self.bystander_separation,
+                "errands": None if self.errands is None else self.errands.state()}
 
     def restore_task_state(self, state):
         self.robot_start = np.array(state["robot_start"])
@@ -277,6 +293,9 @@ class SocialNavTask(Task):
         self.first_found = state["first_found"]
         self.bystander_separation = state["bystander_separation"]
         self._last = state["last"]
+        errands = state["errands"]
+        self.errands = None if errands is None else Errands.restored(
+            self.config.errands, self.scene.navmaps[HUMANOID], errands)
 
     # -- what people and tools see ------------------------------------------------------------------
     def privileged(self) -> SocialNavView:
@@ -299,8 +318,30 @@ class SocialNavTask(Task):
                                              GaitConfig().max_turn_rate)}
 
     def agent_reward(self, agent, reward):
-        # the task rewards the robot only; a humanoid policy brings its own objective
-        return reward if agent == ROBOT else 0.0
+        # the task rewards the robot only; the humanoid is rewarded for its errands
+        if agent == ROBOT:
+            return reward
+        if agent == HUMANOID and self.errands is not None:
+            return float(sum(self.errands.terms.values()))
+        return 0.0
+
+    def drive_externally(self, name: str):
+        """Hand ``name`` to outside commands; with ``humanoid_objective="errands"`` the
+        followed humanoid's errands start here (its first goal drawn now)."""
+        teleop = super().drive_externally(name)
+        if name == HUMANOID and self.config.humanoid_objective == "errands":
+            world = self.world
+            self.errands = Errands(self.config.errands, self.scene.navmaps[HUMANOID],
+                                   world.entities[HUMANOID].xy, world.rng(ERRANDS_STREAM))
+        return teleop
+
+    def observe(self, agent=None):
+        if self.errands is not None and agent == HUMANOID:
+            # the goal sensors belong to the scene's suite, which forks share: set per read
+            sensors = self._scene().sensors[HUMANOID].sensors
+            sensors["errand_goal"].goal = self.errands.goal
+            sensors["errand_waypoint"].goal = self.errands.waypoint(self.world.entities[HUMANOID].xy)
+        return super().observe(agent)
 
     def teleop_agents(self):
         # the followed humanoid, then the bystanders (a second person drives one: the crowd
