@@ -43,3 +43,24 @@ def test_released_plan_pop_robots_load_and_refuse_another_task():
         with pytest.raises(ConfigError, match="trained for task 'social_rearrange'"):
             policy.reset(nav, 0)
         nav.close()
+
+
+def test_released_social_nav_humanoid_walks_the_humanoid_and_refuses_the_robots_env():
+    """The released learned SocialNav humanoid acts for ``human0`` in the parallel env
+    with errands on, and refuses the single-agent env (the robot's), naming why."""
+    import pytest
+
+    from embodied.envs import parallel_env
+    from embodied.errors import ConfigError
+
+    policy = make_policy(OmegaConf.load(config_dir("policies") / "social_nav_humanoid.yaml"))
+    env = parallel_env("social_nav", split="val", humanoid_objective="errands", max_steps=30)
+    obs, _ = env.reset(seed=2)
+    policy.reset(env, 2)
+    action = policy.act(obs["human0"], env)
+    assert env.action_space("human0").contains(np.asarray(action, np.float32))
+    robot_env = make_env_factory({"name": "social_nav", "config": {"max_steps": 5}}, "val")()
+    robot_env.reset(seed=0)
+    with pytest.raises(ConfigError, match="acts for 'human0' of a parallel env"):
+        policy.reset(robot_env, 0)
+    robot_env.close()

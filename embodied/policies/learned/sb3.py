@@ -382,6 +382,12 @@ class SB3Policy(Policy):
 
                 agent = self.agent or env.possible_agents[0]
                 spaces = agent_observation_space(env, agent), env.action_space(agent)
+            elif self.agent not in (None, "robot"):
+                from embodied.errors import ConfigError
+
+                raise ConfigError("env", type(env.unwrapped).__name__, reason=(
+                    f"this policy acts for {self.agent!r} of a parallel env (a learned humanoid): "
+                    f"drive it with humanoid_policy= or through embodied.envs.parallel_env"))
             else:
                 spaces = env.observation_space, env.action_space
             self.checkpoint.check_compatible(task_name_of(env), obs_mode, *spaces)
