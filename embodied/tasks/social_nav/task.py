@@ -28,11 +28,11 @@ ROBOT = "robot"
 HUMANOID = "human0"
 #: The contact monitor's pairs: the robot and the followed humanoid; the robot and bystanders.
 ROBOT_HUMANOID = "robot_humanoid"
-#: The World's random stream the humanoid's errands draw their goals from.
-ERRANDS_STREAM = f"{HUMANOID}/errands"
 ROBOT_BYSTANDERS = "robot_bystanders"
 #: ... and (habitat protocol) the robot and the walls and furniture, for the count penalty.
 ROBOT_SCENERY = "robot_scenery"
+#: The World's random stream the humanoid's errands draw their goals from.
+ERRANDS_STREAM = f"{HUMANOID}/errands"
 CROWD = "crowd"
 
 
