@@ -64,3 +64,22 @@ def test_released_social_nav_humanoid_walks_the_humanoid_and_refuses_the_robots_
     with pytest.raises(ConfigError, match="acts for 'human0' of a parallel env"):
         policy.reset(robot_env, 0)
     robot_env.close()
+
+
+def test_released_learn_single_pair_plays_together():
+    """The released Learn-Single robot acts in the single-agent env beside its released
+    humanoid as the ``learned`` partner (named relative to ``policies/``), and the
+    humanoid's checkpoint records the robot's population."""
+    from embodied.policies.learned.sb3 import read_checkpoint
+
+    folder = config_dir("policies")
+    robot = make_policy(OmegaConf.load(folder / "rearrange_learn_single_robot.yaml"))
+    task = {"name": "social_rearrange", "config": {
+        "action_mode": "skills", "max_steps": 200, "partner": "learned",
+        "partner_checkpoint": "rearrange_learn_single_humanoid.zip"}}
+    result = evaluate(make_env_factory(task, "val"), robot, episodes=1, seed=1, progress=False)
+    assert result["episodes"][0]["steps"] > 0
+    metas = [read_checkpoint(folder / f"rearrange_learn_single_{a}.zip").meta
+             for a in ("robot", "humanoid")]
+    assert [m["agent"] for m in metas] == ["robot", "human0"]
+    assert metas[0]["population"] == metas[1]["population"]
