@@ -1,6 +1,7 @@
-"""The released SocialNav policy loads from its shipped config and acts in the env."""
+"""The released policies load from their shipped configs and act in their envs."""
 
 import numpy as np
+import pytest
 from omegaconf import OmegaConf
 
 from embodied.config import config_dir, make_env_factory
@@ -26,7 +27,6 @@ def test_released_social_nav_policy_runs():
 def test_released_plan_pop_robots_load_and_refuse_another_task():
     """The released SocialRearrange robots (trained with Plan-Pop 1 and 3) act in skills
     mode, and their checkpoints refuse an env of another task, naming the mismatch."""
-    import pytest
 
     from embodied.errors import ConfigError
 
@@ -48,7 +48,6 @@ def test_released_plan_pop_robots_load_and_refuse_another_task():
 def test_released_social_nav_humanoid_walks_the_humanoid_and_refuses_the_robots_env():
     """The released learned SocialNav humanoid acts for ``human0`` in the parallel env
     with errands on, and refuses the single-agent env (the robot's), naming why."""
-    import pytest
 
     from embodied.envs import parallel_env
     from embodied.errors import ConfigError
@@ -66,20 +65,20 @@ def test_released_social_nav_humanoid_walks_the_humanoid_and_refuses_the_robots_
     robot_env.close()
 
 
-def test_released_learn_single_pair_plays_together():
-    """The released Learn-Single robot acts in the single-agent env beside its released
-    humanoid as the ``learned`` partner (named relative to ``policies/``), and the
-    humanoid's checkpoint records the robot's population."""
+@pytest.mark.parametrize("run, humanoid", [("learn_single", "humanoid"), ("learn_pop", "humanoid_0")])
+def test_released_cotrained_pair_plays_together(run, humanoid):
+    """A released co-trained robot acts in the single-agent env beside its released
+    humanoid as the ``learned`` partner (named relative to ``policies/``), and both
+    checkpoints record the same population."""
     from embodied.policies.learned.sb3 import read_checkpoint
 
     folder = config_dir("policies")
-    robot = make_policy(OmegaConf.load(folder / "rearrange_learn_single_robot.yaml"))
+    robot = make_policy(OmegaConf.load(folder / f"rearrange_{run}_robot.yaml"))
     task = {"name": "social_rearrange", "config": {
         "action_mode": "skills", "max_steps": 200, "partner": "learned",
-        "partner_checkpoint": "rearrange_learn_single_humanoid.zip"}}
+        "partner_checkpoint": f"rearrange_{run}_{humanoid}.zip"}}
     result = evaluate(make_env_factory(task, "val"), robot, episodes=1, seed=1, progress=False)
     assert result["episodes"][0]["steps"] > 0
-    metas = [read_checkpoint(folder / f"rearrange_learn_single_{a}.zip").meta
-             for a in ("robot", "humanoid")]
+    metas = [read_checkpoint(folder / f"rearrange_{run}_{a}.zip").meta for a in ("robot", humanoid)]
     assert [m["agent"] for m in metas] == ["robot", "human0"]
     assert metas[0]["population"] == metas[1]["population"]
