@@ -27,7 +27,6 @@ def test_released_social_nav_policy_runs():
 def test_released_plan_pop_robots_load_and_refuse_another_task():
     """The released SocialRearrange robots (trained with Plan-Pop 1 and 3) act in skills
     mode, and their checkpoints refuse an env of another task, naming the mismatch."""
-
     from embodied.errors import ConfigError
 
     for p in (1, 3):
