@@ -14,6 +14,13 @@
     # PPO sweeps from one warm start
     python scripts/train.py --multirun init_from=runs/socialnav_ppo/pretrained.zip \
         policy.config.learning_rate=3e-5,1e-4 out_dir=runs/finetune
+    # a learned SocialNav humanoid (its own errands) beside the heuristic robot
+    python scripts/train.py task=social_nav task.config.humanoid_objective=errands agent=human0 \
+        partner_policy=heuristic policy=ppo pretrain_expert=errand_walker pretrain_demos=20000 \
+        total_steps=100000 n_envs=1 vec_env=dummy out_dir=runs/sn_humanoid
+    # SocialRearrange robots co-trained with learned humanoids (Habitat 3.0's Learn-Single/-Pop)
+    python scripts/train.py task=social_rearrange task.config.action_mode=skills policy=ppo \
+        partners=learn_pop pool_size=8 n_envs=1 vec_env=dummy out_dir=runs/learn_pop
 
 Writes TensorBoard logs (``tensorboard --logdir <out>/tb``), checkpoints (last.zip,
 best.zip, checkpoints/step_N.zip, each with its resolved config) and eval.json into the

@@ -201,13 +201,12 @@ class ErrandWalker(Policy):
     """The followed humanoid walking its errands (``humanoid_objective="errands"``) by
     steering at its ``errand_waypoint`` observation, blind to the robot: the teacher a
     learned humanoid is cloned from before it learns to react to the robot. It reads
-    only its observation (not privileged); in a parallel env it acts for ``agent``."""
+    only the humanoid's observation (not privileged)."""
 
     name = "errand_walker"
 
-    def __init__(self, config: ErrandWalkerConfig | None = None, agent: str = "human0"):
+    def __init__(self, config: ErrandWalkerConfig | None = None):
         self.config = config or ErrandWalkerConfig()
-        self.agent = agent
 
     def act(self, observation, env: gym.Env):
         cfg = self.config
