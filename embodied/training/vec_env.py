@@ -61,15 +61,18 @@ def make_vec_env(make_env: Callable[[], Any], n_envs: int, kind: str = "auto", s
 def close_vec_env(venv, timeout: float = 10.0) -> None:
     """Close a vector env, also after Ctrl-C interrupted a SubprocVecEnv mid-step.
 
-    SubprocVecEnv.close() first collects the pending step results; when an interrupt
-    landed between two workers' replies it would wait forever for a reply already read.
-    Workers are told to close instead and terminated if they do not stop in time."""
+    SubprocVecEnv.close() first collects the pending step results, then joins its workers
+    without a timeout; when an interrupt landed between two workers' replies it would wait
+    forever for a reply already read, and when it landed while commands were being sent a
+    worker may be left reading half a message, never seeing ``close``. Workers are told to
+    close instead and terminated if they do not stop in time, whatever state the
+    interrupt left them in."""
     from stable_baselines3.common.vec_env import SubprocVecEnv
 
     inner = venv
     while hasattr(inner, "venv"):
         inner = inner.venv
-    if not isinstance(inner, SubprocVecEnv) or not inner.waiting or inner.closed:
+    if not isinstance(inner, SubprocVecEnv) or inner.closed:
         venv.close()
         return
     for remote in inner.remotes:
