@@ -27,11 +27,15 @@ best.zip, checkpoints/step_N.zip, each with its resolved config) and eval.json i
 output folder: ``out_dir`` (``out_dir/<job number>`` in a multirun) or Hydra's run
 directory. Evaluate a checkpoint with
 ``scripts/evaluate.py policy=ppo checkpoint=<out>/best.zip``. Ctrl-C saves last.zip.
+``kill -USR1 <pid>`` prints where every thread of the trainer is (to stderr), for a run
+that seems stuck.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import os
+import signal
 import sys
 
 os.environ.setdefault("MUJOCO_GL", "egl")
@@ -53,6 +57,8 @@ def main(cfg: DictConfig) -> None:
 
     from hydra.types import RunMode
 
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     hydra_cfg = HydraConfig.get()
     out_dir = cfg.out_dir or hydra_cfg.runtime.output_dir
     if cfg.out_dir and hydra_cfg.mode == RunMode.MULTIRUN:
