@@ -7,8 +7,9 @@ import pytest
 
 from embodied.errors import ConfigError
 from embodied.geometry import facing_cosine
-from embodied.tasks.social_nav.terms import (SocialNavMetrics, SocialNavRewardConfig, StepRecord,
-                                             is_found, oracle_finding_steps, reward_terms)
+from embodied.tasks.social_nav.terms import (ORACLE_TURN_THRESHOLD, SocialNavMetrics,
+                                             SocialNavRewardConfig, StepRecord, habitat_oracle_steps, is_found, oracle_finding_steps,
+                                             reward_terms, turn_then_go_spl)
 
 CFG = SocialNavRewardConfig()
 
@@ -110,6 +111,20 @@ def test_oracle_steps():
     consumed = []
     gen = (consumed.append(t) or 1.0 for t in range(100))
     assert oracle_finding_steps(gen, 1.0, 1 / 30, 2.0) == 1 and len(consumed) == 1
+
+
+def test_turn_then_go_spl_charges_the_turn_that_v0s_oracle_gets_free():
+    # a humanoid standing 10 m straight behind the robot's start (30 Hz, 1 m/s, 1.5 rad/s)
+    step, turn = 1.0 / 30.0, 1.5 / 30.0
+    track = [(-10.0, 0.0)] * 1000
+    l_star = oracle_finding_steps([10.0] * 1000, 1.0, 1 / 30, 2.0)
+    ttg = habitat_oracle_steps(track, lambda xy: 10.0, lambda xy: [(0.0, 0.0), xy], 0.0,
+                               step, turn, 2.0, 0.5)
+    half_turn = math.ceil((math.pi - ORACLE_TURN_THRESHOLD) / turn)
+    assert ttg == pytest.approx(l_star + half_turn, abs=2)
+    assert turn_then_go_spl(l_star, ttg) == pytest.approx(l_star / ttg)
+    assert turn_then_go_spl(l_star, l_star - 5) == 1.0          # never above 1
+    assert math.isnan(turn_then_go_spl(l_star, math.inf))      # it never got there
 
 
 def test_config_validation():

@@ -22,7 +22,8 @@ from embodied.tasks.episodes import RunSkill, Scene, SeparatedStarts
 from embodied.tasks.social_nav.config import OBS_MODES, SocialNavConfig
 from embodied.tasks.social_nav.errands import Errands
 from embodied.tasks.social_nav.terms import (SocialNavMetrics, StepRecord, habitat_oracle_steps,
-                                             is_found, oracle_finding_steps, reward_terms)
+                                             is_found, oracle_finding_steps, reward_terms,
+                                             turn_then_go_spl)
 
 ROBOT = "robot"
 HUMANOID = "human0"
@@ -249,6 +250,9 @@ class SocialNavTask(Task):
         out = self.metrics.summary(self._oracle_steps(), cfg.protocol, cfg.max_steps)
         out["start_distance"] = float(self.start_distance)
         out["episode_return"] = float(self.episode_return)
+        if cfg.protocol == "v0":
+            out["turn_then_go_spl"] = turn_then_go_spl(out["oracle_finding_steps"],
+                                                       self._turn_then_go_steps(1.0))
         if self.config.bystanders:
             out["bystander_collision_steps"] = float(
                 self.world.entity("contacts").steps(ROBOT_BYSTANDERS))
@@ -263,14 +267,20 @@ class SocialNavTask(Task):
         :func:`oracle_finding_steps`, or Habitat 3.0's :func:`habitat_oracle_steps`."""
         cfg, navmap, start = self.config, self.scene.navmaps[ROBOT], self.robot_start
         if cfg.protocol == "habitat":
-            per_step = cfg.oracle_speed * cfg.control_dt
-            return habitat_oracle_steps(
-                self.human_track, lambda xy: navmap.geodesic_distance(start, xy),
-                lambda xy: navmap.shortest_path(start, xy), self.robot_start_yaw,
-                per_step * cfg.max_linear_speed, per_step * cfg.max_angular_speed,
-                cfg.reward.found_max, cfg.reward.facing_cos)
+            return self._turn_then_go_steps(cfg.oracle_speed)
         return oracle_finding_steps((navmap.geodesic_distance(h, start) for h in self.human_track),
                                     cfg.max_linear_speed, cfg.control_dt, cfg.reward.found_max)
+
+    def _turn_then_go_steps(self, speed_factor: float) -> float:
+        """Steps Habitat 3.0's turn-then-go oracle robot, ``speed_factor`` times as fast as
+        this robot, needs to find the humanoid of the recorded track (inf: not in time)."""
+        cfg, navmap, start = self.config, self.scene.navmaps[ROBOT], self.robot_start
+        per_step = speed_factor * cfg.control_dt
+        return habitat_oracle_steps(
+            self.human_track, lambda xy: navmap.geodesic_distance(start, xy),
+            lambda xy: navmap.shortest_path(start, xy), self.robot_start_yaw,
+            per_step * cfg.max_linear_speed, per_step * cfg.max_angular_speed,
+            cfg.reward.found_max, cfg.reward.facing_cos)
 
     # -- memory -----------------------------------------------------------------------------------
     def task_state(self):

@@ -19,7 +19,8 @@ records at the end of the episode.
 Two protocols (``SocialNavConfig.protocol``). ``"v0"`` is SocialNav-v0 as released (l* from
 an oracle that drives the geodesic with turning and facing free; following rate over the
 steps the episode ran; backup/yield over the steps after the first found one, on the
-geodesic distance). ``"habitat"`` (SocialNav-v1) is habitat-lab v0.3.0's: l* from
+geodesic distance; beside its SPL, :func:`turn_then_go_spl`, the SPL a robot limited to
+its real turn rate could reach under it). ``"habitat"`` (SocialNav-v1) is habitat-lab v0.3.0's: l* from
 :func:`turn_then_go_steps` (the oracle robot of ``oracle_social_nav_actions.py``),
 following rate over ``max_steps - l*`` even when a collision ended the episode early,
 SPL and following rate 0 when the oracle never gets there, backup/yield over all steps
@@ -220,6 +221,17 @@ class SocialNavMetrics:
             if T else 0.0,
             "episode_steps": float(T),
         }
+
+
+def turn_then_go_spl(oracle_steps: float, turn_then_go: float) -> float:
+    """v0's finding SPL of Habitat 3.0's turn-then-go oracle robot at the robot's own
+    limits (``turn_then_go`` steps to find the humanoid, :func:`habitat_oracle_steps`):
+    what turning at a finite rate costs under v0's l* (``oracle_steps``), for which
+    turning is free. NaN when that oracle does not find the humanoid in the episode."""
+    if not math.isfinite(turn_then_go):
+        return float("nan")
+    l_star = max(float(oracle_steps), 1.0)
+    return l_star / max(l_star, turn_then_go)
 
 
 def oracle_finding_steps(distances_from_start: Iterable[float], max_speed: float, dt: float,
