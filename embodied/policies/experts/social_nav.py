@@ -29,8 +29,8 @@ class FollowerConfig:
     tolerance: float = 0.25          # dead band around follow_distance (m)
     lookahead: float = 0.8           # path point to steer at (m ahead)
     turn_gain: float = 2.5           # rad/s per rad of heading error
-    speed_gain: float = 3.0          # m/s per m of distance error (full speed until
-                                     # 0.33 m from follow_distance: it keeps up)
+    speed_gain: float = 3.0          # m/s per m of distance error (full speed while more
+                                     # than 0.33 m beyond follow_distance: it keeps up)
     turn_in_place: float = 1.0       # heading errors above this (rad) turn without driving
     obstacle_stop: float = 0.25      # stop driving forward when the scan sees this close (m)
     obstacle_slow: float = 0.0       # ... and slow to crawl_speed when anything ahead-ish is

@@ -19,9 +19,10 @@ records at the end of the episode.
 Two protocols (``SocialNavConfig.protocol``). ``"v0"`` is SocialNav-v0 as released (l* from
 an oracle that drives the geodesic with turning and facing free; following rate over the
 steps the episode ran; backup/yield over the steps after the first found one, on the
-geodesic distance; beside its SPL, :func:`turn_then_go_spl`, the SPL a robot limited to
-its real turn rate could reach under it). ``"habitat"`` (SocialNav-v1) is habitat-lab v0.3.0's: l* from
-:func:`turn_then_go_steps` (the oracle robot of ``oracle_social_nav_actions.py``),
+geodesic distance; beside its SPL, :func:`turn_then_go_spl`, what a turn-then-go robot
+at its real turn rate scores under it). ``"habitat"`` (SocialNav-v1) is habitat-lab
+v0.3.0's: l* from :func:`turn_then_go_steps` (the oracle robot of
+``oracle_social_nav_actions.py``),
 following rate over ``max_steps - l*`` even when a collision ended the episode early,
 SPL and following rate 0 when the oracle never gets there, backup/yield over all steps
 within 1.5 m (Euclidean).
