@@ -4,6 +4,7 @@ Needs Xvfb and xdotool (``apt-get install -y xvfb xdotool``); skipped without th
 """
 
 import fcntl
+import json
 import math
 import os
 import shutil
@@ -65,6 +66,20 @@ def xdotool(display, *args) -> str:
     return out.stdout.strip()
 
 
+def _forward_steps_written(record) -> int:
+    """Steps on disk so far whose first humanoid command walks forward at 1 m/s (the file
+    is flushed every few dozen steps, so this lags the session a little)."""
+    count = 0
+    for line in record.read_text().splitlines():
+        try:
+            step = json.loads(line)
+        except json.JSONDecodeError:             # a line still being written
+            continue
+        if step.get("type") == "step" and step["h"] and step["h"][0][0] == 1.0:
+            count += 1
+    return count
+
+
 @pytest.mark.parametrize("task, seed, rate", [("social_nav", 6, 12), ("social_rearrange", 22, 12)])
 def test_window_keys_drive_the_humanoid_and_the_recording_replays(display, tmp_path, task, seed, rate):
     record = tmp_path / "window.jsonl"
@@ -90,7 +105,10 @@ def test_window_keys_drive_the_humanoid_and_the_recording_replays(display, tmp_p
         xdotool(display, "mousemove", "--window", window, "200", "200")
         time.sleep(0.5)
         xdotool(display, "key", "w", "w")          # walk at 1 m/s
-        time.sleep(1.5)
+        # wait for steps, not seconds: under load the session runs slower than real time
+        while time.monotonic() < deadline + 30 and app.poll() is None and \
+                _forward_steps_written(record) < 24:
+            time.sleep(0.2)
         xdotool(display, "key", "h", "c")          # help overlay, robot head camera
         time.sleep(0.5)
         xdotool(display, "key", "Escape")
