@@ -103,6 +103,40 @@ def test_bad_configs_are_refused_by_name():
         gym.make(ENV, crowd=CrowdConfig(robot=None))
     with pytest.raises(ConfigError, match="bystanders"):
         gym.make(ENV, bystanders=0)
+    with pytest.raises(ConfigError, match="path_waypoint"):
+        gym.make(ENV, path_waypoint="yes")
+    with pytest.raises(ConfigError, match="path_lookahead"):
+        gym.make(ENV, path_waypoint=True, path_lookahead=0.0)
+
+
+def test_the_path_waypoint_leads_along_the_shortest_path_round_corners():
+    """Off by default (the released observation); on, it is a point in clear view at most
+    ``path_lookahead`` ahead on the way to the goal, and following it reaches the goal."""
+    from embodied.policies.base import privileged_view
+    from embodied.tasks.counterfactual_nav.task import CounterfactualNavView
+
+    assert "path_waypoint" not in gym.make(ENV, split="val").observation_space.spaces
+    env = gym.make(ENV, split="val", path_waypoint=True, path_lookahead=1.5, max_steps=600,
+                   crowd=CrowdConfig(robot_visible=False, own_errands=True))
+    obs, _ = env.reset(seed=0)
+    assert env.observation_space["path_waypoint"].contains(obs["path_waypoint"])
+    bearings_differ = False
+    for _ in range(600):
+        distance, bearing = (float(v) for v in obs["path_waypoint"])
+        goal_distance, goal_bearing = (float(v) for v in obs["goal_gps_compass"])
+        assert distance <= 1.5 + 1e-4 or abs(distance - goal_distance) < 1e-4
+        bearings_differ |= abs(bearing - goal_bearing) > 0.5    # the goal round a corner
+        view = privileged_view(env, CounterfactualNavView)
+        rx, ry, _ = view.world.entity("robot").base_pose(view.world)
+        x, y = env.unwrapped.task.path_waypoint()
+        navmap = view.navmaps["robot"]
+        assert navmap.line_of_sight((rx, ry), (x, y)) or not navmap.is_navigable((rx, ry))
+        turn = np.clip(2.0 * bearing, -1.0, 1.0)                # steer at it
+        obs, _, terminated, truncated, info = env.step(
+            np.array([max(np.cos(bearing), 0.0) * 0.8, turn], np.float32))
+        if terminated or truncated:
+            break
+    assert bearings_differ and info["metrics"]["success"] == 1.0
 
 
 def test_the_path_aware_driver_keeps_off_the_next_seconds_of_the_peoples_ways():

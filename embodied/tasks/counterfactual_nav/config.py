@@ -48,6 +48,10 @@ class CounterfactualNavConfig:
         people_observed, people_range: the nearest people the ``nearby_people`` observation
             holds, and out to which distance (m).
         scan_rays, scan_range: the planar range scan.
+        path_waypoint: the observation also holds ``path_waypoint``, ``[distance,
+            bearing]`` to the point ``path_lookahead`` m along the shortest path on the
+            robot's map to the goal (nearer until it is in clear view): what a robot with
+            a map and a global planner knows. Off by default (the observation as released).
         image_size, camera, max_depth: the depth image of the ``depth`` mode.
         perturbation_signal: what the perturbation reward term penalises: ``episode`` (the
             people's displacement from the robot-free twin of the whole episode, the
@@ -76,6 +80,8 @@ class CounterfactualNavConfig:
     people_range: float = 5.0
     scan_rays: int = 64
     scan_range: float = 10.0
+    path_waypoint: bool = False
+    path_lookahead: float = 1.5
     image_size: int = 128
     camera: str = "head"
     max_depth: float = 10.0
@@ -97,6 +103,9 @@ class CounterfactualNavConfig:
         check_range("people_range", self.people_range, 0.1, 100.0)
         check_range("scan_rays", self.scan_rays, 1, 4096, integer=True)
         check_range("scan_range", self.scan_range, 0.1, 100.0)
+        if not isinstance(self.path_waypoint, bool):
+            raise ConfigError("path_waypoint", self.path_waypoint, (True, False))
+        check_range("path_lookahead", self.path_lookahead, 0.1, 20.0)
         check_range("image_size", self.image_size, 16, 1024, integer=True)
         check_choice("camera", self.camera, ("head", "arm"))
         check_range("max_depth", self.max_depth, 0.1, 100.0)

@@ -95,6 +95,8 @@ class CounterfactualNavTask(Task):
         cfg = self.config
         out = [S.GoalGPSCompass(), S.NearbyPeople(self.people, cfg.people_observed, cfg.people_range),
                S.RangeScan(num_rays=cfg.scan_rays, max_range=cfg.scan_range), S.BaseVelocity()]
+        if cfg.path_waypoint:
+            out.append(S.GoalGPSCompass(name="path_waypoint"))
         if self.obs_mode == "depth":
             out.append(S.CameraDepth(cfg.image_size, cfg.image_size, cfg.camera, "depth",
                                      max_depth=cfg.max_depth))
@@ -158,9 +160,26 @@ class CounterfactualNavTask(Task):
         return np.array([entities[name].xy for name in self.people], dtype=float)
 
     def observe(self, agent=None):
-        # the goal sensor belongs to the scene's suite, which forks share: set it per read
-        self._scene().sensors[ROBOT].sensors["goal_gps_compass"].goal = self.goal
+        # the goal sensors belong to the scene's suite, which forks share: set them per read
+        sensors = self._scene().sensors[ROBOT].sensors
+        sensors["goal_gps_compass"].goal = self.goal
+        if self.config.path_waypoint:
+            sensors["path_waypoint"].goal = self.path_waypoint()
         return super().observe(agent)
+
+    def path_waypoint(self) -> tuple[float, float]:
+        """The point ``path_lookahead`` m along the robot's shortest path to the goal, or
+        nearer until it is in clear view (the goal when there is no path)."""
+        from embodied.skills.robot import clear_lookahead
+
+        world = self.world
+        rx, ry, _ = world.entity(ROBOT).base_pose(world)
+        navmap = self.scene.navmaps[ROBOT]
+        path = navmap.shortest_path((rx, ry), self.goal)
+        if path is None or len(path) < 2:
+            return self.goal
+        point = clear_lookahead(navmap, (rx, ry), np.asarray(path, float), self.config.path_lookahead)
+        return float(point[0]), float(point[1])
 
     def after_step(self):
         cfg, world = self.config, self.world
