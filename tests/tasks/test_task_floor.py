@@ -140,9 +140,13 @@ def test_contact_monitor_counts_pairs_of_entity_patterns():
     world.step(60)
     human.stop()
     assert monitor.steps("people") > 0 and monitor.steps("robots") == 0
-    a.command_base(0.6, 0.0)
-    b.command_base(0.6, 0.0)
-    world.step(90)
+    # robot1 steers at robot0 wherever the push left it (a fixed heading can miss it)
+    for _ in range(90):
+        ax, ay, _ = a.base_pose(world)
+        bx, by, heading = b.base_pose(world)
+        bearing = math.remainder(math.atan2(ay - by, ax - bx) - heading, math.tau)
+        b.command_base(0.6, 3.0 * bearing)
+        world.step(1)
     assert monitor.steps("robots") > 0 and monitor.onsets("robots") >= 1
     assert monitor.steps("first") >= monitor.steps("robots")
     snap = world.snapshot()
