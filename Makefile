@@ -10,7 +10,7 @@ export MUJOCO_GL ?= egl
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/setup_env.sh
+$(STAMP): pyproject.toml constraints.txt scripts/setup_env.sh
 	VENV=$(VENV) bash scripts/setup_env.sh
 	touch $(STAMP)
 

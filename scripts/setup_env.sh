@@ -35,5 +35,12 @@ if ! "$VENV/bin/python" -c 'import torch' 2>/dev/null; then
 fi
 
 echo "== installing embodied and its dependencies"
-"${PIP[@]}" install -e ".[test]"
+# constraints.txt: the versions the golden trajectories and tables were checked under,
+# frozen on Python 3.11 (some of them need it); other Pythons take the newest that fit
+if "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+  "${PIP[@]}" install -e ".[test]" -c constraints.txt
+else
+  echo "   (constraints.txt is for Python 3.11: installing the newest compatible versions)"
+  "${PIP[@]}" install -e ".[test]"
+fi
 "$VENV/bin/python" -c 'import embodied, mujoco, gymnasium, stable_baselines3; print("embodied", embodied.__version__, "| mujoco", mujoco.__version__)'

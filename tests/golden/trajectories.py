@@ -22,6 +22,23 @@ import numpy as np
 
 from arithmetic import arithmetic_is_pinned, pin_arithmetic  # noqa: F401
 
+def physics_mismatch() -> str | None:
+    """Why the installed MuJoCo cannot replay the fixtures (they hold for the one release
+    pyproject.toml pins: another moves episodes in their last bits), or None."""
+    from importlib.metadata import requires
+
+    import mujoco
+
+    pins = [r.split("==", 1)[1].split(";")[0].strip() for r in requires("embodied") or []
+            if r.replace(" ", "").startswith("mujoco==")]
+    if not pins:
+        return "pyproject.toml does not pin one MuJoCo release (mujoco==X.Y.Z)"
+    if mujoco.__version__ != pins[0]:
+        return (f"the golden trajectories hold under MuJoCo {pins[0]} (pyproject.toml); "
+                f"this environment has {mujoco.__version__}: run make setup")
+    return None
+
+
 def digest(array) -> str:
     a = np.ascontiguousarray(array)
     return hashlib.sha256(str(a.dtype).encode() + str(a.shape).encode() + a.tobytes()).hexdigest()[:20]
@@ -99,6 +116,8 @@ def main(doc: str, fixture: Path, cases, run_case: Callable[..., dict]) -> None:
     parser.add_argument("--write", action="store_true", help="record the fixture")
     parser.add_argument("--check", action="store_true", help="compare with the fixture")
     args = parser.parse_args()
+    if physics_mismatch():
+        raise SystemExit(physics_mismatch())
     if args.write:
         records = {name: run_case(name) for name in cases}
         with gzip.open(fixture, "wt", encoding="utf-8", compresslevel=9) as f:

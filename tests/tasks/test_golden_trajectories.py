@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "golden"))
 
 import social_nav_v0  # noqa: E402
-from trajectories import arithmetic_is_pinned  # noqa: E402
+from trajectories import arithmetic_is_pinned, physics_mismatch  # noqa: E402
 import social_rearrange_v0  # noqa: E402
 import social_nav_v1  # noqa: E402
 import social_rearrange_v1  # noqa: E402
@@ -35,6 +35,7 @@ def test_fixture_holds_every_case(fixture):
 @pytest.mark.parametrize("module_name, name", CASES)
 def test_golden_case_is_bit_identical(module_name, name):
     assert arithmetic_is_pinned(), "NumPy was imported before tests/conftest.py pinned its kernels"
+    assert physics_mismatch() is None, physics_mismatch()
     module = MODULES[module_name]
     expected = module.load_fixture()[name]
     actual = module.run_case(name, actions=[step["action"] for step in expected["steps"]])
