@@ -148,3 +148,43 @@ def test_the_clearing_expert_steps_off_the_path_of_a_humanoid_walking_at_it():
     bearing = math.atan2(spot[1] - on_path[1], spot[0] - on_path[0]) - toward
     assert (speed < 0) == (math.cos(bearing) < 0), "drives backwards to a spot behind it"
     env.close()
+
+
+def test_walk_along_a_path_at_walking_speed_one_position_per_step():
+    from embodied.policies.experts.social_nav import _walk_along
+
+    walk = _walk_along([(0.0, 0.0), (1.0, 0.0), (1.0, 2.0)], speed=1.0, dt=0.5, steps=8)
+    assert walk[:6] == [(0.5, 0.0), (1.0, 0.0), (1.0, 0.5), (1.0, 1.0), (1.0, 1.5), (1.0, 2.0)]
+    assert walk[6:] == [(1.0, 2.0), (1.0, 2.0)]            # it stays at the path's end
+
+
+def test_stepping_aside_with_foresight_avoids_a_collision_the_clearing_expert_has():
+    """Val seed 1: heuristic_clear steps aside across the way of the humanoid walking at
+    it and is hit at step 66; heuristic_predict's way aside keeps clear of it."""
+    from embodied.config import policy_config
+    from embodied.policies.registry import make_policy
+
+    def first_collision(policy_name: str, steps: int = 150) -> int | None:
+        env = gym.make("embodied/SocialNav-v1", split="val")
+        policy = make_policy(policy_config(policy_name))
+        obs, _ = env.reset(seed=1)
+        policy.reset(env, 1)
+        for t in range(steps):
+            obs, _, terminated, truncated, info = env.step(policy.act(obs, env))
+            if info["collided"]:
+                return t
+            if terminated or truncated:
+                break
+        env.close()
+        return None
+
+    assert first_collision("heuristic_clear") is not None
+    assert first_collision("heuristic_predict") is None
+
+
+def test_the_foresight_settings_are_checked():
+    from embodied.errors import ConfigError
+    from embodied.policies.experts.social_nav import FollowerConfig
+
+    with pytest.raises(ConfigError, match="aside_predict"):
+        FollowerConfig(aside_predict=-1.0)

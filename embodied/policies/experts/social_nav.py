@@ -5,7 +5,10 @@ episode: it keeps corners clear and backs off when pinned), holds a following di
 while facing it and backs off when too close. With ``clear_path`` it also reads the path
 the humanoid is walking and, once it has found the humanoid, steps off that path (to the
 nearest place in clear view far enough from it, driving backwards when that is behind)
-when the humanoid is about to walk into it (the humanoid does not avoid the robot)."""
+when the humanoid is about to walk into it (the humanoid does not avoid the robot). The
+``aside_*`` settings give that step aside foresight (``policies/heuristic_predict.yaml``):
+no way aside across the humanoid's path or past it, and none whose drive, simulated as
+the robot would drive it, comes too near the humanoid walking its path."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import gymnasium as gym
 import numpy as np
 
 from embodied.errors import check_range
-from embodied.geometry import wrap_angle
+from embodied.geometry import segment_distance, wrap_angle
 from embodied.policies.base import Policy, privileged_view
 from embodied.policies.registry import register_policy
 
@@ -39,11 +42,28 @@ class FollowerConfig:
                                      # ahead of it, stepping aside, once it has been found
                                      # (before, it is approached: 0: never)
     path_ahead: float = 4.0          # how much of its path ahead (m) is kept clear
+    aside_same_side: bool = False    # step aside only to places its way to does not
+                                     # cross the humanoid's path (stays on its side)
+    aside_keep_off: bool = False     # ... and not past the humanoid (the way aside keeps
+                                     # the distance to it it has, up to 1 m)
+    aside_predict: float = 0.0       # seconds: places whose way there (driven as it would
+                                     # be) comes closer than aside_separation to the
+                                     # humanoid walking its path are not taken (0: off)
+    aside_separation: float = 0.8    # centre distance (m) kept while stepping aside
+    aside_unpin: bool = False        # a way aside the robot is pinned on (commanded, not
+                                     # moving) is given up for another direction
+    aside_timed: bool = False        # of the places clear enough, the one reached soonest
+                                     # (turning, forwards or backwards, then driving), not
+                                     # the nearest
+    aside_heading: float = 0.0       # also step aside when the humanoid's own heading
+                                     # passes within clear_path of the robot in the next
+                                     # this many metres (0: the path alone)
 
     def __post_init__(self):
         for name in ("follow_distance", "tolerance", "lookahead", "turn_gain", "speed_gain",
                      "turn_in_place", "obstacle_stop", "obstacle_slow", "crawl_speed",
-                     "clear_path", "path_ahead"):
+                     "clear_path", "path_ahead", "aside_heading", "aside_predict",
+                     "aside_separation"):
             check_range(f"heuristic.{name}", getattr(self, name), low=0.0)
 
 
@@ -56,9 +76,12 @@ class SocialNavHeuristic(Policy):
         self.config = config or FollowerConfig()
         self._navigate = None          # the episode's NavigateTo (it remembers being stuck)
         self._spot = None              # where it steps to, off the humanoid's way
+        self._pinned_steps = 0         # steps on the way aside without moving
+        self._blocked: list[float] = []  # directions aside (rad) it was pinned on
 
     def reset(self, env: gym.Env, seed: int | None = None) -> None:
         self._navigate, self._spot = None, None
+        self._pinned_steps, self._blocked = 0, []
 
     def act(self, observation, env: gym.Env):
         from embodied.skills.robot import NavigateTo
@@ -85,7 +108,10 @@ class SocialNavHeuristic(Policy):
         aside = (self._aside(view, robot, (rx, ry), human)
                  if cfg.clear_path > 0.0 and view.found_steps > 0 else None)
         if aside is not None:
-            return view.actions[view.robot].to_action(*self._drive_to(view, (rx, ry, yaw), aside))
+            speed, turn = self._drive_to(view, (rx, ry, yaw), aside)
+            if cfg.aside_unpin:
+                self._watch_pinned(robot, world, speed, (rx, ry), aside)
+            return view.actions[view.robot].to_action(speed, turn)
         scan = observation.get("range_scan") if isinstance(observation, dict) else None
         if distance <= cfg.follow_distance + cfg.tolerance:
             self._navigate.stuck = 0.0
@@ -103,11 +129,17 @@ class SocialNavHeuristic(Policy):
         """A place off the humanoid's way to step to when the robot stands within
         ``clear_path`` of the path it walks (the next ``path_ahead`` m), else None."""
         cfg = self.config
-        ahead = _path_ahead(view.agent(view.humanoid), cfg.path_ahead)
+        human = view.agent(view.humanoid)
+        ahead = _path_ahead(human, cfg.path_ahead)
         if ahead is None:
             self._spot = None
             return None
         here = _polyline_distance(robot_xy, ahead)
+        if cfg.aside_heading > 0.0:
+            heading = human.yaw
+            reach = (human_xy[0] + cfg.aside_heading * math.cos(heading),
+                     human_xy[1] + cfg.aside_heading * math.sin(heading))
+            here = min(here, segment_distance(robot_xy, tuple(human_xy), reach))
         if self._spot is not None:         # on its way aside: until there and clear
             if here < cfg.clear_path + 0.25 and math.dist(robot_xy, self._spot) > 0.15 \
                     and _polyline_distance(self._spot, ahead) >= here:
@@ -117,7 +149,12 @@ class SocialNavHeuristic(Policy):
             return None
         navmap = robot.navmap
         x, y = robot_xy
+        yaw = robot.base_pose(view.world)[2]
+        top_speed, top_turn = robot.config.max_linear_speed, robot.config.max_angular_speed
         best, best_score = None, (False, -math.inf)
+        human_walk = (_walk_along(ahead, abs(human.speed), view.world.dt,
+                                  int(cfg.aside_predict / view.world.dt))
+                      if cfg.aside_predict > 0.0 else None)
         for r in (0.5, 0.8, 1.1, 1.4, 1.8, 2.2, 2.6):
             for k in range(16):
                 a = 2 * math.pi * k / 16
@@ -125,15 +162,62 @@ class SocialNavHeuristic(Policy):
                 if math.dist(spot, human_xy) < 1.0 or not navmap.is_navigable(spot) \
                         or not navmap.line_of_sight(robot_xy, spot):
                     continue
+                if any(abs(wrap_angle(a - b)) < math.pi / 4 for b in self._blocked):
+                    continue
+                if cfg.aside_keep_off and segment_distance(tuple(human_xy), robot_xy, spot) \
+                        < min(math.dist(robot_xy, human_xy), 1.0) - 0.05:
+                    continue
+                if cfg.aside_same_side and any(
+                        _polyline_distance((x + f * (spot[0] - x), y + f * (spot[1] - y)), ahead)
+                        < min(here, cfg.clear_path) - 0.05 for f in (0.25, 0.5, 0.75)):
+                    continue
+                approach = (self._closest_approach(view, (x, y, yaw), spot, human_walk)
+                            if human_walk else math.inf)
                 off = _polyline_distance(spot, ahead)
-                # clear enough, nearest first; else as far off the way as can be
-                score = (True, -r) if off >= cfg.clear_path + 0.25 else (False, off)
+                # clear enough, nearest first; else as far off the way as can be; a way
+                # that passes too near the humanoid only when nothing else is left
+                if approach < cfg.aside_separation:
+                    score = (False, approach - 100.0)
+                elif off < cfg.clear_path + 0.25:
+                    score = (False, off)
+                elif cfg.aside_timed:
+                    bearing = abs(wrap_angle(a - yaw))
+                    turn = min(bearing, math.pi - bearing)
+                    score = (True, -(turn / top_turn + r / top_speed))
+                else:
+                    score = (True, -r)
                 if score > best_score:
                     best, best_score = spot, score
-        if best is None or not best_score[0] and best_score[1] < here + 0.3:
+        if best is not None and not best_score[0] and best_score[1] < -50.0:
+            standing = min(math.dist(robot_xy, h) for h in human_walk)
+            if best_score[1] + 100.0 <= standing:
+                return None
+        elif best is None or not best_score[0] and best_score[1] < here + 0.3:
             return None
         self._spot = best
         return best
+
+    def _closest_approach(self, view, pose, spot, human_walk) -> float:
+        """The least distance (m) between the robot driven to ``spot`` by
+        :meth:`_drive_to` (unicycle, its turn limit) and the humanoid at ``human_walk``'s
+        positions, one per control step."""
+        x, y, yaw = pose
+        dt, top_turn = view.world.dt, view.agent(view.robot).config.max_angular_speed
+        closest = math.inf
+        for hx, hy in human_walk:
+            speed, turn = self._drive_to(view, (x, y, yaw), spot)
+            yaw += max(-top_turn, min(top_turn, turn)) * dt
+            x, y = x + speed * math.cos(yaw) * dt, y + speed * math.sin(yaw) * dt
+            closest = min(closest, math.hypot(hx - x, hy - y))
+        return closest
+
+    def _watch_pinned(self, robot, world, speed: float, robot_xy, spot) -> None:
+        """Give up the way to ``spot`` after 4 steps commanded to move but not moving."""
+        moving = abs(float(robot.base_velocity(world)[0])) >= 0.05
+        self._pinned_steps = 0 if moving or abs(speed) < 0.3 else self._pinned_steps + 1
+        if self._pinned_steps >= 4:
+            self._blocked.append(math.atan2(spot[1] - robot_xy[1], spot[0] - robot_xy[0]))
+            self._spot, self._pinned_steps = None, 0
 
     def _drive_to(self, view, pose, spot) -> tuple[float, float]:
         """Forward speed and turn rate towards ``spot``, driving backwards when it is
@@ -167,10 +251,24 @@ def _path_ahead(human, length: float) -> list[tuple[float, float]] | None:
     return points if len(points) > 1 else None
 
 
+def _walk_along(points, speed: float, dt: float, steps: int) -> list[tuple[float, float]]:
+    """Positions, one per step of ``dt``, of someone walking the polyline ``points`` at
+    ``speed`` (staying at its end)."""
+    out, leg, done = [], 0, 0.0
+    for k in range(1, steps + 1):
+        travel = speed * dt * k
+        while leg < len(points) - 2 and done + math.dist(points[leg], points[leg + 1]) < travel:
+            done += math.dist(points[leg], points[leg + 1])
+            leg += 1
+        a, b = points[leg], points[leg + 1]
+        length = math.dist(a, b)
+        f = min(1.0, (travel - done) / length) if length > 0 else 1.0
+        out.append((a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])))
+    return out
+
+
 def _polyline_distance(p, points) -> float:
     """Distance (m) from ``p`` to the polyline through ``points``."""
-    from embodied.geometry import segment_distance
-
     return min(segment_distance(p, a, b) for a, b in zip(points, points[1:]))
 
 
