@@ -116,8 +116,9 @@ def main(doc: str, fixture: Path, cases, run_case: Callable[..., dict]) -> None:
     parser.add_argument("--write", action="store_true", help="record the fixture")
     parser.add_argument("--check", action="store_true", help="compare with the fixture")
     args = parser.parse_args()
-    if physics_mismatch():
-        raise SystemExit(physics_mismatch())
+    mismatch = physics_mismatch()
+    if mismatch:
+        raise SystemExit(mismatch)
     if args.write:
         records = {name: run_case(name) for name in cases}
         with gzip.open(fixture, "wt", encoding="utf-8", compresslevel=9) as f:

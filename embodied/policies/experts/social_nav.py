@@ -50,20 +50,11 @@ class FollowerConfig:
                                      # be) comes closer than aside_separation to the
                                      # humanoid walking its path are not taken (0: off)
     aside_separation: float = 0.8    # centre distance (m) kept while stepping aside
-    aside_unpin: bool = False        # a way aside the robot is pinned on (commanded, not
-                                     # moving) is given up for another direction
-    aside_timed: bool = False        # of the places clear enough, the one reached soonest
-                                     # (turning, forwards or backwards, then driving), not
-                                     # the nearest
-    aside_heading: float = 0.0       # also step aside when the humanoid's own heading
-                                     # passes within clear_path of the robot in the next
-                                     # this many metres (0: the path alone)
 
     def __post_init__(self):
         for name in ("follow_distance", "tolerance", "lookahead", "turn_gain", "speed_gain",
                      "turn_in_place", "obstacle_stop", "obstacle_slow", "crawl_speed",
-                     "clear_path", "path_ahead", "aside_heading", "aside_predict",
-                     "aside_separation"):
+                     "clear_path", "path_ahead", "aside_predict", "aside_separation"):
             check_range(f"heuristic.{name}", getattr(self, name), low=0.0)
 
 
@@ -76,12 +67,9 @@ class SocialNavHeuristic(Policy):
         self.config = config or FollowerConfig()
         self._navigate = None          # the episode's NavigateTo (it remembers being stuck)
         self._spot = None              # where it steps to, off the humanoid's way
-        self._pinned_steps = 0         # steps on the way aside without moving
-        self._blocked: list[float] = []  # directions aside (rad) it was pinned on
 
     def reset(self, env: gym.Env, seed: int | None = None) -> None:
         self._navigate, self._spot = None, None
-        self._pinned_steps, self._blocked = 0, []
 
     def act(self, observation, env: gym.Env):
         from embodied.skills.robot import NavigateTo
@@ -108,10 +96,7 @@ class SocialNavHeuristic(Policy):
         aside = (self._aside(view, robot, (rx, ry), human)
                  if cfg.clear_path > 0.0 and view.found_steps > 0 else None)
         if aside is not None:
-            speed, turn = self._drive_to(view, (rx, ry, yaw), aside)
-            if cfg.aside_unpin:
-                self._watch_pinned(robot, world, speed, (rx, ry), aside)
-            return view.actions[view.robot].to_action(speed, turn)
+            return view.actions[view.robot].to_action(*self._drive_to(view, (rx, ry, yaw), aside))
         scan = observation.get("range_scan") if isinstance(observation, dict) else None
         if distance <= cfg.follow_distance + cfg.tolerance:
             self._navigate.stuck = 0.0
@@ -135,11 +120,6 @@ class SocialNavHeuristic(Policy):
             self._spot = None
             return None
         here = _polyline_distance(robot_xy, ahead)
-        if cfg.aside_heading > 0.0:
-            heading = human.yaw
-            reach = (human_xy[0] + cfg.aside_heading * math.cos(heading),
-                     human_xy[1] + cfg.aside_heading * math.sin(heading))
-            here = min(here, segment_distance(robot_xy, tuple(human_xy), reach))
         if self._spot is not None:         # on its way aside: until there and clear
             if here < cfg.clear_path + 0.25 and math.dist(robot_xy, self._spot) > 0.15 \
                     and _polyline_distance(self._spot, ahead) >= here:
@@ -149,20 +129,20 @@ class SocialNavHeuristic(Policy):
             return None
         navmap = robot.navmap
         x, y = robot_xy
-        yaw = robot.base_pose(view.world)[2]
-        top_speed, top_turn = robot.config.max_linear_speed, robot.config.max_angular_speed
-        best, best_score = None, (False, -math.inf)
-        human_walk = (_walk_along(ahead, abs(human.speed), view.world.dt,
-                                  int(cfg.aside_predict / view.world.dt))
-                      if cfg.aside_predict > 0.0 else None)
+        human_walk = None
+        if cfg.aside_predict > 0.0:
+            yaw = robot.base_pose(view.world)[2]
+            human_walk = _walk_along(ahead, abs(human.speed), view.world.dt,
+                                     int(cfg.aside_predict / view.world.dt))
+        # (tier, value), best first: 2 clear enough (nearest first), 1 as far off the way
+        # as can be, 0 a way too near the humanoid (only when nothing else is left)
+        best, best_score = None, (-1, -math.inf)
         for r in (0.5, 0.8, 1.1, 1.4, 1.8, 2.2, 2.6):
             for k in range(16):
                 a = 2 * math.pi * k / 16
                 spot = (x + r * math.cos(a), y + r * math.sin(a))
                 if math.dist(spot, human_xy) < 1.0 or not navmap.is_navigable(spot) \
                         or not navmap.line_of_sight(robot_xy, spot):
-                    continue
-                if any(abs(wrap_angle(a - b)) < math.pi / 4 for b in self._blocked):
                     continue
                 if cfg.aside_keep_off and segment_distance(tuple(human_xy), robot_xy, spot) \
                         < min(math.dist(robot_xy, human_xy), 1.0) - 0.05:
@@ -174,25 +154,17 @@ class SocialNavHeuristic(Policy):
                 approach = (self._closest_approach(view, (x, y, yaw), spot, human_walk)
                             if human_walk else math.inf)
                 off = _polyline_distance(spot, ahead)
-                # clear enough, nearest first; else as far off the way as can be; a way
-                # that passes too near the humanoid only when nothing else is left
                 if approach < cfg.aside_separation:
-                    score = (False, approach - 100.0)
+                    score = (0, approach)
                 elif off < cfg.clear_path + 0.25:
-                    score = (False, off)
-                elif cfg.aside_timed:
-                    bearing = abs(wrap_angle(a - yaw))
-                    turn = min(bearing, math.pi - bearing)
-                    score = (True, -(turn / top_turn + r / top_speed))
+                    score = (1, off)
                 else:
-                    score = (True, -r)
+                    score = (2, -r)
                 if score > best_score:
                     best, best_score = spot, score
-        if best is not None and not best_score[0] and best_score[1] < -50.0:
-            standing = min(math.dist(robot_xy, h) for h in human_walk)
-            if best_score[1] + 100.0 <= standing:
-                return None
-        elif best is None or not best_score[0] and best_score[1] < here + 0.3:
+        tier, value = best_score
+        if best is None or tier == 1 and value < here + 0.3 \
+                or tier == 0 and value <= min(math.dist(robot_xy, h) for h in human_walk):
             return None
         self._spot = best
         return best
@@ -210,14 +182,6 @@ class SocialNavHeuristic(Policy):
             x, y = x + speed * math.cos(yaw) * dt, y + speed * math.sin(yaw) * dt
             closest = min(closest, math.hypot(hx - x, hy - y))
         return closest
-
-    def _watch_pinned(self, robot, world, speed: float, robot_xy, spot) -> None:
-        """Give up the way to ``spot`` after 4 steps commanded to move but not moving."""
-        moving = abs(float(robot.base_velocity(world)[0])) >= 0.05
-        self._pinned_steps = 0 if moving or abs(speed) < 0.3 else self._pinned_steps + 1
-        if self._pinned_steps >= 4:
-            self._blocked.append(math.atan2(spot[1] - robot_xy[1], spot[0] - robot_xy[0]))
-            self._spot, self._pinned_steps = None, 0
 
     def _drive_to(self, view, pose, spot) -> tuple[float, float]:
         """Forward speed and turn rate towards ``spot``, driving backwards when it is
