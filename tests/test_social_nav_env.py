@@ -131,6 +131,32 @@ def test_without_humanoid_gps_only_that_observation_goes():
         make(humanoid_gps="no")
 
 
+def test_humanoid_velocity_adds_only_that_observation_and_matches_the_walk():
+    """``humanoid_velocity=True`` adds the humanoid's velocity in the robot frame and
+    changes nothing else; it matches the humanoid's displacement over a step, seen from
+    the robot."""
+    actions = np.zeros((30, 2), np.float32)       # a standing robot: its frame stays put
+    plain = gym.make("embodied/SocialNav-v1", split="val", max_steps=40)
+    tracked = gym.make("embodied/SocialNav-v1", split="val", max_steps=40, humanoid_velocity=True)
+    assert set(tracked.observation_space.spaces) == set(plain.observation_space.spaces) | {"humanoid_velocity"}
+    oa, ra, _ = rollout(plain, 4, actions)
+    ob, rb, _ = rollout(tracked, 4, actions)
+    assert ra == rb
+    for x, y in zip(oa, ob):
+        for key in x:
+            assert np.array_equal(x[key], y[key]), key
+    dt = tracked.unwrapped.world.dt
+    moving = 0
+    for before, after in zip(ob, ob[1:]):
+        displacement = (after["humanoid_gps_compass"] - before["humanoid_gps_compass"]) / dt
+        if np.linalg.norm(after["humanoid_velocity"]) > 0.5:
+            moving += 1
+            assert np.linalg.norm(displacement - after["humanoid_velocity"]) < 0.25
+    assert moving >= 10
+    with pytest.raises(ConfigError, match="humanoid_velocity"):
+        gym.make("embodied/SocialNav-v1", humanoid_velocity=1)
+
+
 def test_robot_placed_facing_humanoid_counts_as_found_and_succeeds():
     """Teleport the robot 1.5 m in front of a standing humanoid, facing it: every step is
     found, and 400 found steps make the episode a success."""

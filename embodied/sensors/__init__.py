@@ -15,7 +15,8 @@ from embodied.sensors.cameras import (ArmDepth, ArmRGB, CameraDepth, CameraRGB,
 from embodied.sensors.proprio import BaseVelocity, IsHolding, JointPositions, JointVelocities
 from embodied.sensors.range_scan import RangeScan, ScanPlane
 from embodied.sensors.relative import (GeometricHumanoidDetector, GoalGPSCompass,
-                                       HumanoidDetector, HumanoidGPSCompass, NearbyPeople)
+                                       HumanoidDetector, HumanoidGPSCompass, HumanoidVelocity,
+                                       NearbyPeople)
 
 
 def default_sensors(width: int = 128, height: int = 128) -> list[Sensor]:
@@ -28,6 +29,6 @@ def default_sensors(width: int = 128, height: int = 128) -> list[Sensor]:
 
 __all__ = ["COSTS", "ArmDepth", "ArmRGB", "BaseVelocity", "CameraDepth", "CameraRGB",
            "CameraSegmentation", "GeometricHumanoidDetector", "GoalGPSCompass", "HeadDepth",
-           "HeadRGB", "HeadSemantic", "HumanoidDetector", "HumanoidGPSCompass", "IsHolding",
+           "HeadRGB", "HeadSemantic", "HumanoidDetector", "HumanoidGPSCompass", "HumanoidVelocity", "IsHolding",
            "JointPositions", "JointVelocities", "NearbyPeople", "RangeScan", "RenderCache", "ScanPlane", "Sensor",
            "SensorSuite", "default_sensors"]

@@ -77,6 +77,35 @@ class HumanoidGPSCompass(Sensor):
 
 
 @dataclass
+class HumanoidVelocity(Sensor):
+    """Velocity of a humanoid (by entity name) in this agent's frame: ``[vx forward,
+    vy left]`` (m/s), as a detector tracking it over a few frames estimates it."""
+
+    humanoid: str = "human0"
+    name: str = "humanoid_velocity"
+
+    @property
+    def space(self):
+        return box(-np.inf, np.inf, (2,))
+
+    def bind(self, world, agent):
+        self._base = world.body_id(agent.frame_body())
+
+    def read(self, world, agent, images):
+        c, s = _heading(world.data.xmat[self._base])
+        person = world.entities[self.humanoid]
+        vx, vy = person.speed * math.cos(person.yaw), person.speed * math.sin(person.yaw)
+        return np.array([c * vx + s * vy, c * vy - s * vx], dtype=np.float32)
+
+
+def _heading(mat) -> tuple[float, float]:
+    """Cosine and sine of the heading of a body with rotation matrix ``mat`` (row-major 9)."""
+    c, s = mat[0], mat[3]
+    norm = math.hypot(c, s)
+    return c / norm, s / norm
+
+
+@dataclass
 class NearbyPeople(Sensor):
     """The ``count`` people (humanoids named in ``people``) nearest this agent within
     ``max_range`` m, nearest first, in its frame: one row ``[present, x forward, y left,
@@ -104,10 +133,8 @@ class NearbyPeople(Sensor):
         if not self.people:
             return out
         d = world.data
-        p, mat = d.xpos[self._base], d.xmat[self._base]
-        c, s = mat[0], mat[3]
-        norm = math.hypot(c, s)
-        c, s = c / norm, s / norm
+        p = d.xpos[self._base]
+        c, s = _heading(d.xmat[self._base])
         rows = []
         for name in self.people:
             person = world.entities[name]

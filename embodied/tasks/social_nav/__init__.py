@@ -33,6 +33,8 @@ class SocialNavEnv(TaskEnv):
 
     - ``humanoid_gps_compass`` (2,): the humanoid's position in the robot frame
       (x forward, y left, m); absent with ``humanoid_gps=False`` (Habitat 3.0's ablation).
+    - ``humanoid_velocity`` (2,), with ``humanoid_velocity=True`` only: the humanoid's
+      velocity in the robot frame (m/s).
     - ``humanoid_detector`` (5,): ``[present, x0, y0, x1, y1]``, box normalised to the
       camera image. By default computed from geometry (field of view, occlusion ray);
       ``detector="segmentation"`` uses Habitat 3.0's segmentation image (>= 10 pixels).

@@ -40,6 +40,11 @@ class SocialNavConfig:
         humanoid_speed, humanoid_pause: range of wandering speeds (m/s) and pauses (s).
         humanoid_gps: the robot observes where the humanoid is (``humanoid_gps_compass``, its
             position in the robot frame); False removes it, Habitat 3.0's ablation.
+        humanoid_velocity: the robot also observes the humanoid's velocity in its frame
+            (``humanoid_velocity``), what a detector tracking it over a few frames
+            estimates. Off by default (Habitat 3.0's sensors); a policy without memory
+            (an MLP, where Habitat 3.0's is an LSTM) cannot tell a humanoid walking at it
+            from one walking away without it.
         scan_rays, scan_range: planar range scan of the state observation.
         image_size, camera: egocentric images of the depth/rgbd modes (head or arm camera).
         max_depth: depth images are clipped to this range (m).
@@ -77,6 +82,7 @@ class SocialNavConfig:
     humanoid_speed: tuple[float, float] = (1.0, 1.0)
     humanoid_pause: tuple[float, float] = (0.0, 0.0)
     humanoid_gps: bool = True
+    humanoid_velocity: bool = False
     scan_rays: int = 64
     scan_range: float = 10.0
     image_size: int = 128
@@ -112,7 +118,7 @@ class SocialNavConfig:
         check_range("homes", self.homes, 0, 10_000, integer=True)
         check_range("bystanders", self.bystanders, 0, 50, integer=True)
         check_choice("humanoid_objective", self.humanoid_objective, HUMANOID_OBJECTIVES)
-        for name in ("humanoid_gps", "humanoid_crowd"):
+        for name in ("humanoid_gps", "humanoid_velocity", "humanoid_crowd"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(name, getattr(self, name), (True, False))
         for name, kind in (("home", HomeConfig), ("reward", SocialNavRewardConfig),

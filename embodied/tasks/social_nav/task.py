@@ -75,6 +75,8 @@ class SocialNavTask(Task):
 
         cfg = self.config
         out = [S.HumanoidGPSCompass(humanoid=HUMANOID)] if cfg.humanoid_gps else []
+        if cfg.humanoid_velocity:
+            out.append(S.HumanoidVelocity(humanoid=HUMANOID))
         out += [S.RangeScan(num_rays=cfg.scan_rays, max_range=cfg.scan_range), S.BaseVelocity()]
         size = cfg.image_size
         if cfg.detector == "geometric":
