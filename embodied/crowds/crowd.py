@@ -243,6 +243,8 @@ class Crowd(Entity):
         self.passages = tuple(passages)
         self.turns = [Turn() for _ in self.passages]
         self._passage_axes = None            # the doorways' centres, normals, ... as arrays
+        self._each_passage_axes = []         # per doorway: (centre, normal, tangent) arrays
+        self._wait_spots = {}                # (passage, k, side) -> where the k-th waits
         self._robot_disc = None              # (x, y, radius) of the robot the crowd sees
         self._bodies = None                  # BodySpace of the people, once bound
         self._detour_map = (None, None)      # (robot disc, the path map with it occupied)
@@ -283,6 +285,7 @@ class Crowd(Entity):
             margin = self.config.radius + PATH_MARGIN
             self._paths = navmap if margin <= navmap.agent_radius else navmap.with_radius(margin)
             self._detour_map = (None, None)
+            self._wait_spots = {}
             self._body_map = world.entity(self.people[0]).motion_map
             self._anchor = tuple(self._paths.sample_navigable(np.random.default_rng(0), 1)[0])
 
@@ -337,9 +340,9 @@ class Crowd(Entity):
         for p in self.persons:
             p.waiting = False
         near = self._near_passages(pos)
-        for passage, turn, someone in zip(self.passages, self.turns, near):
+        for passage, axes, turn, someone in zip(self.passages, self._each_passage_axes, self.turns, near):
             if someone:
-                self._take_turns(passage, turn, pos, pref, dt)
+                self._take_turns(passage, axes, turn, pos, pref, dt)
             else:                       # what _take_turns does with nobody near
                 turn.direction, turn.held = 0, 0.0
         self._keep_right(pos, pref)
@@ -572,6 +575,8 @@ class Crowd(Entity):
         if self._passage_axes is None:
             self._passage_axes = tuple(np.array(v, float) for v in zip(*(
                 (q.center, q.normal, q.tangent, q.half_width) for q in self.passages)))
+            self._each_passage_axes = [tuple(np.asarray(v) for v in (q.center, q.normal, q.tangent))
+                                       for q in self.passages]
         c, n, t, half = self._passage_axes
         gap = pos[None, :, :] - c[:, None, :]
         side = np.abs(np.einsum("pij,pj->pi", gap, n))
@@ -579,12 +584,13 @@ class Crowd(Entity):
         reach = DOOR_APPROACH + 0.01
         return ((side < reach) & (along < half[:, None] + reach)).any(axis=1).tolist()
 
-    def _take_turns(self, passage: Passage, turn: Turn, pos: np.ndarray, pref: np.ndarray,
-                    dt: float) -> None:
+    def _take_turns(self, passage: Passage, axes, turn: Turn, pos: np.ndarray,
+                    pref: np.ndarray, dt: float) -> None:
         """One direction through a doorway at a time: people about to cross it against the
         direction whose turn it is line up beside it, off its axis, until their turn (which
-        comes when nobody is coming the other way, or after :data:`DOOR_TURN` seconds)."""
-        c, n, t = (np.asarray(v) for v in (passage.center, passage.normal, passage.tangent))
+        comes when nobody is coming the other way, or after :data:`DOOR_TURN` seconds);
+        ``axes``: its centre, normal and tangent as arrays."""
+        c, n, t = axes
         side = (pos - c) @ n
         along = (pos - c) @ t
         near = (np.abs(side) < DOOR_APPROACH) & (np.abs(along) < passage.half_width + DOOR_APPROACH)
@@ -617,7 +623,7 @@ class Crowd(Entity):
         for wait in ((-direction,) if direction else (1, -1) if inside else ()):
             for k, (_, i) in enumerate(sorted(coming[wait])):
                 self.persons[i].waiting = True
-                pref[i] = self._to_wait_spot(passage, (c, n, t), k, -float(wait), pos[i],
+                pref[i] = self._to_wait_spot(passage, axes, k, -float(wait), pos[i],
                                              self.persons[i].speed)
 
     def _crossing(self, i: int, p: Person, here: np.ndarray, passage: Passage) -> int:
@@ -647,17 +653,19 @@ class Crowd(Entity):
         """The preferred velocity of the ``k``-th person lined up on ``side`` of a doorway
         towards its place (beside the doorway, alternately left and right of its axis);
         ``axes``: the doorway's centre, normal and tangent as arrays."""
-        c, n, t = axes
-        back = WAIT_BACK + WAIT_STEP * (k // 2)
-        beside = passage.half_width + WAIT_BESIDE
-        spot = None
-        for lateral in ((1.0, -1.0) if k % 2 == 0 else (-1.0, 1.0)):
-            candidate = c + n * side * back + t * lateral * beside
-            if self._paths.is_navigable((float(candidate[0]), float(candidate[1]))):
-                spot = candidate
-                break
-        if spot is None:
-            spot = c + n * side * (back + beside)
+        spot = self._wait_spots.get((passage, k, side))
+        if spot is None:                # the same place every step: found once per map
+            c, n, t = axes
+            back = WAIT_BACK + WAIT_STEP * (k // 2)
+            beside = passage.half_width + WAIT_BESIDE
+            for lateral in ((1.0, -1.0) if k % 2 == 0 else (-1.0, 1.0)):
+                candidate = c + n * side * back + t * lateral * beside
+                if self._paths.is_navigable((float(candidate[0]), float(candidate[1]))):
+                    spot = candidate
+                    break
+            if spot is None:
+                spot = c + n * side * (back + beside)
+            self._wait_spots[(passage, k, side)] = spot
         gap = spot - here
         dist = float(np.linalg.norm(gap))
         return np.zeros(2) if dist < 0.1 else _arriving(gap, dist, speed, 0.2)

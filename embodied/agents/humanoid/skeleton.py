@@ -46,6 +46,10 @@ class Skeleton:
         self._leg_adr = [(a[f"hip_flex_{s}"], a[f"hip_abduct_{s}"], a[f"hip_twist_{s}"], a[f"knee_{s}"],
                           a[f"ankle_pitch_{s}"], a[f"ankle_roll_{s}"], a[f"ankle_twist_{s}"])
                          for s in C.SIDES]
+        # per side (l, r): shoulder flex, abduct, twist, elbow, wrist flex, wrist deviation
+        self._arm_adr = [tuple(a[f"{j}_{s}"] for j in ("shoulder_flex", "shoulder_abduct", "shoulder_twist",
+                                                       "elbow", "wrist_flex", "wrist_dev"))
+                         for s in ("l", "r")]
         self._shin = [self.body_ids[C.LINKS.index(C.SHIN[s])] for s in C.SIDES]
         self.leg_reached = [True, True]
 
@@ -112,16 +116,17 @@ class Skeleton:
             q[a["thoracic_twist"]] = -0.8 * yaw_osc
             k = gait.config.arm_swing
             abduct = 0.07 * shape.torso_girth + 0.03
-            for side, other, sign, on in (("l", 1, 1.0, swing_arms[0]), ("r", 0, -1.0, swing_arms[1])):
+            for (flex, abd, twist, elbow, wrist_flex, wrist_dev), other, sign, on in (
+                    (self._arm_adr[0], 1, 1.0, swing_arms[0]), (self._arm_adr[1], 0, -1.0, swing_arms[1])):
                 if not on:
                     continue
                 swing = -k * fwd[other] if gait.state.stepping else 0.0
-                q[a[f"shoulder_flex_{side}"]] = swing
-                q[a[f"shoulder_abduct_{side}"]] = sign * abduct
-                q[a[f"shoulder_twist_{side}"]] = 0.0
-                q[a[f"elbow_{side}"]] = -(0.18 + 0.3 * speed) + 0.6 * min(swing, 0.0)
-                q[a[f"wrist_flex_{side}"]] = 0.0
-                q[a[f"wrist_dev_{side}"]] = 0.0
+                q[flex] = swing
+                q[abd] = sign * abduct
+                q[twist] = 0.0
+                q[elbow] = -(0.18 + 0.3 * speed) + 0.6 * min(swing, 0.0)
+                q[wrist_flex] = 0.0
+                q[wrist_dev] = 0.0
         if upper is not None:
             if override is None:
                 for adr, value in zip(self.upper_adr, upper):

@@ -240,16 +240,17 @@ class NavMap:
     # -- point queries --------------------------------------------------------------------
     def is_navigable(self, xy) -> bool | np.ndarray:
         """Whether the agent's centre may be at each point (False outside the map)."""
-        xy = np.asarray(xy, dtype=np.float64)
-        if xy.ndim == 1:
-            flat = self._flat_cell(float(xy[0]), float(xy[1]))
-            return flat >= 0 and bool(self._nav_flat[flat])
-        rc = self.world_to_cell(xy)
-        h, w = self.shape
-        inside = (rc[..., 0] >= 0) & (rc[..., 0] < h) & (rc[..., 1] >= 0) & (rc[..., 1] < w)
-        out = np.zeros(inside.shape, dtype=bool)
-        out[inside] = self.navigable[rc[inside][:, 0], rc[inside][:, 1]]
-        return out
+        if type(xy) is not tuple or len(xy) != 2:      # a tuple (x, y) needs no array
+            xy = np.asarray(xy, dtype=np.float64)
+            if xy.ndim != 1:
+                rc = self.world_to_cell(xy)
+                h, w = self.shape
+                inside = (rc[..., 0] >= 0) & (rc[..., 0] < h) & (rc[..., 1] >= 0) & (rc[..., 1] < w)
+                out = np.zeros(inside.shape, dtype=bool)
+                out[inside] = self.navigable[rc[inside][:, 0], rc[inside][:, 1]]
+                return out
+        flat = self._raster.flat_cell(float(xy[0]), float(xy[1]))
+        return flat >= 0 and bool(self._nav_flat[flat])
 
     def clearance_at(self, xy) -> float:
         """Lower bound (m) of the distance from ``xy`` to the nearest obstacle (0 outside)."""

@@ -191,18 +191,24 @@ class Raster:
     rooms: dict[str, Rect]
     room_grid: np.ndarray       # (H, W) int16, index into room names, -1 outside rooms
 
+    def __post_init__(self):
+        # point queries run thousands of times a step: plain floats and ints for them
+        h, w = self.occupied.shape
+        object.__setattr__(self, "_grid", (float(self.origin[0]), float(self.origin[1]),
+                                           float(self.cell), h, w))
+
     @property
     def shape(self) -> tuple[int, int]:
         return self.occupied.shape
 
     def flat_cell(self, x: float, y: float) -> int:
         """Flat index of the cell containing (x, y), or -1 outside the grid."""
+        ox, oy, cell, h, w = self._grid
         try:
-            col = math.floor((x - self.origin[0]) / self.cell)
-            row = math.floor((y - self.origin[1]) / self.cell)
+            col = math.floor((x - ox) / cell)
+            row = math.floor((y - oy) / cell)
         except (ValueError, OverflowError):
             raise ConfigError("point", (x, y), reason="coordinates must be finite") from None
-        h, w = self.occupied.shape
         if 0 <= row < h and 0 <= col < w:
             return row * w + col
         return -1
