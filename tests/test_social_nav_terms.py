@@ -32,6 +32,18 @@ def test_distance_term_bands():
     assert terms(2.0, d_prev=2.5)["distance"] == pytest.approx(0.5)   # 2 m is outside [1, 2)
 
 
+def test_distance_term_is_zero_when_either_distance_has_no_geodesic():
+    """An agent off the map (no geodesic: inf) now or one step ago gives no distance term,
+    in every band: once this gave -inf (close now, unreachable before), which poisoned
+    training's reward statistics."""
+    for d, d_prev in ((0.5, math.inf), (math.inf, 0.5), (4.0, math.inf), (math.inf, 4.0),
+                      (math.inf, math.inf)):
+        t = terms(d, d_prev=d_prev)
+        assert t["distance"] == 0.0, (d, d_prev)
+        assert all(math.isfinite(v) for v in t.values()), (d, d_prev)
+    assert terms(1.5, d_prev=math.inf)["distance"] == 2.0     # in range: the band's reward
+
+
 def test_facing_collision_slack_success_terms():
     t = terms(2.5, facing=0.5)
     assert t["facing"] == pytest.approx(1.5)

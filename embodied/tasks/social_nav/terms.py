@@ -109,9 +109,11 @@ def reward_terms(distance: float, prev_distance: float, facing: float, collided:
         return terms
     if cfg.found_min <= distance < cfg.found_max:
         terms["distance"] = cfg.in_range_reward
+    elif not (np.isfinite(distance) and np.isfinite(prev_distance)):
+        pass                # no geodesic between them (one of them off the map) now or before
     elif distance < cfg.found_min:
         terms["distance"] = distance - prev_distance
-    elif np.isfinite(distance) and np.isfinite(prev_distance):
+    else:
         terms["distance"] = prev_distance - distance
     if distance < cfg.facing_radius:
         terms["facing"] = cfg.facing_weight * facing
