@@ -32,7 +32,7 @@ import gymnasium as gym
 import mujoco
 import numpy as np
 
-from embodied.errors import ActionError, ConfigError, check_choice
+from embodied.errors import ActionError, ConfigError, SimulationError, check_choice
 from embodied.scenes.splits import SPLITS
 from embodied.sim.entity import PlanarPose
 from embodied.tasks.episodes import Scene, SceneCache, run_initializers
@@ -369,6 +369,10 @@ class Task:
         self.after_step()
         terms = self.reward_terms()
         reward = float(sum(terms.values()))
+        if not np.isfinite(reward):    # a learner would turn it into NaN weights far from here
+            bad = {name: value for name, value in terms.items() if not np.isfinite(value)}
+            raise SimulationError(f"{type(self).__name__} gave a non-finite reward at step "
+                                  f"{self.steps}: terms {bad}")
         self.episode_return += reward
         sums = self.term_sums
         if not sums:

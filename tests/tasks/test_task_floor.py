@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import embodied  # noqa: F401
-from embodied.errors import EpisodeInitError, NotFoundError
+from embodied.errors import EpisodeInitError, NotFoundError, SimulationError
 from embodied.tasks.episodes import Initializer, SceneCache, SeparatedStarts, run_initializers
 from embodied.tasks.social_nav import SocialNavConfig, SocialNavTask
 
@@ -321,3 +321,16 @@ def test_free_objects_are_owners_of_their_own_and_bad_names_are_refused():
         SensorSuite("robot", [GeometricHumanoidDetector(humanoid="human1")]).read(world)
     with pytest.raises(ConfigError, match="must be a string"):
         world.body_id(None)
+
+
+def test_a_non_finite_reward_stops_the_step_naming_its_term(monkeypatch):
+    """A task whose reward term is inf or NaN raises at that step, naming the term, instead
+    of handing a learner a reward that turns its weights into NaN."""
+    task = social_nav()
+    task.reset(0)
+    task.step(np.zeros(2, np.float32))
+    terms = task.reward_terms
+    monkeypatch.setattr(task, "reward_terms", lambda: {**terms(), "distance": -math.inf})
+    with pytest.raises(SimulationError, match=r"step 2.*'distance': -inf"):
+        task.step(np.zeros(2, np.float32))
+    task.close()
