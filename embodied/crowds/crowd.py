@@ -242,8 +242,11 @@ class Crowd(Entity):
         self.obstacles = [np.asarray(p, float) for p in obstacles]
         self.passages = tuple(passages)
         self.turns = [Turn() for _ in self.passages]
-        self._passage_axes = None            # the doorways' centres, normals, ... as arrays
-        self._each_passage_axes = []         # per doorway: (centre, normal, tangent) arrays
+        # the doorways' centres, normals, tangents and half widths stacked as arrays, and
+        # per doorway its (centre, normal, tangent) rows
+        self._passage_axes = tuple(np.array(v, float) for v in zip(*(
+            (q.center, q.normal, q.tangent, q.half_width) for q in self.passages)))
+        self._each_passage_axes = list(zip(*self._passage_axes[:3]))
         self._wait_spots = {}                # (passage, k, side) -> where the k-th waits
         self._robot_disc = None              # (x, y, radius) of the robot the crowd sees
         self._bodies = None                  # BodySpace of the people, once bound
@@ -322,8 +325,7 @@ class Crowd(Entity):
         humans = [world.entities[p] for p in self.people]
         n = len(humans)
         pos = np.array([h.xy for h in humans], dtype=float).reshape(n, 2)
-        vel = np.array([(h.speed * math.cos(h.yaw), h.speed * math.sin(h.yaw)) for h in humans],
-                       dtype=float).reshape(n, 2)
+        vel = np.array([h.velocity_xy for h in humans], dtype=float).reshape(n, 2)
         pref = np.zeros((n, 2))
         robot = world.entities.get(cfg.robot) if cfg.robot and cfg.robot_visible else None
         self._robot_disc = robot_yaw = None
@@ -572,11 +574,6 @@ class Crowd(Entity):
         only where someone is)."""
         if not self.passages:
             return []
-        if self._passage_axes is None:
-            self._passage_axes = tuple(np.array(v, float) for v in zip(*(
-                (q.center, q.normal, q.tangent, q.half_width) for q in self.passages)))
-            self._each_passage_axes = [tuple(np.asarray(v) for v in (q.center, q.normal, q.tangent))
-                                       for q in self.passages]
         c, n, t, half = self._passage_axes
         gap = pos[None, :, :] - c[:, None, :]
         side = np.abs(np.einsum("pij,pj->pi", gap, n))

@@ -93,8 +93,7 @@ class HumanoidVelocity(Sensor):
 
     def read(self, world, agent, images):
         c, s = _heading(world.data.xmat[self._base])
-        person = world.entities[self.humanoid]
-        vx, vy = person.speed * math.cos(person.yaw), person.speed * math.sin(person.yaw)
+        vx, vy = world.entities[self.humanoid].velocity_xy
         return np.array([c * vx + s * vy, c * vy - s * vx], dtype=np.float32)
 
 
@@ -142,7 +141,7 @@ class NearbyPeople(Sensor):
             dx, dy = x - p[0], y - p[1]
             dist = math.hypot(dx, dy)
             if dist <= self.max_range:
-                vx, vy = person.speed * math.cos(person.yaw), person.speed * math.sin(person.yaw)
+                vx, vy = person.velocity_xy
                 rows.append((dist, c * dx + s * dy, c * dy - s * dx, c * vx + s * vy, c * vy - s * vx))
         rows.sort()
         for k, (_, *row) in enumerate(rows[:self.count]):

@@ -23,6 +23,7 @@ subclass and one :func:`~embodied.tasks.registry.register_task` call (see
 from __future__ import annotations
 
 import copy
+import math
 import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -369,8 +370,8 @@ class Task:
         self.after_step()
         terms = self.reward_terms()
         reward = float(sum(terms.values()))
-        if not np.isfinite(reward):    # a learner would turn it into NaN weights far from here
-            bad = {name: value for name, value in terms.items() if not np.isfinite(value)}
+        if not math.isfinite(reward):  # a learner would turn it into NaN weights far from here
+            bad = {name: value for name, value in terms.items() if not math.isfinite(value)}
             raise SimulationError(f"{type(self).__name__} gave a non-finite reward at step "
                                   f"{self.steps}: terms {bad}")
         self.episode_return += reward

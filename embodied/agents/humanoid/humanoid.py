@@ -540,6 +540,12 @@ class Humanoid(Entity):
         return self.gait.state.v
 
     @property
+    def velocity_xy(self) -> tuple[float, float]:
+        """Root velocity on the floor (world x, y; m/s): the speed along the heading."""
+        s = self.gait.state
+        return s.v * math.cos(s.yaw), s.v * math.sin(s.yaw)
+
+    @property
     def holding(self) -> int | None:
         """Body id of the held object, or None."""
         return None if self._grip is None else self._grip.hold.object_body

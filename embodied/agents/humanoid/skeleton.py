@@ -49,7 +49,7 @@ class Skeleton:
         # per side (l, r): shoulder flex, abduct, twist, elbow, wrist flex, wrist deviation
         self._arm_adr = [tuple(a[f"{j}_{s}"] for j in ("shoulder_flex", "shoulder_abduct", "shoulder_twist",
                                                        "elbow", "wrist_flex", "wrist_dev"))
-                         for s in ("l", "r")]
+                         for s in C.SIDES]
         self._shin = [self.body_ids[C.LINKS.index(C.SHIN[s])] for s in C.SIDES]
         self.leg_reached = [True, True]
 

@@ -143,7 +143,7 @@ class ORCARobot(GoalPathDriver):
         pos = [(x, y), *(h.xy for h in people)]
         forward = float(robot.base_velocity(world)[0])
         vel = [(forward * math.cos(yaw), forward * math.sin(yaw)),
-               *((h.speed * math.cos(h.yaw), h.speed * math.sin(h.yaw)) for h in people)]
+               *(h.velocity_xy for h in people)]
         pref = [(want * math.cos(aim), want * math.sin(aim)), *vel[1:]]
         crowd = view.agent(view.crowd)
         n = len(pos)

@@ -240,17 +240,21 @@ class NavMap:
     # -- point queries --------------------------------------------------------------------
     def is_navigable(self, xy) -> bool | np.ndarray:
         """Whether the agent's centre may be at each point (False outside the map)."""
-        if type(xy) is not tuple or len(xy) != 2:      # a tuple (x, y) needs no array
+        if type(xy) is not tuple:          # a tuple (x, y), the common case, needs no array
             xy = np.asarray(xy, dtype=np.float64)
             if xy.ndim != 1:
-                rc = self.world_to_cell(xy)
-                h, w = self.shape
-                inside = (rc[..., 0] >= 0) & (rc[..., 0] < h) & (rc[..., 1] >= 0) & (rc[..., 1] < w)
-                out = np.zeros(inside.shape, dtype=bool)
-                out[inside] = self.navigable[rc[inside][:, 0], rc[inside][:, 1]]
-                return out
+                return self._navigable_points(xy)
         flat = self._raster.flat_cell(float(xy[0]), float(xy[1]))
         return flat >= 0 and bool(self._nav_flat[flat])
+
+    def _navigable_points(self, xy: np.ndarray) -> np.ndarray:
+        """:meth:`is_navigable` of an (..., 2) array of points."""
+        rc = self.world_to_cell(xy)
+        h, w = self.shape
+        inside = (rc[..., 0] >= 0) & (rc[..., 0] < h) & (rc[..., 1] >= 0) & (rc[..., 1] < w)
+        out = np.zeros(inside.shape, dtype=bool)
+        out[inside] = self.navigable[rc[inside][:, 0], rc[inside][:, 1]]
+        return out
 
     def clearance_at(self, xy) -> float:
         """Lower bound (m) of the distance from ``xy`` to the nearest obstacle (0 outside)."""

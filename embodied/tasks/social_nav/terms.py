@@ -109,7 +109,7 @@ def reward_terms(distance: float, prev_distance: float, facing: float, collided:
         return terms
     if cfg.found_min <= distance < cfg.found_max:
         terms["distance"] = cfg.in_range_reward
-    elif not (np.isfinite(distance) and np.isfinite(prev_distance)):
+    elif not (math.isfinite(distance) and math.isfinite(prev_distance)):
         pass                # no geodesic between them (one of them off the map) now or before
     elif distance < cfg.found_min:
         terms["distance"] = distance - prev_distance
