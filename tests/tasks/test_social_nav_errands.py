@@ -118,6 +118,45 @@ def test_snapshots_and_forks_replay_the_errands_exactly():
     assert walk(fork) == first
 
 
+def test_the_yielding_walker_heads_round_a_robot_in_its_way():
+    from embodied.policies.experts.social_nav import ErrandWalkerConfig
+
+    yielder = ErrandWalker(ErrandWalkerConfig(yield_to_robot=True))
+
+    def turn(robot_xy, waypoint_bearing=0.0):
+        obs = {"errand_waypoint": np.array([3.0, waypoint_bearing], np.float32),
+               "robot_gps_compass": np.array(robot_xy, np.float32)}
+        return float(yielder.act(obs, None)[1]), float(ErrandWalker().act(obs, None)[1])
+
+    # straight ahead at 2 m, a little to the right: along the tangent passing it 1 m to its left
+    yielding, blind = turn((2.0, -0.1))
+    assert blind == 0.0
+    tangent = math.atan2(-0.1, 2.0) + math.asin(1.0 / math.hypot(2.0, -0.1))
+    assert yielding == pytest.approx(np.clip(2.0 * tangent, -1, 1), abs=1e-5)
+    # behind it, far off, or clear of its way: the way itself
+    for robot in ((-1.0, 0.0), (3.0, 0.0), (2.0, 1.2)):
+        assert turn(robot) == (0.0, 0.0)
+    # nearer than the passing distance and ahead on its left: away, to the right
+    assert turn((0.6, 0.2))[0] == -1.0
+
+
+def test_the_yielding_walker_keeps_off_the_robot_that_follows_it():
+    """The same episode with the robot expert following: the blind walker walks into the
+    robot (a collision ends SocialNav-v1's episode), the yielding one does not."""
+    from embodied.evaluation import run_episode
+    from embodied.policies.experts.social_nav import ErrandWalkerConfig, FollowerConfig, SocialNavHeuristic
+
+    results = {}
+    for name, humanoid in (("blind", ErrandWalker()),
+                           ("yielding", ErrandWalker(ErrandWalkerConfig(yield_to_robot=True)))):
+        robot = SocialNavHeuristic(FollowerConfig(speed_gain=1.2))
+        result = run_episode(make(max_steps=700), robot, seed=0, humanoid_policy=humanoid)
+        results[name] = {**result["metrics"], "steps": result["steps"]}
+    assert results["blind"]["collision"] == 1.0 and results["blind"]["steps"] < 700
+    assert results["yielding"]["collision"] == 0.0 and results["yielding"]["steps"] == 700
+    assert results["yielding"]["humanoid_errands_reached"] >= 2
+
+
 def test_bad_objective_names_the_choices():
     with pytest.raises(ConfigError, match="humanoid_objective"):
         make(humanoid_objective="dance")

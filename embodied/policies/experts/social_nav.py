@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
-from embodied.errors import check_range
+from embodied.errors import ConfigError, check_range
 from embodied.geometry import segment_distance, wrap_angle
 from embodied.policies.base import Policy, privileged_view
 from embodied.policies.registry import register_policy
@@ -254,17 +254,26 @@ class ErrandWalkerConfig:
     turn_gain: float = 2.0          # turn command per rad of bearing to the waypoint
     turn_in_place: float = 0.6      # bearings above this (rad) walk at slow_speed
     slow_speed: float = 0.2
+    yield_to_robot: bool = False    # walk round the robot instead of into it (below)
+    pass_distance: float = 1.0      # centre-to-centre distance kept from the robot (m)
+    notice_distance: float = 2.5    # the robot is walked round when nearer than this (m)
 
     def __post_init__(self):
-        for name in ("turn_gain", "turn_in_place", "slow_speed"):
+        for name in ("turn_gain", "turn_in_place", "slow_speed", "pass_distance", "notice_distance"):
             check_range(f"errand_walker.{name}", getattr(self, name), low=0.0)
+        if not isinstance(self.yield_to_robot, bool):
+            raise ConfigError("errand_walker.yield_to_robot", self.yield_to_robot, (True, False))
 
 
 class ErrandWalker(Policy):
     """The followed humanoid walking its errands (``humanoid_objective="errands"``) by
-    steering at its ``errand_waypoint`` observation, blind to the robot: the teacher a
-    learned humanoid is cloned from before it learns to react to the robot. It reads
-    only the humanoid's observation (not privileged)."""
+    steering at its ``errand_waypoint`` observation, blind to the robot by default: the
+    teacher a learned humanoid is cloned from. With ``yield_to_robot`` it walks round the
+    robot (``policies/errand_yielder.yaml``): when the robot stands within
+    ``pass_distance`` of its way ahead it heads along the tangent that passes the robot at
+    that distance on the side nearer its way, and when the robot is nearer than that and
+    ahead it turns away from it. It reads only the humanoid's observation (not privileged),
+    so a policy observing the same can copy it exactly."""
 
     name = "errand_walker"
 
@@ -274,8 +283,28 @@ class ErrandWalker(Policy):
     def act(self, observation, env: gym.Env):
         cfg = self.config
         bearing = float(observation["errand_waypoint"][1])
+        if cfg.yield_to_robot:
+            bearing = self._round_robot(bearing, observation["robot_gps_compass"])
         forward = 1.0 if abs(bearing) < cfg.turn_in_place else cfg.slow_speed
         return np.array([forward, np.clip(cfg.turn_gain * bearing, -1.0, 1.0)], np.float32)
+
+    def _round_robot(self, bearing: float, robot_xy) -> float:
+        """The bearing to walk instead of ``bearing`` with the robot at ``robot_xy`` (the
+        humanoid's frame): unchanged unless the robot is in the way."""
+        cfg = self.config
+        x, y = float(robot_xy[0]), float(robot_xy[1])
+        distance = math.hypot(x, y)
+        if distance >= cfg.notice_distance:
+            return bearing
+        to_robot = math.atan2(y, x)
+        off_way = wrap_angle(to_robot - bearing)
+        if math.cos(off_way) <= 0.0 or distance * abs(math.sin(off_way)) >= cfg.pass_distance:
+            return bearing                  # behind, or already clear of the way
+        if distance <= cfg.pass_distance:   # too near: away from it, on the side of the way
+            return wrap_angle(to_robot + (math.pi / 2 + 0.3) * (1.0 if off_way <= 0.0 else -1.0))
+        tangent = math.asin(cfg.pass_distance / distance)
+        sides = (wrap_angle(to_robot + tangent), wrap_angle(to_robot - tangent))
+        return min(sides, key=lambda b: abs(wrap_angle(b - bearing)))
 
 
 def _build_walker(policy_cfg, checkpoint) -> ErrandWalker:
