@@ -246,6 +246,11 @@ def _build(policy_cfg, checkpoint) -> SocialNavHeuristic:
 register_policy("heuristic", _build, config_class=FollowerConfig)
 
 
+#: A yielding errand walker nearer the robot than its pass distance walks at this angle
+#: (rad) from its bearing to the robot: sideways and a little away from it.
+BACK_OFF_TURN = math.pi / 2 + 0.3
+
+
 @dataclass(frozen=True)
 class ErrandWalkerConfig:
     """Gains of the errand walker (actions are fractions of the humanoid's top speed and
@@ -301,7 +306,7 @@ class ErrandWalker(Policy):
         if math.cos(off_way) <= 0.0 or distance * abs(math.sin(off_way)) >= cfg.pass_distance:
             return bearing                  # behind, or already clear of the way
         if distance <= cfg.pass_distance:   # too near: away from it, on the side of the way
-            return wrap_angle(to_robot + (math.pi / 2 + 0.3) * (1.0 if off_way <= 0.0 else -1.0))
+            return wrap_angle(to_robot + BACK_OFF_TURN * (1.0 if off_way <= 0.0 else -1.0))
         tangent = math.asin(cfg.pass_distance / distance)
         sides = (wrap_angle(to_robot + tangent), wrap_angle(to_robot - tangent))
         return min(sides, key=lambda b: abs(wrap_angle(b - bearing)))
